@@ -1,0 +1,85 @@
+#include "arguments.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+namespace irl::cli {
+
+Arguments::Arguments(const std::vector<std::string>& args, const std::set<std::string>& options,
+                     const std::set<std::string>& flags) {
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg.rfind("--", 0) != 0 || arg == "--") {
+            positional_.push_back(arg);
+            continue;
+        }
+        std::string name = arg.substr(2), value;
+        const auto eq = name.find('=');
+        const bool inline_value = eq != std::string::npos;
+        if (inline_value) {
+            value = name.substr(eq + 1);
+            name = name.substr(0, eq);
+        }
+        if (flags.count(name)) {
+            if (inline_value) throw UsageError("--" + name + " takes no value");
+            values_[name] = "1";
+        } else if (options.count(name)) {
+            if (!inline_value) {
+                if (i + 1 >= args.size()) throw UsageError("--" + name + " needs a value");
+                value = args[++i];
+            }
+            values_[name] = value;
+        } else {
+            throw UsageError("unknown option --" + name);
+        }
+    }
+}
+
+std::string Arguments::text(const std::string& name, const std::string& fallback) const {
+    const auto it = values_.find(name);
+    return it == values_.end() ? fallback : it->second;
+}
+
+double Arguments::number(const std::string& name, double fallback) const {
+    const auto it = values_.find(name);
+    if (it == values_.end()) return fallback;
+    char* end = nullptr;
+    errno = 0;
+    const double value = std::strtod(it->second.c_str(), &end);
+    if (it->second.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(value))
+        throw UsageError("--" + name + ": expected a number, got \"" + it->second + "\"");
+    return value;
+}
+
+long long Arguments::integer(const std::string& name, long long fallback, long long low, long long high) const {
+    const auto it = values_.find(name);
+    if (it == values_.end()) return fallback;
+    char* end = nullptr;
+    errno = 0;
+    const long long value = std::strtoll(it->second.c_str(), &end, 10);
+    if (it->second.empty() || *end != '\0' || errno == ERANGE || value < low || value > high)
+        throw UsageError("--" + name + ": expected an integer in " + std::to_string(low) + ".." + std::to_string(high) +
+                         ", got \"" + it->second + "\"");
+    return value;
+}
+
+std::vector<double> Arguments::numbers(const std::string& name) const {
+    std::vector<double> out;
+    const std::string list = text(name, "");
+    size_t start = 0;
+    while (start <= list.size() && !list.empty()) {
+        const size_t comma = list.find(',', start);
+        const std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        char* end = nullptr;
+        const double value = std::strtod(item.c_str(), &end);
+        if (item.empty() || *end != '\0')
+            throw UsageError("--" + name + ": expected comma-separated numbers, got \"" + item + "\"");
+        out.push_back(value);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+}  // namespace irl::cli

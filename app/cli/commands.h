@@ -1,0 +1,20 @@
+// The subcommands of irlstudio-cli; each returns the process exit code.
+// Exit codes: 0 ok, 2 invalid arguments, 3 failure while running, 130 cancelled.
+#pragma once
+
+#include "irl/engine/cancel.h"
+
+#include <string>
+#include <vector>
+
+namespace irl::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitFailure = 3;
+inline constexpr int kExitCancelled = 130;
+
+int sample_command(const std::vector<std::string>& args, const CancelToken& cancel);
+void print_sample_help();
+
+}  // namespace irl::cli

@@ -1,0 +1,24 @@
+// PNG scatter plots of 2-D samples over reference points, for the toy mixtures.
+// Uses OpenCV; the file is written atomically.
+#pragma once
+
+#include <torch/types.h>
+#include <string>
+
+namespace irl {
+
+struct ScatterPlotOptions {
+    int size = 640;          // pixels per side
+    double extent = 0.0;     // half-width of the view in data units; 0 = fit the points
+    std::string title;
+};
+
+// samples, reference: [N, 2] (reference may be empty). Throws std::runtime_error naming the path
+// when the file cannot be written.
+void write_scatter_png(const std::string& path, const torch::Tensor& samples, const torch::Tensor& reference,
+                       const ScatterPlotOptions& options = {});
+
+// Writes bytes to path through a temporary file and a rename, so a crash never leaves half a file.
+void write_file_atomically(const std::string& path, const std::string& bytes);
+
+}  // namespace irl

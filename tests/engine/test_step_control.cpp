@@ -1,0 +1,199 @@
+// The per-step control and the sampler's bookkeeping: CFG formula and its NFE, renoise keeping the
+// marginal within its cap, per-sample policies, seeds, cancel within one call, preview throttling.
+#include "irl/engine/gaussian_mixture_denoiser.h"
+#include "irl/engine/random.h"
+#include "irl/engine/sampler.h"
+#include "irl/engine/schedule.h"
+#include "irl/engine/toy_mixtures.h"
+#include "test_support.h"
+
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+using namespace irl;
+using irl::test::relative_error;
+
+namespace {
+
+// Wraps a denoiser, counting calls and optionally cancelling a token on the k-th call.
+class CountingDenoiser : public Denoiser {
+public:
+    explicit CountingDenoiser(Denoiser& inner) : inner_(inner) {}
+    torch::Tensor denoise(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) override {
+        ++calls;
+        rows += x.size(0);
+        if (cancel && calls == cancel_on_call) cancel->cancel();
+        return inner_.denoise(x, sigma, labels);
+    }
+    std::vector<int64_t> sample_shape() const override { return inner_.sample_shape(); }
+    int64_t num_classes() const override { return inner_.num_classes(); }
+    double sigma_data() const override { return inner_.sigma_data(); }
+    std::string identity() const override { return inner_.identity(); }
+
+    int calls = 0;
+    int64_t rows = 0;
+    CancelToken* cancel = nullptr;
+    int cancel_on_call = -1;
+
+private:
+    Denoiser& inner_;
+};
+
+SampleRequest request_of(int64_t count, uint64_t seed) {
+    SampleRequest r;
+    r.count = count;
+    r.seed = seed;
+    r.dtype = torch::kFloat64;
+    return r;
+}
+
+}  // namespace
+
+class TestStepControl : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void guidanceMatchesFormula();
+    void renoiseKeepsMarginalWithinCap();
+    void perSamplePolicy();
+    void sameSeedSameSamples();
+    void cancelStopsWithinOneCall();
+    void previewThrottle();
+    void badLabelsAreRefused();
+};
+
+void TestStepControl::guidanceMatchesFormula() {
+    // One Euler step to sigma = 0 returns the guided denoiser output itself.
+    GaussianMixtureDenoiser exact(make_toy_mixture("imbalanced3"), "imbalanced3");
+    CountingDenoiser counting(exact);
+    SamplerSettings settings;
+    settings.solver = Solver::Euler;
+    settings.sigmas = {2.0, 0.0};
+    settings.fixed.guidance = 3.0;
+    SampleRequest r = request_of(6, 2);
+    r.labels = torch::tensor({0, 1, 2, -1, 0, -1}, torch::kInt64);
+    at::Generator g = make_generator(4);
+    r.initial = 2.0 * standard_normal({6, 2}, g, torch::kFloat64);
+    const SampleResult result = sample(counting, settings, r);
+
+    const torch::Tensor sigma = torch::full({6}, 2.0, torch::kFloat64);
+    const torch::Tensor conditional = exact.mixture().posterior_mean(*r.initial, sigma, r.labels);
+    const torch::Tensor unconditional = exact.mixture().posterior_mean(*r.initial, sigma);
+    const torch::Tensor expected = unconditional + 3.0 * (conditional - unconditional);
+    QVERIFY(relative_error(result.samples, expected) < 1e-12);
+    // Conditional samples with w != 1 cost two evaluations, unconditional ones one.
+    QVERIFY(torch::equal(result.evaluations, torch::tensor({2, 2, 2, 1, 2, 1}, torch::kInt64)));
+    QCOMPARE(result.nfe, 10.0 / 6.0);
+    QCOMPARE(counting.calls, 1);   // batched into one call
+    QCOMPARE(counting.rows, int64_t(10));
+}
+
+void TestStepControl::renoiseKeepsMarginalWithinCap() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("gaussian"), "gaussian");
+    SamplerSettings settings;
+    settings.solver = Solver::Heun;
+    settings.sigmas = karras_schedule(64, 0.002, 80.0);
+    settings.fixed.renoise = 2;
+    settings.renoise_cap = 10;
+    const SampleResult result = sample(denoiser, settings, request_of(30000, 6));
+    const GaussianMixture& data = denoiser.mixture();
+    const double err = relative_error(test::sample_covariance(result.samples), data.marginal_covariance(0.0));
+    QVERIFY2(err < 0.04, qPrintable(QString::number(err)));
+    // Every level jumped back is one more step: 64 + 10 steps, two evaluations each but the last.
+    QCOMPARE(result.nfe, 147.0);
+    QCOMPARE(result.iterations, int64_t(64 + 10));
+}
+
+void TestStepControl::perSamplePolicy() {
+    // A policy that renoises only even samples and guides only odd ones, once, at the fifth step.
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
+    SamplerSettings settings;
+    settings.solver = Solver::Euler;
+    settings.sigmas = karras_schedule(10, 0.002, 80.0);
+    settings.renoise_cap = 3;
+    int seen = 0;
+    settings.control = [&](const StepState& state, const StepControls& fixed) {
+        ++seen;
+        StepControls c = fixed;
+        if (state.iteration == 4) {
+            const torch::Tensor even = (state.active_index % 2 == 0);
+            c.renoise = torch::where(even, torch::full_like(c.renoise, 3), c.renoise);
+            c.guidance = torch::where(even, c.guidance, torch::full_like(c.guidance, 2.0));
+        }
+        return c;
+    };
+    SampleRequest r = request_of(8, 1);
+    r.labels = torch::full({8}, 5, torch::kInt64);
+    const SampleResult result = sample(denoiser, settings, r);
+    // Even samples: 10 + 3 Euler steps; odd samples: 10 steps, one of them guided (2 evaluations).
+    QVERIFY2(torch::equal(result.evaluations, torch::tensor({13, 11, 13, 11, 13, 11, 13, 11}, torch::kInt64)),
+             qPrintable(QString::fromStdString(torch::str(result.evaluations))));
+    QCOMPARE(result.iterations, int64_t(13));
+    QCOMPARE(seen, 13);
+}
+
+void TestStepControl::sameSeedSameSamples() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("grid25"), "grid25");
+    SamplerSettings settings;
+    settings.solver = Solver::Heun;
+    settings.sigmas = karras_schedule(10, 0.002, 80.0);
+    settings.churn.s_churn = 10.0;  // stochastic: seeds matter at every step
+    const torch::Tensor a = sample(denoiser, settings, request_of(100, 42)).samples;
+    const torch::Tensor b = sample(denoiser, settings, request_of(100, 42)).samples;
+    const torch::Tensor c = sample(denoiser, settings, request_of(100, 43)).samples;
+    QVERIFY(torch::equal(a, b));
+    QVERIFY(!torch::allclose(a, c));
+}
+
+void TestStepControl::cancelStopsWithinOneCall() {
+    GaussianMixtureDenoiser exact(make_toy_mixture("ring8"), "ring8");
+    CountingDenoiser counting(exact);
+    CancelToken token;
+    counting.cancel = &token;
+    counting.cancel_on_call = 5;
+    SamplerSettings settings;
+    settings.sigmas = karras_schedule(18, 0.002, 80.0);
+    SampleRequest r = request_of(16, 0);
+    r.cancel = &token;
+    QVERIFY_THROWS_EXCEPTION(Cancelled, sample(counting, settings, r));
+    QCOMPARE(counting.calls, 5);  // the call during which cancel came was the last one
+}
+
+void TestStepControl::previewThrottle() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
+    SamplerSettings settings;
+    settings.sigmas = karras_schedule(12, 0.002, 80.0);
+    SampleRequest r = request_of(4, 0);
+    std::vector<int64_t> iterations;
+    bool last_seen = false;
+    r.on_step = [&](const StepPreview& p) {
+        iterations.push_back(p.iteration);
+        QCOMPARE(p.x.sizes(), (std::vector<int64_t>{4, 2}));
+        QCOMPARE(p.denoised.sizes(), p.x.sizes());
+        last_seen = p.last;
+    };
+    sample(denoiser, settings, r);
+    QCOMPARE(iterations.size(), size_t(12));
+    QCOMPARE(iterations.front(), int64_t(1));
+    QVERIFY(last_seen);
+    iterations.clear();
+    r.preview_interval_ms = 60000;  // throttled: the first and the last step only
+    sample(denoiser, settings, r);
+    QCOMPARE(iterations, (std::vector<int64_t>{1, 12}));
+}
+
+void TestStepControl::badLabelsAreRefused() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
+    SamplerSettings settings;
+    settings.sigmas = karras_schedule(4, 0.002, 80.0);
+    SampleRequest r = request_of(3, 0);
+    r.labels = torch::tensor({0, 8, 1}, torch::kInt64);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, sample(denoiser, settings, r));
+    r.labels = torch::tensor({0, 1}, torch::kInt64);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, sample(denoiser, settings, r));
+    settings.sigmas = {1.0, 2.0, 0.0};
+    r.labels = torch::Tensor();
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, sample(denoiser, settings, r));
+}
+
+QTEST_GUILESS_MAIN(TestStepControl)
+#include "test_step_control.moc"
