@@ -16,5 +16,8 @@ inline constexpr int kExitCancelled = 130;
 
 int sample_command(const std::vector<std::string>& args, const CancelToken& cancel);
 void print_sample_help();
+int train_denoiser_command(const std::vector<std::string>& args, const CancelToken& cancel);
+int train_classifier_command(const std::vector<std::string>& args, const CancelToken& cancel);
+int eval_command(const std::vector<std::string>& args, const CancelToken& cancel);
 
 }  // namespace irl::cli

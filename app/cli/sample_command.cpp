@@ -2,12 +2,12 @@
 // its exact denoiser, a scatter PNG over true samples, and exact quality numbers in JSON.
 #include "arguments.h"
 #include "commands.h"
+#include "sampler_arguments.h"
 
 #include "irl/engine/gaussian_mixture_denoiser.h"
 #include "irl/engine/random.h"
 #include "irl/engine/sampler.h"
 #include "irl/engine/scatter_plot.h"
-#include "irl/engine/schedule.h"
 #include "irl/engine/toy_mixtures.h"
 
 #include <nlohmann/json.hpp>
@@ -30,20 +30,8 @@ std::string joined(const std::vector<std::string>& names) {
 void print_sample_help() {
     std::cout << "usage: irlstudio-cli sample [OPTIONS]\n\n"
                  "  --toy NAME         " << joined(toy_mixture_names()) << " (default ring8)\n"
-                 "  --solver NAME      " << joined(solver_names()) << " (default heun)\n"
-                 "  --steps N          nonzero noise levels (default 18)\n"
-                 "  --schedule NAME    karras, exponential, custom (default karras)\n"
-                 "  --sigma-min S      default 0.002\n"
-                 "  --sigma-max S      default 80\n"
-                 "  --rho R            Karras exponent (default 7)\n"
-                 "  --sigmas A,B,...   the custom schedule (descending; 0 is appended)\n"
-                 "  --guidance W       classifier-free guidance scale (default 1; needs --class)\n"
-                 "  --class C          sample class C of the toy (default: unconditional)\n"
-                 "  --churn S          EDM S_churn for euler/heun (default 0)\n"
-                 "  --s-tmin, --s-tmax, --s-noise   EDM churn range and noise scale\n"
-                 "  --lambda L         gDDIM stochasticity (0 = DDIM, 1 = ancestral)\n"
-                 "  --renoise K        jump back K levels every step, within --renoise-cap levels\n"
-                 "  --renoise-cap C    default: the number of levels\n"
+              << sampler_options_help() <<
+                 "  --class C          sample class C of the toy (default: unconditional; --guidance needs it)\n"
                  "  --seed N           default 0\n"
                  "  --count N          samples (default 2000)\n"
                  "  --out FILE.png     scatter plot of the samples over true samples\n"
@@ -51,11 +39,9 @@ void print_sample_help() {
 }
 
 int sample_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
-    const Arguments args(raw,
-                         {"toy", "solver", "steps", "schedule", "sigma-min", "sigma-max", "rho", "sigmas", "guidance",
-                          "class", "churn", "s-tmin", "s-tmax", "s-noise", "lambda", "renoise", "renoise-cap", "seed",
-                          "count", "out"},
-                         {"json", "help"});
+    std::set<std::string> options = sampler_option_names();
+    options.insert({"toy", "class", "seed", "count", "out"});
+    const Arguments args(raw, options, {"json", "help"});
     if (args.flag("help")) {
         print_sample_help();
         return kExitOk;
@@ -65,28 +51,9 @@ int sample_command(const std::vector<std::string>& raw, const CancelToken& cance
     const std::string toy = args.text("toy", "ring8");
     GaussianMixtureDenoiser denoiser(make_toy_mixture(toy), "toy:" + toy);
 
-    SamplerSettings settings;
-    settings.solver = solver_from_string(args.text("solver", "heun"));
-    const int steps = static_cast<int>(args.integer("steps", 18, 1, 10000));
-    const double sigma_min = args.number("sigma-min", 0.002), sigma_max = args.number("sigma-max", 80.0);
-    switch (schedule_kind_from_string(args.text("schedule", args.has("sigmas") ? "custom" : "karras"))) {
-    case ScheduleKind::Karras: settings.sigmas = karras_schedule(steps, sigma_min, sigma_max, args.number("rho", 7.0)); break;
-    case ScheduleKind::Exponential: settings.sigmas = exponential_schedule(steps, sigma_min, sigma_max); break;
-    case ScheduleKind::Custom:
-        if (!args.has("sigmas")) throw UsageError("--schedule custom needs --sigmas");
-        settings.sigmas = custom_schedule(args.numbers("sigmas"));
-        break;
-    }
-    settings.fixed.guidance = args.number("guidance", 1.0);
-    settings.fixed.lambda = args.number("lambda", 0.0);
-    if (settings.fixed.lambda < 0) throw UsageError("--lambda must be >= 0");
-    settings.fixed.renoise = args.integer("renoise", 0, 0, 1000);
-    settings.renoise_cap = args.integer("renoise-cap", -1, -1, 100000);
-    settings.churn.s_churn = args.number("churn", 0.0);
-    if (settings.churn.s_churn < 0) throw UsageError("--churn must be >= 0");
-    settings.churn.s_tmin = args.number("s-tmin", 0.0);
-    settings.churn.s_tmax = args.number("s-tmax", std::numeric_limits<double>::infinity());
-    settings.churn.s_noise = args.number("s-noise", 1.0);
+    const SamplerSettings settings = sampler_settings_from(args);
+    const int steps = static_cast<int>(settings.sigmas.size()) - 1;
+    const double sigma_min = settings.sigmas[settings.sigmas.size() - 2];
 
     SampleRequest request;
     request.count = args.integer("count", 2000, 1, 10000000);

@@ -73,3 +73,31 @@ void write_scatter_png(const std::string& path, const torch::Tensor& samples, co
 }
 
 }  // namespace irl
+
+namespace irl {
+
+void write_image_grid_png(const std::string& path, const torch::Tensor& images, int columns, int zoom) {
+    if (images.dim() != 4 || (images.size(1) != 1 && images.size(1) != 3) || images.size(0) < 1)
+        throw std::invalid_argument("image grid: expected [N, 1 or 3, H, W] images");
+    const int64_t n = images.size(0), h = images.size(2), w = images.size(3);
+    const int64_t cols = std::max<int64_t>(1, std::min<int64_t>(columns, n)), rows = (n + cols - 1) / cols;
+    constexpr int kGutter = 2;
+    // [-1, 1] -> bytes, channels last, grey expanded to BGR.
+    torch::Tensor pixels = ((images.detach().to(torch::kFloat32).clamp(-1, 1) + 1) * 127.5).round().to(torch::kUInt8);
+    if (pixels.size(1) == 1) pixels = pixels.expand({n, 3, h, w});
+    else pixels = pixels.flip({1});  // RGB -> BGR
+    pixels = pixels.permute({0, 2, 3, 1}).contiguous();
+    cv::Mat canvas(static_cast<int>(rows * (h + kGutter) + kGutter), static_cast<int>(cols * (w + kGutter) + kGutter), CV_8UC3,
+                   cv::Scalar(40, 40, 40));
+    for (int64_t i = 0; i < n; ++i) {
+        cv::Mat tile(static_cast<int>(h), static_cast<int>(w), CV_8UC3, pixels[i].data_ptr<uint8_t>());
+        const int x = static_cast<int>(kGutter + (i % cols) * (w + kGutter)), y = static_cast<int>(kGutter + (i / cols) * (h + kGutter));
+        tile.copyTo(canvas(cv::Rect(x, y, static_cast<int>(w), static_cast<int>(h))));
+    }
+    if (zoom > 1) cv::resize(canvas, canvas, cv::Size(), zoom, zoom, cv::INTER_NEAREST);
+    std::vector<uchar> png;
+    if (!cv::imencode(".png", canvas, png)) throw std::runtime_error("cannot encode the PNG for '" + path + "'");
+    write_file_atomically(path, std::string(png.begin(), png.end()));
+}
+
+}  // namespace irl

@@ -22,3 +22,11 @@ void write_scatter_png(const std::string& path, const torch::Tensor& samples, co
 void write_file_atomically(const std::string& path, const std::string& bytes);
 
 }  // namespace irl
+
+namespace irl {
+
+// images [N, C, H, W] in [-1, 1] (C = 1 or 3) tiled `columns` wide with a 2-pixel gutter, each
+// pixel scaled by `zoom`; written atomically as PNG.
+void write_image_grid_png(const std::string& path, const torch::Tensor& images, int columns, int zoom = 2);
+
+}  // namespace irl

@@ -1,0 +1,95 @@
+// Bringing your own denoiser: the TorchScript fixtures are exact denoisers of known Gaussian
+// classes (tests/fixtures/make_torchscript_fixture.py), so both call conventions are checked
+// against the closed form; broken files get errors that name them.
+#include "irl/engine/gaussian_mixture.h"
+#include "irl/engine/torchscript_denoiser.h"
+#include "test_support.h"
+
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace irl;
+
+namespace {
+
+const std::string kFixtures = IRL_FIXTURE_DIR;
+
+// The fixtures' data: class c is N(mu_c, 0.25 I) on 1x4x4 images.
+GaussianMixture fixture_mixture() {
+    const torch::Tensor ramp = torch::linspace(-0.8, 0.8, 16, torch::kFloat64);
+    const torch::Tensor means = torch::stack({ramp, ramp.flip(0)});
+    const torch::Tensor covariances = 0.25 * torch::eye(16, torch::kFloat64).expand({2, 16, 16}).clone();
+    return GaussianMixture(torch::ones({2}, torch::kFloat64), means, covariances, torch::arange(2, torch::kInt64));
+}
+
+void expect_error(const std::string& path, const QString& mentions) {
+    try {
+        TorchScriptDenoiser::load(path);
+        QFAIL("expected an error");
+    } catch (const std::runtime_error& e) {
+        QVERIFY2(QString(e.what()).contains(mentions), e.what());
+    }
+}
+
+}  // namespace
+
+class TestTorchScriptDenoiser : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void matchesClosedForm_data();
+    void matchesClosedForm();
+    void errorsNameTheFile();
+};
+
+void TestTorchScriptDenoiser::matchesClosedForm_data() {
+    QTest::addColumn<QString>("file");
+    QTest::newRow("returns D") << "gaussian-denoised.pt";
+    QTest::newRow("returns raw F") << "gaussian-raw.pt";
+}
+
+void TestTorchScriptDenoiser::matchesClosedForm() {
+    QFETCH(QString, file);
+    auto denoiser = TorchScriptDenoiser::load(kFixtures + "/" + file.toStdString());
+    QCOMPARE(denoiser->sample_shape(), (std::vector<int64_t>{1, 4, 4}));
+    QCOMPARE(denoiser->num_classes(), int64_t(2));
+    const GaussianMixture truth = fixture_mixture();
+    torch::manual_seed(1);
+    const torch::Tensor sigma = torch::tensor({0.01, 0.3, 1.0, 5.0, 80.0, 0.5});
+    const torch::Tensor labels = torch::tensor({0, 1, -1, 0, 1, -1}, torch::kInt64);
+    const torch::Tensor x = torch::randn({6, 1, 4, 4}) * (sigma.reshape({-1, 1, 1, 1}) + 0.5);
+    const torch::Tensor got = denoiser->denoise(x, sigma, labels).to(torch::kFloat64).reshape({6, 16});
+    const torch::Tensor expected = truth.posterior_mean(x.reshape({6, 16}).to(torch::kFloat64), sigma.to(torch::kFloat64), labels);
+    const double error = (got - expected).abs().max().item<double>();
+    QVERIFY2(error < 1e-4, qPrintable(QString::number(error)));
+}
+
+void TestTorchScriptDenoiser::errorsNameTheFile() {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("irl-ts-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    // No sidecar.
+    fs::copy_file(kFixtures + "/gaussian-denoised.pt", dir / "lonely.pt", fs::copy_options::overwrite_existing);
+    expect_error((dir / "lonely.pt").string(), "lonely.json");
+    // Corrupt TorchScript with a good sidecar.
+    std::ofstream(dir / "corrupt.pt") << "this is not a zip archive";
+    fs::copy_file(kFixtures + "/gaussian-denoised.json", dir / "corrupt.json", fs::copy_options::overwrite_existing);
+    expect_error((dir / "corrupt.pt").string(), "corrupt.pt");
+    // A sidecar that lies about the shape: the probe call reports it.
+    expect_error(kFixtures + "/gaussian-wrong-shape.pt", "gaussian-wrong-shape.pt");
+    // Sidecar problems name the field.
+    fs::copy_file(kFixtures + "/gaussian-denoised.pt", dir / "badfield.pt", fs::copy_options::overwrite_existing);
+    std::ofstream(dir / "badfield.json") << R"({"input_shape": [1, 4, 4], "num_classes": 2, "sigma_data": 0.5, "output": "eps"})";
+    expect_error((dir / "badfield.pt").string(), "'output'");
+    std::ofstream(dir / "badfield.json", std::ios::trunc) << R"({"input_shape": [1, 4, 4], "sigma_data": 0.5, "output": "raw"})";
+    expect_error((dir / "badfield.pt").string(), "num_classes");
+    std::ofstream(dir / "badfield.json", std::ios::trunc) << "{ not json";
+    expect_error((dir / "badfield.pt").string(), "not valid JSON");
+    expect_error((dir / "missing.pt").string(), "does not exist");
+    fs::remove_all(dir);
+}
+
+QTEST_GUILESS_MAIN(TestTorchScriptDenoiser)
+#include "test_torchscript_denoiser.moc"
