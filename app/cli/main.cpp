@@ -20,6 +20,7 @@ void print_usage() {
                  "  train-denoiser  train the EDM U-Net on Fashion-MNIST (resumable; exports EMA weights)\n"
                  "  train-classifier  train the metrics classifier on Fashion-MNIST\n"
                  "  eval     sample the bundled denoiser and score it: FD, precision, recall, class accuracy\n"
+                 "  bench    measurements for the docs: 'bench solvers', 'bench speed'\n"
                  "  help     this text; 'irlstudio-cli COMMAND --help' for a command's options\n\n"
                  "exit codes: 0 ok, 2 invalid arguments, 3 failure while running, 130 cancelled\n";
 }
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
         if (command == "train-denoiser") return irl::cli::train_denoiser_command(args, g_cancel);
         if (command == "train-classifier") return irl::cli::train_classifier_command(args, g_cancel);
         if (command == "eval") return irl::cli::eval_command(args, g_cancel);
+        if (command == "bench") return irl::cli::bench_command(args, g_cancel);
         std::cerr << "irlstudio-cli: unknown command '" << command << "' (try 'irlstudio-cli help')\n";
         return irl::cli::kExitUsage;
     } catch (const irl::cli::UsageError& e) {

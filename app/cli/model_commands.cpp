@@ -20,6 +20,13 @@
 
 namespace irl::cli {
 
+torch::Tensor real_test_features(FashionClassifier& classifier, int64_t count) {
+    // As many real test images as samples (at least 1000), so precision and recall compare like with like.
+    const ImageDataset test = load_fashion_mnist("test");
+    const int64_t real_count = std::min<int64_t>(test.size(), std::max<int64_t>(count, 1000));
+    return classify(classifier, test.images.narrow(0, 0, real_count)).features;
+}
+
 int train_classifier_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     const Arguments args(raw, {"out", "epochs", "batch", "lr", "seed", "threads"}, {"json", "help"});
     if (args.flag("help")) {
@@ -96,13 +103,11 @@ int eval_command(const std::vector<std::string>& raw, const CancelToken& cancel)
     request.on_step = [&](const StepPreview& p) {
         bar.update(p.iteration, levels, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     };
-    const SampleResult result = sample(*denoiser, settings, request);
+    const torch::Tensor real_features = real_test_features(classifier, request.count);
+    const SamplerEvaluation evaluation = evaluate_sampler(*denoiser, classifier, real_features, settings, request);
     bar.finish();
-
-    const ImageDataset test = load_fashion_mnist("test");
-    const int64_t real_count = std::min<int64_t>(test.size(), std::max<int64_t>(request.count, 1000));
-    const torch::Tensor real_features = classify(classifier, test.images.narrow(0, 0, real_count)).features;
-    const ImageScores scores = score_images(classifier, result.samples, request.labels, real_features);
+    const SampleResult& result = evaluation.result;
+    const ImageScores& scores = evaluation.scores;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     const std::string out = args.text("out", "");

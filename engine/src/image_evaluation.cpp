@@ -25,4 +25,12 @@ ImageScores score_images(FashionClassifier& classifier, const torch::Tensor& gen
     return scores;
 }
 
+SamplerEvaluation evaluate_sampler(Denoiser& denoiser, FashionClassifier& classifier, const torch::Tensor& real_features,
+                                   const SamplerSettings& settings, const SampleRequest& request) {
+    SamplerEvaluation evaluation;
+    evaluation.result = sample(denoiser, settings, request);
+    evaluation.scores = score_images(classifier, evaluation.result.samples, request.labels, real_features);
+    return evaluation;
+}
+
 }  // namespace irl

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "irl/engine/fashion_classifier.h"
+#include "irl/engine/sampler.h"
 
 #include <torch/types.h>
 
@@ -21,5 +22,14 @@ struct ImageScores {
 // min(N, M) points of each side, k = 3.
 ImageScores score_images(FashionClassifier& classifier, const torch::Tensor& generated, const torch::Tensor& asked,
                          const torch::Tensor& real_features);
+
+struct SamplerEvaluation {
+    ImageScores scores;
+    SampleResult result;  // the samples, function evaluations and sampling time
+};
+
+// Samples with `settings` and scores the images against `real_features`.
+SamplerEvaluation evaluate_sampler(Denoiser& denoiser, FashionClassifier& classifier, const torch::Tensor& real_features,
+                                   const SamplerSettings& settings, const SampleRequest& request);
 
 }  // namespace irl

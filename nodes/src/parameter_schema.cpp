@@ -1,0 +1,117 @@
+#include "irl/nodes/parameter_schema.h"
+
+#include <QJsonDocument>
+#include <QJsonValue>
+
+#include <cmath>
+
+namespace irl::nodes {
+namespace {
+
+QString shown(const QVariant& value) {
+    // As it appears in a graph file: strings quoted, numbers plain.
+    const QJsonValue json = QJsonValue::fromVariant(value);
+    if (json.isString()) return "\"" + json.toString() + "\"";
+    if (json.isNull() || json.isUndefined()) return "nothing";
+    if (json.isBool()) return json.toBool() ? "true" : "false";
+    if (json.isDouble()) return QString::number(json.toDouble(), 'g', 17);
+    return json.isArray() ? "a list" : "an object";
+}
+
+QString format_bound(double v) { return QString::number(v, 'g', 12); }
+
+}  // namespace
+
+QString to_string(ParameterKind kind) {
+    switch (kind) {
+    case ParameterKind::Integer: return "integer";
+    case ParameterKind::Number: return "number";
+    case ParameterKind::Boolean: return "boolean";
+    case ParameterKind::Choice: return "choice";
+    case ParameterKind::Text: return "text";
+    case ParameterKind::File: return "file";
+    }
+    return "?";
+}
+
+ParameterSchema ParameterSchema::integer(QString name, QString label, qlonglong value, qlonglong min, qlonglong max, QString tooltip) {
+    ParameterSchema s;
+    s.name = std::move(name), s.label = std::move(label), s.kind = ParameterKind::Integer;
+    s.default_value = value, s.minimum = double(min), s.maximum = double(max), s.tooltip = std::move(tooltip);
+    return s;
+}
+
+ParameterSchema ParameterSchema::number(QString name, QString label, double value, double min, double max, QString tooltip) {
+    ParameterSchema s;
+    s.name = std::move(name), s.label = std::move(label), s.kind = ParameterKind::Number;
+    s.default_value = value, s.minimum = min, s.maximum = max, s.tooltip = std::move(tooltip);
+    return s;
+}
+
+ParameterSchema ParameterSchema::boolean(QString name, QString label, bool value, QString tooltip) {
+    ParameterSchema s;
+    s.name = std::move(name), s.label = std::move(label), s.kind = ParameterKind::Boolean;
+    s.default_value = value, s.tooltip = std::move(tooltip);
+    return s;
+}
+
+ParameterSchema ParameterSchema::choice(QString name, QString label, QStringList choices, QString value, QString tooltip) {
+    ParameterSchema s;
+    s.name = std::move(name), s.label = std::move(label), s.kind = ParameterKind::Choice;
+    s.choices = std::move(choices), s.default_value = value, s.tooltip = std::move(tooltip);
+    return s;
+}
+
+ParameterSchema ParameterSchema::text(QString name, QString label, QString value, QString tooltip) {
+    ParameterSchema s;
+    s.name = std::move(name), s.label = std::move(label), s.kind = ParameterKind::Text;
+    s.default_value = value, s.tooltip = std::move(tooltip);
+    return s;
+}
+
+ParameterSchema ParameterSchema::file(QString name, QString label, QString filter, QString tooltip) {
+    ParameterSchema s;
+    s.name = std::move(name), s.label = std::move(label), s.kind = ParameterKind::File;
+    s.default_value = QString(), s.file_filter = std::move(filter), s.tooltip = std::move(tooltip);
+    return s;
+}
+
+std::optional<QVariant> ParameterSchema::validate(const QVariant& value, QString* error) const {
+    auto fail = [&](const QString& expected) -> std::optional<QVariant> {
+        if (error) *error = "expected " + expected + ", got " + shown(value);
+        return std::nullopt;
+    };
+    const QString range = bounded() ? " in " + format_bound(minimum) + ".." + format_bound(maximum) : QString();
+    switch (kind) {
+    case ParameterKind::Integer: {
+        const QMetaType::Type t = static_cast<QMetaType::Type>(value.typeId());
+        const bool numeric = t == QMetaType::Int || t == QMetaType::LongLong || t == QMetaType::Double ||
+                             t == QMetaType::UInt || t == QMetaType::ULongLong;
+        const double v = value.toDouble();
+        if (!numeric || std::floor(v) != v || (bounded() && (v < minimum || v > maximum))) return fail("an integer" + range);
+        return QVariant(qlonglong(v));
+    }
+    case ParameterKind::Number: {
+        const QMetaType::Type t = static_cast<QMetaType::Type>(value.typeId());
+        const bool numeric = t == QMetaType::Int || t == QMetaType::LongLong || t == QMetaType::Double ||
+                             t == QMetaType::UInt || t == QMetaType::ULongLong;
+        const double v = value.toDouble();
+        if (!numeric || !std::isfinite(v) || (bounded() && (v < minimum || v > maximum))) return fail("a number" + range);
+        return QVariant(v);
+    }
+    case ParameterKind::Boolean:
+        if (value.typeId() != QMetaType::Bool) return fail("true or false");
+        return value;
+    case ParameterKind::Choice:
+        if (value.typeId() != QMetaType::QString || !choices.contains(value.toString()))
+            return fail("one of " + choices.join(", "));
+        return value;
+    case ParameterKind::Text:
+    case ParameterKind::File:
+        if (value.typeId() != QMetaType::QString) return fail(kind == ParameterKind::File ? "a file path" : "text");
+        return value;
+    }
+    return fail("a value");
+}
+
+}  // namespace irl::nodes
