@@ -3,6 +3,8 @@
 #include "arguments.h"
 #include "commands.h"
 
+#include <QCoreApplication>
+
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -16,6 +18,7 @@ extern "C" void on_interrupt(int) { g_cancel.cancel(); }
 void print_usage() {
     std::cout << "usage: irlstudio-cli COMMAND [OPTIONS]\n\n"
                  "commands:\n"
+                 "  run      run a graph file (or a PNG that embeds one) headless\n"
                  "  sample   sample a 2-D Gaussian-mixture toy with the exact denoiser; writes a scatter PNG\n"
                  "  train-denoiser  train the EDM U-Net on Fashion-MNIST (resumable; exports EMA weights)\n"
                  "  train-classifier  train the metrics classifier on Fashion-MNIST\n"
@@ -28,6 +31,7 @@ void print_usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);  // plugin loading and Qt's file classes want one
     std::signal(SIGINT, on_interrupt);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
@@ -37,6 +41,7 @@ int main(int argc, char** argv) {
     const std::string command = args[0];
     args.erase(args.begin());
     try {
+        if (command == "run") return irl::cli::run_command(args, g_cancel);
         if (command == "sample") return irl::cli::sample_command(args, g_cancel);
         if (command == "train-denoiser") return irl::cli::train_denoiser_command(args, g_cancel);
         if (command == "train-classifier") return irl::cli::train_classifier_command(args, g_cancel);

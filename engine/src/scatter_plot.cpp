@@ -37,6 +37,10 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
 
 void write_scatter_png(const std::string& path, const torch::Tensor& samples, const torch::Tensor& reference,
                        const ScatterPlotOptions& options) {
+    write_file_atomically(path, encode_scatter_png(samples, reference, options));
+}
+
+std::string encode_scatter_png(const torch::Tensor& samples, const torch::Tensor& reference, const ScatterPlotOptions& options) {
     const torch::Tensor points = samples.to(torch::kFloat64).reshape({-1, 2}).contiguous();
     const torch::Tensor behind = reference.defined() && reference.numel() > 0
                                      ? reference.to(torch::kFloat64).reshape({-1, 2}).contiguous()
@@ -68,8 +72,8 @@ void write_scatter_png(const std::string& path, const torch::Tensor& samples, co
         cv::putText(image, options.title, cv::Point(10, 24), cv::FONT_HERSHEY_SIMPLEX, 0.55, cv::Scalar(60, 60, 60), 1,
                     cv::LINE_AA);
     std::vector<uchar> png;
-    if (!cv::imencode(".png", image, png)) throw std::runtime_error("cannot encode the PNG for '" + path + "'");
-    write_file_atomically(path, std::string(png.begin(), png.end()));
+    if (!cv::imencode(".png", image, png)) throw std::runtime_error("cannot encode the scatter plot as PNG");
+    return std::string(png.begin(), png.end());
 }
 
 }  // namespace irl
@@ -77,6 +81,10 @@ void write_scatter_png(const std::string& path, const torch::Tensor& samples, co
 namespace irl {
 
 void write_image_grid_png(const std::string& path, const torch::Tensor& images, int columns, int zoom) {
+    write_file_atomically(path, encode_image_grid_png(images, columns, zoom));
+}
+
+std::string encode_image_grid_png(const torch::Tensor& images, int columns, int zoom) {
     if (images.dim() != 4 || (images.size(1) != 1 && images.size(1) != 3) || images.size(0) < 1)
         throw std::invalid_argument("image grid: expected [N, 1 or 3, H, W] images");
     const int64_t n = images.size(0), h = images.size(2), w = images.size(3);
@@ -96,8 +104,8 @@ void write_image_grid_png(const std::string& path, const torch::Tensor& images, 
     }
     if (zoom > 1) cv::resize(canvas, canvas, cv::Size(), zoom, zoom, cv::INTER_NEAREST);
     std::vector<uchar> png;
-    if (!cv::imencode(".png", canvas, png)) throw std::runtime_error("cannot encode the PNG for '" + path + "'");
-    write_file_atomically(path, std::string(png.begin(), png.end()));
+    if (!cv::imencode(".png", canvas, png)) throw std::runtime_error("cannot encode the image grid as PNG");
+    return std::string(png.begin(), png.end());
 }
 
 }  // namespace irl

@@ -18,6 +18,9 @@ struct ScatterPlotOptions {
 void write_scatter_png(const std::string& path, const torch::Tensor& samples, const torch::Tensor& reference,
                        const ScatterPlotOptions& options = {});
 
+std::string encode_scatter_png(const torch::Tensor& samples, const torch::Tensor& reference,
+                               const ScatterPlotOptions& options = {});
+
 // Writes bytes to path through a temporary file and a rename, so a crash never leaves half a file.
 void write_file_atomically(const std::string& path, const std::string& bytes);
 
@@ -28,5 +31,6 @@ namespace irl {
 // images [N, C, H, W] in [-1, 1] (C = 1 or 3) tiled `columns` wide with a 2-pixel gutter, each
 // pixel scaled by `zoom`; written atomically as PNG.
 void write_image_grid_png(const std::string& path, const torch::Tensor& images, int columns, int zoom = 2);
+std::string encode_image_grid_png(const torch::Tensor& images, int columns, int zoom = 2);
 
 }  // namespace irl

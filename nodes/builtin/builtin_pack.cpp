@@ -1,0 +1,199 @@
+// The built-in node evaluators: each turns its parameters and inputs into engine objects or
+// runs an engine job, reporting progress, previews and numbers through the run context.
+#include "builtin_pack.h"
+
+#include "builtin_values.h"
+
+#include "irl/engine/gaussian_mixture_denoiser.h"
+#include "irl/engine/png_text.h"
+#include "irl/engine/random.h"
+#include "irl/engine/resources.h"
+#include "irl/engine/sampler.h"
+#include "irl/engine/scatter_plot.h"
+#include "irl/engine/schedule.h"
+#include "irl/engine/toy_mixtures.h"
+#include "irl/engine/torchscript_denoiser.h"
+#include "irl/engine/unet_denoiser.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+namespace irl::nodes::builtin {
+namespace {
+
+template <typename T>
+const T& input(const Values& inputs, const QString& port) {
+    const auto it = inputs.constFind(port);
+    if (it == inputs.constEnd() || !it->has_value()) throw std::runtime_error("the input '" + port.toStdString() + "' is empty");
+    const T* value = std::any_cast<T>(&it.value());
+    if (!value) throw std::runtime_error("the input '" + port.toStdString() + "' carries a value of another kind");
+    return *value;
+}
+
+template <typename T>
+const T* optional_input(const Values& inputs, const QString& port) {
+    const auto it = inputs.constFind(port);
+    return it == inputs.constEnd() ? nullptr : std::any_cast<T>(&it.value());
+}
+
+std::vector<double> parse_choices(const QString& text) {
+    std::vector<double> values;
+    for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const double v = part.trimmed().toDouble(&ok);
+        if (!ok) throw std::runtime_error("choices: \"" + part.trimmed().toStdString() + "\" is not a number");
+        values.push_back(v);
+    }
+    return values;
+}
+
+class DenoiserNode : public NodeEvaluator {
+public:
+    Values evaluate(const Values&, const QVariantMap& p, RunContext&) override {
+        DenoiserValue value;
+        const QString source = p.value("source").toString();
+        if (source == "toy") {
+            auto mixture = std::make_shared<GaussianMixture>(make_toy_mixture(p.value("toy").toString().toStdString()));
+            value.toy = mixture;
+            value.denoiser = std::make_shared<GaussianMixtureDenoiser>(*mixture, "toy:" + p.value("toy").toString().toStdString());
+        } else if (source == "torchscript") {
+            const QString file = p.value("file").toString();
+            if (file.isEmpty()) throw std::runtime_error("choose a TorchScript file");
+            value.denoiser = std::shared_ptr<Denoiser>(TorchScriptDenoiser::load(file.toStdString()));
+        } else {
+            value.denoiser = std::shared_ptr<Denoiser>(UnetDenoiser::load(find_resource("models/fashion-unet.pt")));
+        }
+        return {{"denoiser", value}};
+    }
+};
+
+class ScheduleNode : public NodeEvaluator {
+public:
+    Values evaluate(const Values&, const QVariantMap& p, RunContext&) override {
+        const int steps = p.value("steps").toInt();
+        const double lo = p.value("sigma_min").toDouble(), hi = p.value("sigma_max").toDouble();
+        ScheduleValue value;
+        value.sigmas = p.value("kind").toString() == "exponential" ? exponential_schedule(steps, lo, hi)
+                                                                   : karras_schedule(steps, lo, hi, p.value("rho").toDouble());
+        return {{"schedule", value}};
+    }
+};
+
+class ActionNode : public NodeEvaluator {
+public:
+    explicit ActionNode(QString component) : component_(std::move(component)) {}
+    Values evaluate(const Values&, const QVariantMap& p, RunContext&) override {
+        ActionValue value{component_, p.value("value").toDouble(), parse_choices(p.value("choices").toString())};
+        return {{"action", value}};
+    }
+
+private:
+    QString component_;
+};
+
+class SamplerNode : public NodeEvaluator {
+public:
+    Values evaluate(const Values& in, const QVariantMap& p, RunContext& context) override {
+        const DenoiserValue& model = input<DenoiserValue>(in, "denoiser");
+        const ScheduleValue& schedule = input<ScheduleValue>(in, "schedule");
+        SamplerSettings settings;
+        settings.solver = solver_from_string(p.value("solver").toString().toStdString());
+        settings.sigmas = schedule.sigmas;
+        settings.renoise_cap = p.value("renoise_cap").toLongLong();
+        for (const QString port : {"guidance", "churn", "renoise", "stochasticity"}) {
+            const ActionValue* action = optional_input<ActionValue>(in, port);
+            if (!action) continue;
+            if (action->component == "guidance") settings.fixed.guidance = action->value;
+            else if (action->component == "churn") settings.fixed.churn = action->value;
+            else if (action->component == "renoise") settings.fixed.renoise = static_cast<int64_t>(action->value);
+            else if (action->component == "lambda") settings.fixed.lambda = action->value;
+        }
+        SampleRequest request;
+        request.count = p.value("count").toLongLong();
+        request.seed = static_cast<uint64_t>(p.value("seed").toLongLong());
+        request.cancel = context.cancel;
+        const int64_t classes = model.denoiser->num_classes();
+        const int64_t label = p.value("class").toLongLong();
+        if (label >= 0) {
+            if (label >= classes)
+                throw std::runtime_error("class " + std::to_string(label) + " is out of range: the denoiser has " +
+                                         std::to_string(classes) + " classes");
+            request.labels = torch::full({request.count}, label, torch::kInt64);
+        } else if (classes > 0 && !model.toy) {
+            request.labels = torch::arange(request.count, torch::kInt64) % classes;
+        }
+        if (settings.fixed.guidance != 1.0 && !request.labels.defined())
+            throw std::runtime_error("guidance needs a class: set the Sampler's class, or use a class-conditional denoiser");
+        const int levels = static_cast<int>(settings.sigmas.size()) - 1;
+        request.preview_interval_ms = 100;
+        const QString node = context.node;
+        request.on_step = [&](const StepPreview& step) {
+            if (context.progress) context.progress(node, double(step.iteration) / levels, QString());
+            if (context.preview) context.preview({node, static_cast<int>(step.iteration), levels, step});
+        };
+        const SampleResult result = sample(*model.denoiser, settings, request);
+        if (context.report) {
+            context.report(node, "nfe", result.nfe);
+            context.report(node, "sampling_seconds", result.seconds);
+        }
+        ImagesValue images{result.samples, request.labels.defined() ? request.labels : torch::full({request.count}, int64_t(-1)),
+                           result.nfe, model.toy};
+        return {{"images", images}};
+    }
+};
+
+class SaveImageNode : public NodeEvaluator {
+public:
+    Values evaluate(const Values& in, const QVariantMap& p, RunContext& context) override {
+        const ImagesValue& images = input<ImagesValue>(in, "images");
+        const QString name = p.value("path").toString();
+        if (name.isEmpty()) throw std::runtime_error("the file name is empty");
+        const QString path = QFileInfo(name).isAbsolute() ? name : QDir(context.output_dir).filePath(name);
+        if (!QDir().mkpath(QFileInfo(path).absolutePath()))
+            throw std::runtime_error("cannot create the folder of '" + path.toStdString() + "'");
+        std::string png;
+        if (images.points()) {
+            torch::Tensor reference;
+            if (images.toy) {
+                at::Generator g = make_generator(1);
+                reference = images.toy->sample(std::min<int64_t>(4000, images.samples.size(0)), g);
+            }
+            png = encode_scatter_png(images.samples, reference, {});
+        } else {
+            png = encode_image_grid_png(images.samples, p.value("columns").toInt(), 2);
+        }
+        if (!context.graph_json.isEmpty()) png = add_png_text(png, "irlstudio-graph", context.graph_json.toStdString());
+        write_file_atomically(path.toStdString(), png);
+        if (context.report) context.report(context.node, "written", 1.0);
+        return {};
+    }
+};
+
+class PreviewNode : public NodeEvaluator {
+public:
+    Values evaluate(const Values& in, const QVariantMap&, RunContext& context) override {
+        const ImagesValue& images = input<ImagesValue>(in, "images");
+        if (context.report) context.report(context.node, "images", static_cast<double>(images.samples.size(0)));
+        return {};
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<NodeEvaluator> BuiltinPack::create(const QString& type) const {
+    if (type == "irl.denoiser") return std::make_unique<DenoiserNode>();
+    if (type == "irl.schedule") return std::make_unique<ScheduleNode>();
+    if (type == "irl.guidance") return std::make_unique<ActionNode>("guidance");
+    if (type == "irl.churn") return std::make_unique<ActionNode>("churn");
+    if (type == "irl.renoise") return std::make_unique<ActionNode>("renoise");
+    if (type == "irl.stochasticity") return std::make_unique<ActionNode>("lambda");
+    if (type == "irl.sampler") return std::make_unique<SamplerNode>();
+    if (type == "irl.save_image") return std::make_unique<SaveImageNode>();
+    if (type == "irl.preview") return std::make_unique<PreviewNode>();
+    return nullptr;
+}
+
+}  // namespace irl::nodes::builtin

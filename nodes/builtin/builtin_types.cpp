@@ -1,0 +1,74 @@
+// The declarations of the built-in node types: ports and parameter schemas.
+#include "builtin_pack.h"
+
+#include "irl/engine/sampler.h"
+#include "irl/engine/toy_mixtures.h"
+
+namespace irl::nodes::builtin {
+namespace {
+
+QStringList as_qt(const std::vector<std::string>& names) {
+    QStringList out;
+    for (const auto& n : names) out << QString::fromStdString(n);
+    return out;
+}
+
+NodeTypeInfo action(const QString& id, const QString& name, const QString& component, double value, double min, double max,
+                    const QString& choices, const QString& tooltip) {
+    NodeTypeInfo t{id, name, "Actions", tooltip, {}, {{"action", PortType::Action}},
+                   {ParameterSchema::number("value", "Value", value, min, max, "Used at every step by a fixed sampler"),
+                    ParameterSchema::text("choices", "Choices", choices, "Comma-separated values a learned policy picks from")}};
+    t.description += " (component: " + component + ")";
+    return t;
+}
+
+}  // namespace
+
+QVector<NodeTypeInfo> BuiltinPack::node_types() const {
+    QVector<NodeTypeInfo> types;
+    types.push_back({"irl.denoiser", "Denoiser", "Models", "The model that predicts the clean image from a noisy one",
+                     {}, {{"denoiser", PortType::Denoiser}},
+                     {ParameterSchema::choice("source", "Source", {"bundled", "torchscript", "toy"}, "bundled",
+                                              "bundled: the Fashion-MNIST U-Net; torchscript: your file; toy: an exact 2-D mixture"),
+                      ParameterSchema::file("file", "TorchScript file", "TorchScript (*.pt)", "Needs a JSON sidecar next to it"),
+                      ParameterSchema::choice("toy", "Toy", as_qt(toy_mixture_names()), "ring8")}});
+    types.push_back({"irl.schedule", "Schedule", "Sampling", "The noise levels the sampler visits", {},
+                     {{"schedule", PortType::Schedule}},
+                     {ParameterSchema::choice("kind", "Kind", {"karras", "exponential"}, "karras"),
+                      ParameterSchema::integer("steps", "Steps", 18, 1, 1000, "Nonzero noise levels"),
+                      ParameterSchema::number("sigma_min", "σ min", 0.002, 1e-5, 10.0),
+                      ParameterSchema::number("sigma_max", "σ max", 80.0, 0.01, 1000.0),
+                      ParameterSchema::number("rho", "ρ", 7.0, 0.5, 20.0, "Karras spacing exponent")}});
+    types.push_back(action("irl.guidance", "Guidance", "guidance", 1.0, 0.0, 20.0, "1,1.5,2,3",
+                           "Classifier-free guidance scale w"));
+    types.push_back(action("irl.churn", "Churn", "churn", 0.0, 0.0, 1.0, "0,0.1,0.25",
+                           "Stochasticity injection γ: raise σ to σ(1+γ) with fresh noise"));
+    types.push_back(action("irl.renoise", "Renoise", "renoise", 0.0, 0.0, 10.0, "0,1,2",
+                           "Jump back up k levels of the schedule"));
+    types.push_back(action("irl.stochasticity", "Stochasticity (λ)", "lambda", 0.0, 0.0, 5.0, "0,0.5,1",
+                           "gDDIM stochasticity λ: 0 = DDIM, 1 = ancestral"));
+    types.push_back({"irl.sampler", "Sampler", "Sampling", "Runs the sampler from pure noise to images",
+                     {{"denoiser", PortType::Denoiser}, {"schedule", PortType::Schedule},
+                      {"guidance", PortType::Action, "Guidance action", true}, {"churn", PortType::Action, "Churn action", true},
+                      {"renoise", PortType::Action, "Renoise action", true},
+                      {"stochasticity", PortType::Action, "Stochasticity action", true}},
+                     {{"images", PortType::Images}},
+                     {ParameterSchema::choice("solver", "Solver", as_qt(solver_names()), "heun"),
+                      ParameterSchema::integer("count", "Count", 16, 1, 100000, "How many samples"),
+                      ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647),
+                      ParameterSchema::integer("class", "Class", -1, -1, 1000, "-1: every class in turn (unconditional for toys)"),
+                      ParameterSchema::integer("renoise_cap", "Renoise cap", -1, -1, 10000, "-1: as many levels as the schedule")}});
+    NodeTypeInfo save{"irl.save_image", "Save Image", "Output", "Writes a PNG grid (or scatter plot) that embeds the graph",
+                      {{"images", PortType::Images}}, {},
+                      {ParameterSchema::text("path", "File name", "samples.png", "Relative to the run's output folder"),
+                       ParameterSchema::integer("columns", "Columns", 8, 1, 64)}};
+    save.is_output = true;
+    types.push_back(save);
+    NodeTypeInfo preview{"irl.preview", "Preview", "Output", "Shows the images and every denoising step live in the studio",
+                         {{"images", PortType::Images}}, {}, {ParameterSchema::integer("zoom", "Zoom", 2, 1, 8)}};
+    preview.is_output = true;
+    types.push_back(preview);
+    return types;
+}
+
+}  // namespace irl::nodes::builtin

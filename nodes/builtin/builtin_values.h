@@ -1,0 +1,47 @@
+// The C++ values the built-in pack puts on each port type. Third-party packs that want to
+// exchange values with the built-in nodes include this header.
+#pragma once
+
+#include "irl/engine/denoiser.h"
+#include "irl/engine/gaussian_mixture.h"
+#include "irl/engine/step_control.h"
+
+#include <QString>
+#include <QVariantMap>
+#include <torch/types.h>
+
+#include <memory>
+#include <vector>
+
+namespace irl::nodes::builtin {
+
+struct DenoiserValue {
+    std::shared_ptr<Denoiser> denoiser;
+    std::shared_ptr<GaussianMixture> toy;  // set for the 2-D toys: the true data, for plots and exact metrics
+};
+
+struct ScheduleValue {
+    std::vector<double> sigmas;  // descending, ending at 0
+};
+
+// One component of the sampler's per-step control: its value for a fixed sampler, and the
+// choices a learned policy may pick from.
+struct ActionValue {
+    QString component;  // "guidance", "churn", "renoise", "lambda"
+    double value = 0.0;
+    std::vector<double> choices;
+};
+
+struct ImagesValue {
+    torch::Tensor samples;  // [N, C, H, W] images in [-1, 1], or [N, 2] points for the toys
+    torch::Tensor labels;   // [N] the classes asked for (-1 = unconditional)
+    double nfe = 0.0;
+    std::shared_ptr<GaussianMixture> toy;
+    bool points() const { return samples.dim() == 2; }
+};
+
+struct MetricsValue {
+    QVariantMap numbers;
+};
+
+}  // namespace irl::nodes::builtin

@@ -1,0 +1,64 @@
+// The node-pack plugin interface: a pack declares node types and evaluates them. The built-in
+// nodes are one pack; third parties add others. The interface version is part of the IID.
+#pragma once
+
+#include "irl/engine/cancel.h"
+#include "irl/nodes/node_type.h"
+
+#include <QHash>
+#include <QString>
+#include <QVariantMap>
+#include <QVector>
+#include <QtPlugin>
+
+#include <any>
+#include <functional>
+#include <memory>
+
+namespace irl::nodes {
+
+// Values flowing along links: each port type has one C++ type, defined by the pack that makes
+// it (the built-in pack's are in builtin_values.h); the executor never looks inside.
+using Value = std::any;
+using Values = QHash<QString, Value>;  // port name -> value
+
+// A live view of a running node, for previews (x_t / x0 grids, scatter plots).
+struct NodePreview {
+    QString node;
+    int step = 0;
+    int total = 0;
+    Value payload;  // pack-defined (the built-in pack sends its StepPreview)
+};
+
+// What a node sees of the run: cancel, progress, previews and where outputs go.
+struct RunContext {
+    const CancelToken* cancel = nullptr;
+    std::function<void(const QString& node, double fraction, const QString& message)> progress;
+    std::function<void(const NodePreview&)> preview;
+    QString output_dir = ".";
+    QByteArray graph_json;  // the graph being run, for outputs that embed it
+    QString node;           // the node being evaluated (set by the executor)
+    // Numbers a node reports (function evaluations, metrics) for the run summary.
+    std::function<void(const QString& node, const QString& key, double value)> report;
+};
+
+class NodeEvaluator {
+public:
+    virtual ~NodeEvaluator() = default;
+    // Computes the outputs from the inputs and parameters. Throws std::exception with a message
+    // for the user on failure, irl::Cancelled when the context's token fires.
+    virtual Values evaluate(const Values& inputs, const QVariantMap& parameters, RunContext& context) = 0;
+};
+
+class NodePackInterface {
+public:
+    virtual ~NodePackInterface() = default;
+    virtual QString pack_name() const = 0;
+    virtual QVector<NodeTypeInfo> node_types() const = 0;
+    virtual std::unique_ptr<NodeEvaluator> create(const QString& type) const = 0;
+};
+
+}  // namespace irl::nodes
+
+#define IRL_NODE_PACK_IID "org.irlstudio.NodePack/1"
+Q_DECLARE_INTERFACE(irl::nodes::NodePackInterface, IRL_NODE_PACK_IID)

@@ -1,0 +1,146 @@
+// Node packs and the executor: plugins found in folders (broken and old ones skipped with a
+// warning), a third-party node wired to built-in ones, caching by signature, failure and cancel.
+#include "irl/nodes/executor.h"
+#include "irl/nodes/graph_file.h"
+
+#include <QtTest/QtTest>
+#include <QTemporaryDir>
+
+using namespace irl::nodes;
+
+class TestExecutor : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void packsLoadAndBrokenOnesAreSkipped();
+    void runsAndCaches();
+    void thirdPartyNodeJoinsBuiltins();
+    void failureNamesTheNode();
+    void cancelKeepsFinishedNodes();
+
+private:
+    Graph toy_graph() const;
+    QTemporaryDir junk_;
+    NodePacks packs_;
+};
+
+void TestExecutor::initTestCase() {
+    // A file that only pretends to be a plugin.
+    QFile fake(junk_.filePath("libbroken.so"));
+    QVERIFY(fake.open(QIODevice::WriteOnly));
+    fake.write("not a shared object");
+    fake.close();
+    packs_.load({IRL_PLUGIN_BUILD_DIR, TEST_PACK_DIR, OLD_PACK_DIR, junk_.path()});
+}
+
+Graph TestExecutor::toy_graph() const {
+    const GraphLoadResult r = load_graph_file(IRL_GRAPHS_DIR "/toy-2d.json", packs_.registry());
+    if (!r.graph) qFatal("%s", qPrintable(r.summary()));
+    return *r.graph;
+}
+
+void TestExecutor::packsLoadAndBrokenOnesAreSkipped() {
+    const QString loaded = packs_.loaded().join(" | ");
+    QVERIFY2(loaded.contains("builtin") && loaded.contains("testpack"), qPrintable(loaded));
+    QVERIFY2(!loaded.contains("oldpack"), qPrintable(loaded));
+    const QString warnings = packs_.warnings().join("\n");
+    QVERIFY2(warnings.contains("libbroken.so"), qPrintable(warnings));
+    QVERIFY2(warnings.contains("org.irlstudio.NodePack/0"), qPrintable(warnings));
+    QVERIFY(packs_.registry().find("irl.sampler"));
+    QVERIFY(packs_.registry().find("test.images_sink"));
+}
+
+void TestExecutor::runsAndCaches() {
+    QTemporaryDir out;
+    Graph graph = toy_graph();
+    Executor executor(packs_);
+    RunContext context;
+    context.output_dir = out.path();
+    QStringList statuses;
+    executor.on_status = [&](const QString& node, NodeStatus status, const QString&) {
+        if (status != NodeStatus::Pending) statuses << node + ":" + to_string(status);
+    };
+    RunOutcome first = executor.run(graph, context);
+    QVERIFY2(first.ok, qPrintable(first.error));
+    QCOMPARE(first.nodes.value("sampler-1").status, NodeStatus::Done);
+    QCOMPARE(first.nodes.value("sampler-1").numbers.value("nfe").toDouble(), 35.0);
+    QVERIFY(QFile::exists(out.filePath("toy-ring8.png")));
+    QVERIFY(statuses.contains("sampler-1:running"));
+
+    // Nothing changed: everything comes from the cache.
+    RunOutcome again = executor.run(graph, context);
+    for (const QString& id : again.order) QCOMPARE(again.nodes.value(id).status, NodeStatus::Cached);
+    // A Preview parameter does not re-sample ...
+    QVERIFY(graph.set_parameter("preview-1", "zoom", 4));
+    RunOutcome preview = executor.run(graph, context);
+    QCOMPARE(preview.nodes.value("sampler-1").status, NodeStatus::Cached);
+    QCOMPARE(preview.nodes.value("preview-1").status, NodeStatus::Done);
+    // ... a new seed does, and what depends on it.
+    QVERIFY(graph.set_parameter("sampler-1", "seed", 7));
+    RunOutcome reseeded = executor.run(graph, context);
+    QCOMPARE(reseeded.nodes.value("denoiser-1").status, NodeStatus::Cached);
+    QCOMPARE(reseeded.nodes.value("sampler-1").status, NodeStatus::Done);
+    QCOMPARE(reseeded.nodes.value("save_image-1").status, NodeStatus::Done);
+}
+
+void TestExecutor::thirdPartyNodeJoinsBuiltins() {
+    Graph graph = toy_graph();
+    QString error;
+    const QString sink = graph.add_node("test.images_sink", &error);
+    QVERIFY2(!sink.isEmpty(), qPrintable(error));
+    QVERIFY(graph.set_parameter(sink, "tag", 42));
+    QVERIFY2(graph.connect({{"sampler-1", "images"}, {sink, "images"}}, &error), qPrintable(error));
+    QTemporaryDir out;
+    Executor executor(packs_);
+    RunContext context;
+    context.output_dir = out.path();
+    const RunOutcome outcome = executor.run(graph, context, {sink});
+    QVERIFY2(outcome.ok, qPrintable(outcome.error));
+    QCOMPARE(outcome.nodes.value(sink).numbers.value("tag").toDouble(), 42.0);
+    QVERIFY(!outcome.nodes.contains("save_image-1"));  // only what feeds the target ran
+    QVERIFY(std::any_cast<bool>(executor.outputs_of(graph, sink).value("seen")));
+}
+
+void TestExecutor::failureNamesTheNode() {
+    Graph graph = toy_graph();
+    QVERIFY(graph.remove_node("schedule-1"));
+    Executor executor(packs_);
+    RunContext context;
+    QTemporaryDir out;
+    context.output_dir = out.path();
+    RunOutcome outcome = executor.run(graph, context);
+    QVERIFY(!outcome.ok);
+    QVERIFY2(outcome.error.contains("sampler-1") && outcome.error.contains("schedule"), qPrintable(outcome.error));
+    QCOMPARE(outcome.nodes.value("sampler-1").status, NodeStatus::Failed);
+    // An engine error (a class the toy does not have) reaches the node's status.
+    graph = toy_graph();
+    QVERIFY(graph.set_parameter("sampler-1", "class", 12));
+    outcome = executor.run(graph, context);
+    QVERIFY2(outcome.error.contains("class 12"), qPrintable(outcome.error));
+}
+
+void TestExecutor::cancelKeepsFinishedNodes() {
+    Graph graph = toy_graph();
+    QVERIFY(graph.set_parameter("schedule-1", "steps", 200));
+    Executor executor(packs_);
+    irl::CancelToken token;
+    RunContext context;
+    QTemporaryDir out;
+    context.output_dir = out.path();
+    context.cancel = &token;
+    context.progress = [&](const QString&, double fraction, const QString&) {
+        if (fraction > 0.1) token.cancel();
+    };
+    const RunOutcome cancelled = executor.run(graph, context);
+    QVERIFY(cancelled.cancelled);
+    QVERIFY(!QFile::exists(out.filePath("toy-ring8.png")));
+    token.reset();
+    context.progress = nullptr;
+    const RunOutcome resumed = executor.run(graph, context);
+    QVERIFY(resumed.ok);
+    QCOMPARE(resumed.nodes.value("denoiser-1").status, NodeStatus::Cached);
+    QCOMPARE(resumed.nodes.value("sampler-1").status, NodeStatus::Done);
+}
+
+QTEST_GUILESS_MAIN(TestExecutor)
+#include "test_executor.moc"
