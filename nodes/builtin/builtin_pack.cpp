@@ -4,7 +4,11 @@
 
 #include "builtin_values.h"
 
+#include "irl/engine/fashion_classifier.h"
 #include "irl/engine/gaussian_mixture_denoiser.h"
+#include "irl/engine/image_dataset.h"
+#include "irl/engine/image_evaluation.h"
+#include "irl/engine/sample_metrics.h"
 #include "irl/engine/png_text.h"
 #include "irl/engine/random.h"
 #include "irl/engine/resources.h"
@@ -181,6 +185,70 @@ public:
     }
 };
 
+class DatasetNode : public NodeEvaluator {
+public:
+    Values evaluate(const Values&, const QVariantMap& p, RunContext&) override {
+        const QString source = p.value("source").toString();
+        DatasetValue value;
+        if (source == "toy") {
+            const GaussianMixture mixture = make_toy_mixture(p.value("toy").toString().toStdString());
+            at::Generator g = make_generator(0);
+            value.data = mixture.sample(p.value("count").toLongLong(), g, -1, &value.labels);
+            for (int64_t c = 0; c < mixture.num_classes(); ++c) value.class_names.push_back("mode " + std::to_string(c));
+            value.source = "toy:" + p.value("toy").toString().toStdString();
+            return {{"dataset", value}};
+        }
+        ImageDataset data;
+        if (source == "image-folder") {
+            const QString folder = p.value("folder").toString();
+            if (folder.isEmpty()) throw std::runtime_error("choose an image folder");
+            ImageFolderReport report;
+            data = load_image_folder(folder.toStdString(), 1, 28, &report);
+        } else {
+            data = load_fashion_mnist(p.value("split").toString().toStdString());
+        }
+        const std::vector<double> classes = parse_choices(p.value("classes").toString());
+        if (!classes.empty()) data = data.filtered(std::vector<int64_t>(classes.begin(), classes.end()));
+        value.data = data.images;
+        value.labels = data.labels;
+        value.class_names = data.class_names;
+        value.source = data.source;
+        return {{"dataset", value}};
+    }
+};
+
+class EvaluateNode : public NodeEvaluator {
+public:
+    Values evaluate(const Values& in, const QVariantMap&, RunContext& context) override {
+        const ImagesValue& images = input<ImagesValue>(in, "images");
+        const DatasetValue* reference = optional_input<DatasetValue>(in, "reference");
+        MetricsValue metrics;
+        if (images.points()) {
+            if (!images.toy) throw std::runtime_error("Evaluate: points need the toy's exact data (use a toy Denoiser)");
+            // Exact: the mean log density of the samples under the clean toy data, and FD in the plane.
+            const torch::Tensor tiny = torch::full({images.samples.size(0)}, 1e-3, torch::kFloat64);
+            metrics.numbers.insert("mean_log_density", images.toy->log_density(images.samples, tiny).mean().item<double>());
+            at::Generator g = make_generator(12345);
+            const torch::Tensor truth = reference ? reference->data : images.toy->sample(images.samples.size(0), g);
+            metrics.numbers.insert("fd", frechet_distance(images.samples, truth));
+        } else {
+            FashionClassifier classifier = load_classifier(find_resource("models/fashion-classifier.pt"));
+            torch::Tensor real = reference ? reference->data : load_fashion_mnist("test").images;
+            real = real.narrow(0, 0, std::min<int64_t>(real.size(0), std::max<int64_t>(1000, images.samples.size(0))));
+            const ImageScores scores = score_images(classifier, images.samples, images.labels, classify(classifier, real).features);
+            metrics.numbers.insert("fd", scores.fd);
+            metrics.numbers.insert("precision", scores.precision);
+            metrics.numbers.insert("recall", scores.recall);
+            if (scores.class_accuracy >= 0) metrics.numbers.insert("class_accuracy", scores.class_accuracy);
+        }
+        metrics.numbers.insert("nfe", images.nfe);
+        if (context.report)
+            for (auto it = metrics.numbers.begin(); it != metrics.numbers.end(); ++it)
+                if (it.key() != "nfe") context.report(context.node, it.key(), it.value().toDouble());
+        return {{"metrics", metrics}};
+    }
+};
+
 }  // namespace
 
 std::unique_ptr<NodeEvaluator> BuiltinPack::create(const QString& type) const {
@@ -193,6 +261,8 @@ std::unique_ptr<NodeEvaluator> BuiltinPack::create(const QString& type) const {
     if (type == "irl.sampler") return std::make_unique<SamplerNode>();
     if (type == "irl.save_image") return std::make_unique<SaveImageNode>();
     if (type == "irl.preview") return std::make_unique<PreviewNode>();
+    if (type == "irl.dataset") return std::make_unique<DatasetNode>();
+    if (type == "irl.evaluate") return std::make_unique<EvaluateNode>();
     return nullptr;
 }
 

@@ -58,6 +58,20 @@ QVector<NodeTypeInfo> BuiltinPack::node_types() const {
                       ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647),
                       ParameterSchema::integer("class", "Class", -1, -1, 1000, "-1: every class in turn (unconditional for toys)"),
                       ParameterSchema::integer("renoise_cap", "Renoise cap", -1, -1, 10000, "-1: as many levels as the schedule")}});
+    types.push_back({"irl.dataset", "Dataset", "Data", "Real data: the expert states of inverse RL and the reference of metrics",
+                     {}, {{"dataset", PortType::Dataset}},
+                     {ParameterSchema::choice("source", "Source", {"fashion-mnist", "image-folder", "toy"}, "fashion-mnist"),
+                      ParameterSchema::choice("split", "Split", {"train", "test"}, "test"),
+                      ParameterSchema::text("classes", "Classes", "", "Comma-separated class indices to keep; empty keeps all"),
+                      ParameterSchema::file("folder", "Image folder", "", "FOLDER/<class>/<images>; converted to 1x28x28"),
+                      ParameterSchema::choice("toy", "Toy", as_qt(toy_mixture_names()), "ring8"),
+                      ParameterSchema::integer("count", "Toy samples", 4000, 10, 1000000)}});
+    NodeTypeInfo evaluate{"irl.evaluate", "Evaluate", "Output",
+                          "Scores samples: FD, precision, recall and class accuracy (images), exact log density (toys)",
+                          {{"images", PortType::Images}, {"reference", PortType::Dataset, "Real data (default: Fashion-MNIST test)", true}},
+                          {{"metrics", PortType::Metrics}}, {}};
+    evaluate.is_output = true;
+    types.push_back(evaluate);
     NodeTypeInfo save{"irl.save_image", "Save Image", "Output", "Writes a PNG grid (or scatter plot) that embeds the graph",
                       {{"images", PortType::Images}}, {},
                       {ParameterSchema::text("path", "File name", "samples.png", "Relative to the run's output folder"),

@@ -40,6 +40,14 @@ struct ImagesValue {
     bool points() const { return samples.dim() == 2; }
 };
 
+// Real data: images [N, C, H, W] in [-1, 1] or toy points [N, 2], with their classes.
+struct DatasetValue {
+    torch::Tensor data;
+    torch::Tensor labels;
+    std::vector<std::string> class_names;
+    std::string source;
+};
+
 struct MetricsValue {
     QVariantMap numbers;
 };

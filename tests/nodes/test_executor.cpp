@@ -13,6 +13,7 @@ class TestExecutor : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void packsLoadAndBrokenOnesAreSkipped();
+    void exampleGraphsLoadCleanly();
     void runsAndCaches();
     void thirdPartyNodeJoinsBuiltins();
     void failureNamesTheNode();
@@ -50,6 +51,17 @@ void TestExecutor::packsLoadAndBrokenOnesAreSkipped() {
     QVERIFY(packs_.registry().find("test.images_sink"));
 }
 
+void TestExecutor::exampleGraphsLoadCleanly() {
+    const QDir dir(IRL_GRAPHS_DIR);
+    const QStringList files = dir.entryList({"*.json"});
+    QVERIFY(files.size() >= 3);
+    for (const QString& file : files) {
+        const GraphLoadResult r = load_graph_file(dir.filePath(file), packs_.registry());
+        QVERIFY2(r.graph && r.problems.isEmpty(), qPrintable(r.summary()));
+        QVERIFY2(!r.graph->output_nodes().isEmpty(), qPrintable(file));
+    }
+}
+
 void TestExecutor::runsAndCaches() {
     QTemporaryDir out;
     Graph graph = toy_graph();
@@ -66,6 +78,8 @@ void TestExecutor::runsAndCaches() {
     QCOMPARE(first.nodes.value("sampler-1").numbers.value("nfe").toDouble(), 35.0);
     QVERIFY(QFile::exists(out.filePath("toy-ring8.png")));
     QVERIFY(statuses.contains("sampler-1:running"));
+    // Heun at 35 evaluations on the ring: exact log density of the clean data is high.
+    QVERIFY(first.nodes.value("evaluate-1").numbers.value("mean_log_density").toDouble() > -2.0);
 
     // Nothing changed: everything comes from the cache.
     RunOutcome again = executor.run(graph, context);

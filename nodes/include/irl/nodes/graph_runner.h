@@ -1,0 +1,46 @@
+// Runs graphs on the engine thread so that the window never waits: start() returns at once,
+// status, progress, previews and the outcome arrive as queued Qt signals.
+#pragma once
+
+#include "irl/nodes/executor.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <atomic>
+#include <memory>
+
+Q_DECLARE_METATYPE(irl::nodes::NodePreview)
+Q_DECLARE_METATYPE(irl::nodes::RunOutcome)
+
+namespace irl::nodes {
+
+class GraphRunnerWorker;
+
+class GraphRunner : public QObject {
+    Q_OBJECT
+public:
+    explicit GraphRunner(const NodePacks& packs, QObject* parent = nullptr);
+    ~GraphRunner() override;  // cancels a run in progress and joins the thread
+
+    // Copies the graph and runs it on the engine thread; false when a run is in progress.
+    bool start(const Graph& graph, const QString& output_dir, const QStringList& targets = {});
+    // Stops the run at the next denoiser call; nodes finished before stay cached.
+    void cancel();
+    bool busy() const { return busy_.load(); }
+    QThread* engine_thread() const { return thread_; }
+
+Q_SIGNALS:
+    void node_status(const QString& node, int status, const QString& message);  // status: NodeStatus
+    void progress(const QString& node, double fraction);
+    void preview(const irl::nodes::NodePreview& preview);
+    void finished(const irl::nodes::RunOutcome& outcome);
+
+private:
+    friend class GraphRunnerWorker;
+    QThread* thread_;
+    GraphRunnerWorker* worker_;
+    std::atomic<bool> busy_{false};
+};
+
+}  // namespace irl::nodes
