@@ -1,0 +1,83 @@
+#include "irl/engine/f_divergence.h"
+
+#include <torch/torch.h>
+
+#include <array>
+#include <cmath>
+#include <stdexcept>
+#include <utility>
+
+namespace irl {
+namespace {
+
+constexpr std::array<std::pair<Divergence, const char*>, 5> kNames = {{
+    {Divergence::ForwardKl, "forward-kl"},
+    {Divergence::ReverseKl, "reverse-kl"},
+    {Divergence::JensenShannon, "jensen-shannon"},
+    {Divergence::PearsonChiSquared, "pearson"},
+    {Divergence::PrecisionRecall, "precision-recall"},
+}};
+
+constexpr bool in_enum_order() {
+    for (size_t i = 0; i < kNames.size(); ++i)
+        if (static_cast<size_t>(kNames[i].first) != i) return false;
+    return true;
+}
+static_assert(in_enum_order(), "kNames must follow enum Divergence");
+
+void check_lambda(const DivergenceSpec& spec) {
+    if (spec.kind == Divergence::PrecisionRecall && !(spec.lambda > 0.0 && std::isfinite(spec.lambda)))
+        throw std::invalid_argument("precision-recall divergence: lambda must be a positive number");
+}
+
+}  // namespace
+
+const char* to_string(Divergence divergence) { return kNames[static_cast<size_t>(divergence)].second; }
+
+Divergence divergence_from_string(const std::string& name) {
+    for (const auto& [kind, text] : kNames)
+        if (name == text) return kind;
+    std::string known;
+    for (const auto& [kind, text] : kNames) known += (known.empty() ? "" : ", ") + std::string(text);
+    throw std::invalid_argument("unknown divergence '" + name + "' (known: " + known + ")");
+}
+
+std::vector<std::string> divergence_names() {
+    std::vector<std::string> names;
+    for (const auto& [kind, text] : kNames) names.emplace_back(text);
+    return names;
+}
+
+torch::Tensor divergence_generator(const DivergenceSpec& spec, const torch::Tensor& log_ratio) {
+    check_lambda(spec);
+    const torch::Tensor l = log_ratio.to(torch::kFloat64);
+    const torch::Tensor u = l.exp();
+    switch (spec.kind) {
+    case Divergence::ForwardKl: return u * l;
+    case Divergence::ReverseKl: return -l;
+    case Divergence::JensenShannon: {
+        // log((1 + u) / 2) = softplus(l) - log 2, stable for large |l|.
+        const torch::Tensor log_mid = torch::nn::functional::softplus(l) - std::log(2.0);
+        return 0.5 * (u * l - (1.0 + u) * log_mid);
+    }
+    case Divergence::PearsonChiSquared: return (u - 1.0).square();
+    case Divergence::PrecisionRecall: return torch::clamp_min(spec.lambda * u, 1.0) - std::max(spec.lambda, 1.0);
+    }
+    throw std::logic_error("unreachable");
+}
+
+torch::Tensor divergence_reward(const DivergenceSpec& spec, const torch::Tensor& log_ratio, double max_log_ratio) {
+    check_lambda(spec);
+    const torch::Tensor l = log_ratio.to(torch::kFloat64);
+    switch (spec.kind) {
+    case Divergence::ForwardKl: return l.clamp_max(max_log_ratio).exp();
+    case Divergence::ReverseKl: return l - 1.0;
+    case Divergence::JensenShannon: return 0.5 * (torch::nn::functional::softplus(l) - std::log(2.0));
+    case Divergence::PearsonChiSquared: return (2.0 * l.clamp_max(max_log_ratio)).exp() - 1.0;
+    case Divergence::PrecisionRecall:
+        return std::max(spec.lambda, 1.0) - (l < -std::log(spec.lambda)).to(torch::kFloat64);
+    }
+    throw std::logic_error("unreachable");
+}
+
+}  // namespace irl
