@@ -1,0 +1,102 @@
+#include "irl/engine/action_space.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <array>
+#include <cmath>
+#include <stdexcept>
+#include <utility>
+
+namespace irl {
+namespace {
+
+constexpr std::array<std::pair<ActionKind, const char*>, 4> kNames = {{
+    {ActionKind::Guidance, "guidance"}, {ActionKind::Churn, "churn"}, {ActionKind::Renoise, "renoise"}, {ActionKind::Lambda, "lambda"},
+}};
+
+constexpr bool in_enum_order() {
+    for (size_t i = 0; i < kNames.size(); ++i)
+        if (static_cast<size_t>(kNames[i].first) != i) return false;
+    return true;
+}
+static_assert(in_enum_order(), "kNames must follow enum ActionKind");
+
+}  // namespace
+
+const char* to_string(ActionKind kind) { return kNames[static_cast<size_t>(kind)].second; }
+
+ActionKind action_kind_from_string(const std::string& name) {
+    for (const auto& [kind, text] : kNames)
+        if (name == text) return kind;
+    throw std::invalid_argument("unknown action '" + name + "' (known: guidance, churn, renoise, lambda)");
+}
+
+void ActionSpace::validate() const {
+    if (components.empty()) throw std::invalid_argument("action space: no components");
+    for (size_t i = 0; i < components.size(); ++i) {
+        const ActionComponent& c = components[i];
+        const std::string where = "action space: component " + std::to_string(i) + " (" + to_string(c.kind) + ")";
+        if (c.choices.empty()) throw std::invalid_argument(where + " has no choices");
+        for (double v : c.choices) {
+            if (!std::isfinite(v) || v < 0) throw std::invalid_argument(where + ": choices must be finite and >= 0");
+            if (c.kind == ActionKind::Renoise && v != std::floor(v))
+                throw std::invalid_argument(where + ": renoise choices are whole numbers of levels");
+        }
+        if (!(c.sigma_min <= c.sigma_max)) throw std::invalid_argument(where + ": sigma_min > sigma_max");
+        for (size_t j = 0; j < i; ++j)
+            if (components[j].kind == c.kind) throw std::invalid_argument(where + " appears twice");
+    }
+}
+
+torch::Tensor ActionSpace::active(size_t component, const torch::Tensor& sigma) const {
+    const ActionComponent& c = components.at(component);
+    return (sigma >= c.sigma_min) & (sigma <= c.sigma_max);
+}
+
+StepControls ActionSpace::controls(const std::vector<torch::Tensor>& choice, const torch::Tensor& sigma, StepControls fixed) const {
+    for (size_t i = 0; i < components.size(); ++i) {
+        const ActionComponent& c = components[i];
+        const torch::Tensor values = torch::tensor(c.choices, torch::kFloat64).index_select(0, choice[i]);
+        const torch::Tensor on = active(i, sigma);
+        switch (c.kind) {
+        case ActionKind::Guidance: fixed.guidance = torch::where(on, values, fixed.guidance); break;
+        case ActionKind::Churn: fixed.churn = torch::where(on, values, fixed.churn); break;
+        case ActionKind::Lambda: fixed.lambda = torch::where(on, values, fixed.lambda); break;
+        case ActionKind::Renoise: fixed.renoise = torch::where(on, values.to(torch::kInt64), fixed.renoise); break;
+        }
+    }
+    return fixed;
+}
+
+std::string ActionSpace::to_json() const {
+    nlohmann::json list = nlohmann::json::array();
+    for (const ActionComponent& c : components) {
+        nlohmann::json item = {{"kind", to_string(c.kind)}, {"choices", c.choices}, {"sigma_min", c.sigma_min}};
+        item["sigma_max"] = std::isinf(c.sigma_max) ? nlohmann::json(nullptr) : nlohmann::json(c.sigma_max);
+        list.push_back(item);
+    }
+    return list.dump();
+}
+
+ActionSpace ActionSpace::from_json(const std::string& text) {
+    ActionSpace space;
+    try {
+        for (const auto& item : nlohmann::json::parse(text)) {
+            ActionComponent c;
+            c.kind = action_kind_from_string(item.at("kind").get<std::string>());
+            c.choices = item.at("choices").get<std::vector<double>>();
+            c.sigma_min = item.value("sigma_min", 0.0);
+            if (item.contains("sigma_max") && !item.at("sigma_max").is_null()) c.sigma_max = item.at("sigma_max").get<double>();
+            space.components.push_back(c);
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error(std::string("action space: ") + e.what());
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(std::string("action space: ") + e.what());
+    }
+    space.validate();
+    return space;
+}
+
+}  // namespace irl

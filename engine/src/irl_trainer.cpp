@@ -1,0 +1,176 @@
+#include "irl/engine/irl_trainer.h"
+
+#include "irl/engine/random.h"
+
+#include <torch/torch.h>
+
+namespace irl {
+namespace {
+
+PolicyInput input_of(const StepState& state) {
+    return {state.x, state.denoised, state.sigma, state.level, state.labels};
+}
+
+PolicyInput subset(const PolicyInput& in, const torch::Tensor& rows) {
+    return {in.x.index_select(0, rows), in.denoised.index_select(0, rows), in.sigma.index_select(0, rows),
+            in.level.index_select(0, rows), in.labels.index_select(0, rows)};
+}
+
+}  // namespace
+
+Rollout rollout_policy(Denoiser& denoiser, Policy& policy, const SamplerSettings& base, const SampleRequest& request,
+                       double temperature, bool record) {
+    Rollout rollout;
+    SamplerSettings settings = base;
+    at::Generator choices = make_generator(request.seed * 7919ULL + 17ULL);
+    const bool heun = base.solver == Solver::Heun;
+    settings.control = [&](const StepState& state, const StepControls& fixed) {
+        const PolicyInput in = input_of(state);
+        std::vector<torch::Tensor> logits;
+        {
+            torch::NoGradGuard no_grad;
+            logits = policy.logits(in);
+        }
+        const ActionSample sample = sample_actions(logits, temperature, choices);
+        StepControls controls = policy.action_space().controls(sample.choice, state.sigma, fixed);
+        if (record) {
+            const torch::Tensor guided = ((controls.guidance != 1.0) & (state.labels >= 0)).to(torch::kFloat64);
+            const torch::Tensor per_step = torch::full_like(guided, heun ? 2.0 : 1.0) * (1.0 + guided);
+            rollout.steps.push_back({state.active_index, in, sample.choice, per_step * (1.0 + controls.renoise.to(torch::kFloat64))});
+        }
+        return controls;
+    };
+    rollout.result = sample(denoiser, settings, request);
+    return rollout;
+}
+
+IrlTrainer::IrlTrainer(Denoiser& denoiser, std::shared_ptr<Policy> policy, torch::Tensor expert, IrlOptions options)
+    : denoiser_(denoiser), policy_(std::move(policy)), expert_(expert.to(torch::kFloat32)), options_(std::move(options)),
+      generator_(make_generator(options_.seed)) {
+    discriminator_ = Discriminator(denoiser_.sample_shape());
+    discriminator_optimizer_ = std::make_unique<torch::optim::Adam>(discriminator_->parameters(),
+                                                                    torch::optim::AdamOptions(options_.discriminator_lr));
+    if (!policy_->parameters().empty())
+        policy_optimizer_ = std::make_unique<torch::optim::Adam>(policy_->parameters(), torch::optim::AdamOptions(options_.policy_lr));
+}
+
+IrlIteration IrlTrainer::iterate(const CancelToken* cancel) {
+    IrlIteration report;
+    report.iteration = ++iteration_;
+    const int64_t n = options_.batch;
+    const std::vector<double>& sigmas = options_.sampler.sigmas;
+    const double sigma_floor = sigmas[sigmas.size() - 2];
+
+    // 1. Roll out the current policy.
+    SampleRequest request;
+    request.count = n;
+    request.seed = options_.seed * 1000003ULL + static_cast<uint64_t>(iteration_);
+    request.cancel = cancel;
+    if (options_.conditional && denoiser_.num_classes() > 0)
+        request.labels = at::randint(denoiser_.num_classes(), {n}, generator_, torch::kInt64);
+    const Rollout rollout = rollout_policy(denoiser_, *policy_, options_.sampler, request, 1.0, true);
+    report.evaluations = rollout.result.evaluations.sum().item<int64_t>();
+    report.nfe = rollout.result.nfe;
+    total_evaluations_ += report.evaluations;
+
+    // 2. The states each action led to: the next step's state, or the final sample.
+    const size_t steps = rollout.steps.size();
+    std::vector<torch::Tensor> next_x(steps), next_sigma(steps);
+    for (size_t t = 0; t < steps; ++t) {
+        const RolloutStep& step = rollout.steps[t];
+        torch::Tensor x = rollout.result.samples.index_select(0, step.index).to(torch::kFloat32);
+        torch::Tensor sigma = torch::full({step.index.size(0)}, sigma_floor, torch::kFloat64);
+        if (t + 1 < steps) {
+            // Samples still active at t + 1 appear there in the same relative order.
+            const RolloutStep& later = rollout.steps[t + 1];
+            const torch::Tensor position = torch::full({n}, int64_t(-1), torch::kInt64).index_put_({later.index}, torch::arange(later.index.size(0)));
+            const torch::Tensor where = position.index_select(0, step.index);
+            const torch::Tensor continuing = (where >= 0).nonzero().squeeze(1);
+            x.index_copy_(0, continuing, later.input.x.index_select(0, where.index_select(0, continuing)).to(torch::kFloat32));
+            sigma.index_copy_(0, continuing, later.input.sigma.index_select(0, where.index_select(0, continuing)));
+        }
+        next_x[t] = x;
+        next_sigma[t] = sigma;
+    }
+    const torch::Tensor visited = torch::cat(next_x), visited_sigma = torch::cat(next_sigma);
+
+    // 3. Discriminator: expert states at the same noise levels as the visited ones.
+    for (int64_t k = 0; k < options_.discriminator_steps; ++k) {
+        const torch::Tensor pick = at::randint(expert_.size(0), {visited.size(0)}, generator_, torch::kInt64);
+        const torch::Tensor clean = expert_.index_select(0, pick);
+        const torch::Tensor noise = standard_normal(clean.sizes(), generator_, torch::kFloat32);
+        const torch::Tensor expert_states = clean + per_sample(visited_sigma.to(torch::kFloat32), clean) * noise;
+        const DiscriminatorStats stats =
+            discriminator_step(discriminator_, *discriminator_optimizer_, expert_states, visited_sigma, visited, visited_sigma);
+        report.discriminator_loss = stats.loss;
+        report.discriminator_accuracy = stats.accuracy;
+    }
+
+    // 4. Rewards of the states each action led to, reward-to-go per trajectory, per-step baselines.
+    std::vector<torch::Tensor> rewards(steps);
+    {
+        torch::NoGradGuard no_grad;
+        discriminator_->eval();
+        double total = 0.0;
+        int64_t count = 0;
+        for (size_t t = 0; t < steps; ++t) {
+            const torch::Tensor logit = discriminator_->forward(next_x[t], next_sigma[t]).to(torch::kFloat64);
+            const torch::Tensor r = divergence_reward(options_.divergence, logit);
+            total += r.sum().item<double>();
+            count += r.size(0);
+            rewards[t] = r - options_.nfe_cost * rollout.steps[t].evaluations;
+        }
+        report.mean_reward = total / std::max<int64_t>(1, count);
+    }
+    // G_t = r_t + G_{t+1} for samples still running at t + 1 (those active at t + 1 are a subset).
+    std::vector<torch::Tensor> to_go(steps);
+    torch::Tensor next_total = torch::zeros({n}, torch::kFloat64);  // G_{t+1} by batch position, 0 once finished
+    for (size_t t = steps; t-- > 0;) {
+        const torch::Tensor index = rollout.steps[t].index;
+        to_go[t] = rewards[t] + next_total.index_select(0, index);
+        next_total = torch::zeros({n}, torch::kFloat64).index_copy_(0, index, to_go[t]);
+    }
+
+    // 5. REINFORCE with an entropy bonus.
+    report.action_probabilities.resize(policy_->action_space().components.size());
+    for (size_t c = 0; c < report.action_probabilities.size(); ++c)
+        report.action_probabilities[c] =
+            torch::zeros({policy_->levels(), static_cast<int64_t>(policy_->action_space().components[c].choices.size())}, torch::kFloat64);
+    torch::Tensor level_counts = torch::zeros({policy_->levels()}, torch::kFloat64);
+    torch::Tensor loss = torch::zeros({}, torch::kFloat32);
+    double entropy_total = 0.0;
+    int64_t state_count = 0;
+    std::vector<torch::Tensor> advantages(steps);
+    double square_sum = 0.0;
+    for (size_t t = 0; t < steps; ++t) {
+        advantages[t] = to_go[t] - to_go[t].mean();
+        square_sum += advantages[t].square().sum().item<double>();
+        state_count += advantages[t].size(0);
+    }
+    const double scale = 1.0 / (std::sqrt(square_sum / std::max<int64_t>(1, state_count)) + 1e-8);
+    for (size_t t = 0; t < steps; ++t) {
+        const RolloutStep& step = rollout.steps[t];
+        const std::vector<torch::Tensor> logits = policy_->logits(step.input);
+        const torch::Tensor log_prob = action_log_prob(logits, step.choice);
+        const torch::Tensor entropy = action_entropy(logits);
+        loss = loss - (advantages[t].to(torch::kFloat32) * scale * log_prob).sum() / double(state_count) -
+               options_.entropy_bonus * entropy.sum() / double(state_count);
+        entropy_total += entropy.sum().item<double>();
+        torch::NoGradGuard no_grad;
+        const torch::Tensor level = step.input.level.clamp(0, policy_->levels() - 1);
+        for (size_t c = 0; c < logits.size(); ++c)
+            report.action_probabilities[c].index_add_(0, level, torch::softmax(logits[c], 1).to(torch::kFloat64));
+        level_counts.index_add_(0, level, torch::ones({level.size(0)}, torch::kFloat64));
+    }
+    for (auto& p : report.action_probabilities) p /= level_counts.clamp_min(1.0).unsqueeze(1);
+    report.entropy = entropy_total / std::max<int64_t>(1, state_count);
+    if (policy_optimizer_) {
+        policy_optimizer_->zero_grad();
+        loss.backward();
+        torch::nn::utils::clip_grad_norm_(policy_->parameters(), options_.gradient_clip);
+        policy_optimizer_->step();
+    }
+    return report;
+}
+
+}  // namespace irl
