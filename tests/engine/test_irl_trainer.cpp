@@ -2,6 +2,7 @@
 // states alone, to avoid an action that throws samples off the data (guidance 8 on the ring).
 #include "irl/engine/gaussian_mixture_denoiser.h"
 #include "irl/engine/irl_trainer.h"
+#include "irl/engine/policy_file.h"
 #include "irl/engine/random.h"
 #include "irl/engine/schedule.h"
 #include "irl/engine/toy_mixtures.h"
@@ -112,6 +113,26 @@ void TestIrlTrainer::learnsToAvoidHarmfulGuidance() {
     qInfo("mean log density: learned %.2f, always guidance 8 %.2f", learned_density, harmful_density);
     QVERIFY(learned_density > harmful_density + 1.0);
     QVERIFY(trainer.total_evaluations() > 0);
+
+    // The policy file round-trips, and refuses another setup, saying what differs.
+    const QString path = QDir::temp().filePath(QString("irl-policy-%1.pt").arg(QCoreApplication::applicationPid()));
+    const PolicySetup setup = PolicySetup::of(denoiser, options.sampler);
+    save_policy(*policy, setup, path.toStdString());
+    const LoadedPolicy loaded = load_policy(path.toStdString(), &setup);
+    QCOMPARE(loaded.policy->kind(), std::string("table"));
+    const torch::Tensor again = rollout_policy(denoiser, *loaded.policy, options.sampler, request, 0.0, false).result.samples;
+    QVERIFY(torch::equal(again, learned));
+    SamplerSettings other = options.sampler;
+    other.sigmas = karras_schedule(10, 0.002, 80.0);
+    other.solver = Solver::Heun;
+    const PolicySetup different = PolicySetup::of(denoiser, other);
+    try {
+        load_policy(path.toStdString(), &different);
+        QFAIL("expected a refusal");
+    } catch (const std::runtime_error& e) {
+        QVERIFY2(QString(e.what()).contains("10 levels here, the policy has 6") && QString(e.what()).contains("solver"), e.what());
+    }
+    QFile::remove(path);
 }
 
 QTEST_GUILESS_MAIN(TestIrlTrainer)
