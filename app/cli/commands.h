@@ -20,6 +20,7 @@ void print_sample_help();
 int train_denoiser_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int train_classifier_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int eval_command(const std::vector<std::string>& args, const CancelToken& cancel);
+int train_policy_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int run_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int bench_command(const std::vector<std::string>& args, const CancelToken& cancel);
 // Classifier features of the first max(count, 1000) real Fashion-MNIST test images.

@@ -22,6 +22,7 @@ void print_usage() {
                  "  sample   sample a 2-D Gaussian-mixture toy with the exact denoiser; writes a scatter PNG\n"
                  "  train-denoiser  train the EDM U-Net on Fashion-MNIST (resumable; exports EMA weights)\n"
                  "  train-classifier  train the metrics classifier on Fashion-MNIST\n"
+                 "  train-policy  learn a sampling policy by inverse RL (toy or Fashion-MNIST)\n"
                  "  eval     sample the bundled denoiser and score it: FD, precision, recall, class accuracy\n"
                  "  bench    measurements for the docs: 'bench solvers', 'bench speed'\n"
                  "  help     this text; 'irlstudio-cli COMMAND --help' for a command's options\n\n"
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
         if (command == "train-denoiser") return irl::cli::train_denoiser_command(args, g_cancel);
         if (command == "train-classifier") return irl::cli::train_classifier_command(args, g_cancel);
         if (command == "eval") return irl::cli::eval_command(args, g_cancel);
+        if (command == "train-policy") return irl::cli::train_policy_command(args, g_cancel);
         if (command == "bench") return irl::cli::bench_command(args, g_cancel);
         std::cerr << "irlstudio-cli: unknown command '" << command << "' (try 'irlstudio-cli help')\n";
         return irl::cli::kExitUsage;

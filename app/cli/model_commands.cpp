@@ -7,6 +7,8 @@
 
 #include "irl/engine/fashion_classifier.h"
 #include "irl/engine/image_evaluation.h"
+#include "irl/engine/irl_trainer.h"
+#include "irl/engine/policy_file.h"
 #include "irl/engine/resources.h"
 #include "irl/engine/scatter_plot.h"
 #include "irl/engine/unet_denoiser.h"
@@ -63,7 +65,7 @@ int train_classifier_command(const std::vector<std::string>& raw, const CancelTo
 
 int eval_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     std::set<std::string> options = sampler_option_names();
-    options.insert({"model", "classifier", "seed", "count", "class", "out", "threads"});
+    options.insert({"model", "classifier", "seed", "count", "class", "out", "threads", "policy", "temperature"});
     const Arguments args(raw, options, {"json", "help", "unconditional"});
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli eval [OPTIONS]\n\n"
@@ -74,6 +76,8 @@ int eval_command(const std::vector<std::string>& raw, const CancelToken& cancel)
                      "  --class C          ask for class C only\n"
                      "  --unconditional    sample without labels (no class accuracy)\n"
                      "  --seed N           default 0\n"
+                     "  --policy FILE      sample with a learned policy (trained for the same model, solver and schedule)\n"
+                     "  --temperature T    policy temperature (default 0: the most likely action)\n"
                      "  --out FILE.png     a grid of the first 100 samples\n"
                      "  --json             {fd, precision, recall, class_accuracy, nfe, samples, seconds, ...}\n";
         return kExitOk;
@@ -104,7 +108,15 @@ int eval_command(const std::vector<std::string>& raw, const CancelToken& cancel)
         bar.update(p.iteration, levels, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     };
     const torch::Tensor real_features = real_test_features(classifier, request.count);
-    const SamplerEvaluation evaluation = evaluate_sampler(*denoiser, classifier, real_features, settings, request);
+    SamplerEvaluation evaluation;
+    if (args.has("policy")) {
+        const PolicySetup setup = PolicySetup::of(*denoiser, settings);
+        const LoadedPolicy loaded = load_policy(args.text("policy", ""), &setup);
+        evaluation.result = rollout_policy(*denoiser, *loaded.policy, settings, request, args.number("temperature", 0.0), false).result;
+        evaluation.scores = score_images(classifier, evaluation.result.samples, request.labels, real_features);
+    } else {
+        evaluation = evaluate_sampler(*denoiser, classifier, real_features, settings, request);
+    }
     bar.finish();
     const SampleResult& result = evaluation.result;
     const ImageScores& scores = evaluation.scores;
