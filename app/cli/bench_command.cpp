@@ -4,7 +4,12 @@
 #include "commands.h"
 #include "progress_bar.h"
 
+#include "irl/engine/gaussian_mixture_denoiser.h"
 #include "irl/engine/image_evaluation.h"
+#include "irl/engine/irl_trainer.h"
+#include "irl/engine/random.h"
+#include "irl/engine/sample_metrics.h"
+#include "irl/engine/toy_mixtures.h"
 #include "irl/engine/resources.h"
 #include "irl/engine/scatter_plot.h"
 #include "irl/engine/schedule.h"
@@ -119,6 +124,92 @@ int bench_speed(const Arguments& args, const CancelToken& cancel) {
     return kExitOk;
 }
 
+// Every fixed choice of the action space, as index vectors.
+std::vector<std::vector<int64_t>> action_grid(const ActionSpace& space) {
+    std::vector<std::vector<int64_t>> grid{{}};
+    for (const ActionComponent& c : space.components) {
+        std::vector<std::vector<int64_t>> next;
+        for (const auto& prefix : grid)
+            for (int64_t i = 0; i < static_cast<int64_t>(c.choices.size()); ++i) {
+                next.push_back(prefix);
+                next.back().push_back(i);
+            }
+        grid = next;
+    }
+    return grid;
+}
+
+std::string describe(const ActionSpace& space, const std::vector<int64_t>& choice) {
+    std::string text;
+    for (size_t i = 0; i < choice.size(); ++i)
+        text += (text.empty() ? "" : " ") + std::string(to_string(space.components[i].kind)) + "=" +
+                fixed(space.components[i].choices[static_cast<size_t>(choice[i])], 2);
+    return text;
+}
+
+int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
+    // Benchmark 1 of the IRL issue: on a 2-D toy with its exact denoiser, a policy learned by IRL
+    // against the best fixed choice of an exhaustive grid over the same actions, scored against
+    // fresh true samples (MMD^2 with a multi-scale Gaussian kernel, and the exact log density).
+    const std::string toy_name = args.text("toy", "ring8");
+    GaussianMixtureDenoiser denoiser(make_toy_mixture(toy_name), "toy:" + toy_name);
+    const GaussianMixture& data = denoiser.mixture();
+    IrlOptions options;
+    options.sampler.solver = solver_from_string(args.text("solver", "heun"));
+    options.sampler.sigmas = karras_schedule(static_cast<int>(args.integer("steps", 4, 1, 1000)), 0.002, 80.0);
+    options.divergence = {divergence_from_string(args.text("divergence", "jensen-shannon")), 1.0};
+    options.batch = args.integer("batch", 256, 2, 100000);
+    options.policy_lr = args.number("policy-lr", 0.1);
+    options.conditional = false;
+    options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
+    const ActionSpace space = parse_action_space(args.text("actions", "churn=0,0.15,0.3,0.6;renoise=0,1"));
+    const int64_t levels = static_cast<int64_t>(options.sampler.sigmas.size()) - 1;
+    const int64_t count = args.integer("count", 4000, 100, 1000000);
+    const std::vector<double> bandwidths{0.05, 0.2, 1.0};
+    at::Generator truth_generator = make_generator(777);
+    const torch::Tensor truth = data.sample(count, truth_generator);
+    const torch::Tensor tiny = torch::full({count}, 0.002, torch::kFloat64);
+
+    auto score = [&](Policy& policy) {
+        SampleRequest request;
+        request.count = count;
+        request.seed = 4242;
+        request.cancel = &cancel;
+        request.dtype = torch::kFloat64;
+        const SampleResult r = rollout_policy(denoiser, policy, options.sampler, request, 0.0, false).result;
+        return std::tuple<double, double, SampleResult>{mmd_squared(r.samples, truth, bandwidths),
+                                                        data.log_density(r.samples, tiny).mean().item<double>(), r};
+    };
+    nlohmann::json grid_rows = nlohmann::json::array();
+    int64_t grid_evaluations = 0;
+    double best_mmd = std::numeric_limits<double>::infinity();
+    std::string best_name;
+    for (const auto& choice : action_grid(space)) {
+        FixedPolicy fixed_policy(space, levels, choice);
+        const auto [mmd, density, result] = score(fixed_policy);
+        grid_evaluations += result.evaluations.sum().item<int64_t>();
+        grid_rows.push_back({{"actions", describe(space, choice)}, {"mmd2", mmd}, {"mean_log_density", density}, {"nfe", result.nfe}});
+        std::fprintf(stderr, "grid %-28s MMD^2 %.5f  log density %.3f  NFE %.2f\n", describe(space, choice).c_str(), mmd, density, result.nfe);
+        if (mmd < best_mmd) best_mmd = mmd, best_name = describe(space, choice);
+    }
+    at::Generator expert_generator = make_generator(options.seed + 1);
+    const torch::Tensor expert = data.sample(50000, expert_generator);
+    auto policy = std::make_shared<TablePolicy>(space, levels);
+    IrlTrainer trainer(denoiser, policy, expert, options);
+    const int64_t iterations = args.integer("iterations", 60, 1, 100000);
+    for (int64_t i = 0; i < iterations; ++i) trainer.iterate(&cancel);
+    const auto [mmd, density, result] = score(*policy);
+    std::fprintf(stderr, "learned policy               MMD^2 %.5f  log density %.3f  NFE %.2f\n", mmd, density, result.nfe);
+    const nlohmann::json report = {{"toy", toy_name}, {"solver", to_string(options.sampler.solver)}, {"steps", levels},
+                                   {"divergence", to_string(options.divergence.kind)}, {"grid", grid_rows},
+                                   {"best_fixed", best_name}, {"best_fixed_mmd2", best_mmd},
+                                   {"learned_mmd2", mmd}, {"learned_mean_log_density", density}, {"learned_nfe", result.nfe},
+                                   {"grid_evaluations", grid_evaluations}, {"training_evaluations", trainer.total_evaluations()},
+                                   {"learned_beats_grid", mmd < best_mmd}, {"samples", count}};
+    std::cout << report.dump() << std::endl;
+    return kExitOk;
+}
+
 }  // namespace
 
 int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
@@ -127,16 +218,21 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "  solvers  FD / precision / recall / class accuracy of euler, heun, dpmpp-2m and euler-ancestral\n"
                      "           at about 5, 9, 19 and 35 NFE on the bundled denoiser, and the real-data floor\n"
                      "           [--count 1000] [--guidance 1] [--seed 0] [--model F] [--classifier F] [--json]\n"
+                     "  irl-toy  a policy learned by IRL vs every fixed choice of the same actions on a 2-D toy\n"
+                     "           [--toy ring8] [--solver heun] [--steps 4] [--actions \"churn=0,0.15,0.3,0.6;renoise=0,1\"]\n"
+                     "           [--iterations 60] [--batch 256] [--count 4000] [--divergence jensen-shannon]\n"
                      "  speed    wall time to sample --count 16 images at --nfe 19 with Heun (median of --repeats 5)\n";
         return raw.empty() ? kExitUsage : kExitOk;
     }
     const std::string what = raw[0];
     const std::vector<std::string> rest(raw.begin() + 1, raw.end());
-    const Arguments args(rest, {"count", "guidance", "seed", "model", "classifier", "nfe", "repeats", "threads"}, {"json"});
+    const Arguments args(rest, {"count", "guidance", "seed", "model", "classifier", "nfe", "repeats", "threads", "toy", "solver",
+                                "steps", "divergence", "batch", "policy-lr", "actions", "iterations"}, {"json"});
     if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
     if (what == "solvers") return bench_solvers(args, cancel);
     if (what == "speed") return bench_speed(args, cancel);
-    throw UsageError("unknown benchmark '" + what + "' (solvers, speed)");
+    if (what == "irl-toy") return bench_irl_toy(args, cancel);
+    throw UsageError("unknown benchmark '" + what + "' (solvers, speed, irl-toy)");
 }
 
 }  // namespace irl::cli

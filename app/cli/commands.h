@@ -3,6 +3,7 @@
 #pragma once
 
 #include "irl/engine/cancel.h"
+#include "irl/engine/action_space.h"
 #include "irl/engine/fashion_classifier.h"
 
 #include <string>
@@ -20,6 +21,8 @@ void print_sample_help();
 int train_denoiser_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int train_classifier_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int eval_command(const std::vector<std::string>& args, const CancelToken& cancel);
+// "guidance=1,1.5,2;churn=0,0.1" -> an action space; throws UsageError.
+ActionSpace parse_action_space(const std::string& text);
 int train_policy_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int run_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int bench_command(const std::vector<std::string>& args, const CancelToken& cancel);

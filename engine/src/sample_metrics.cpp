@@ -77,4 +77,29 @@ PrecisionRecall precision_recall(const torch::Tensor& real, const torch::Tensor&
     return out;
 }
 
+double mmd_squared(const torch::Tensor& a_in, const torch::Tensor& b_in, const std::vector<double>& bandwidths) {
+    const torch::Tensor a = a_in.to(torch::kFloat64).flatten(1), b = b_in.to(torch::kFloat64).flatten(1);
+    const int64_t n = a.size(0), m = b.size(0);
+    if (n < 2 || m < 2) throw std::invalid_argument("mmd_squared: each set needs at least 2 points");
+    const torch::Tensor a_norms = a.square().sum(1), b_norms = b.square().sum(1);
+    double total = 0.0;
+    for (double h : bandwidths) {
+        auto mean_kernel = [&](const torch::Tensor& x, const torch::Tensor& x_norms, const torch::Tensor& y,
+                               const torch::Tensor& y_norms, bool same) {
+            double sum = 0.0;
+            for (int64_t start = 0; start < x.size(0); start += kRowBlock) {
+                const int64_t len = std::min(kRowBlock, x.size(0) - start);
+                const torch::Tensor d = squared_distances(x.narrow(0, start, len), y, y_norms);
+                sum += (-d / (2.0 * h * h)).exp().sum().item<double>();
+            }
+            (void)x_norms;
+            const double pairs = same ? double(x.size(0)) * double(x.size(0) - 1) : double(x.size(0)) * double(y.size(0));
+            return same ? (sum - double(x.size(0))) / pairs : sum / pairs;  // drop the diagonal k(x, x) = 1
+        };
+        total += mean_kernel(a, a_norms, a, a_norms, true) + mean_kernel(b, b_norms, b, b_norms, true) -
+                 2.0 * mean_kernel(a, a_norms, b, b_norms, false);
+    }
+    return total / static_cast<double>(bandwidths.size());
+}
+
 }  // namespace irl

@@ -15,6 +15,7 @@ private Q_SLOTS:
     void frechetClosedForm();
     void frechetFromSamples();
     void precisionRecallKnownCases();
+    void mmdClosedForm();
 };
 
 void TestSampleMetrics::frechetClosedForm() {
@@ -58,6 +59,20 @@ void TestSampleMetrics::precisionRecallKnownCases() {
     QCOMPARE(pr.precision, 1.0 / 3.0);
     // Generated radii (k = 1): 0.5 -> 9.5, 10 -> 1, 11 -> 1: real 0, 1, 2, 3 are all within 9.5 of 0.5.
     QCOMPARE(pr.recall, 1.0);
+}
+
+void TestSampleMetrics::mmdClosedForm() {
+    // For N(0, s^2) vs N(m, s^2) in 1-D with kernel bandwidth h:
+    // E k(x, x') = h / sqrt(h^2 + 2 s^2), E k(x, y) = h / sqrt(h^2 + 2 s^2) exp(-m^2 / (2 (h^2 + 2 s^2))).
+    torch::manual_seed(4);
+    const double s = 1.0, m = 1.5, h = 1.0;
+    const torch::Tensor a = torch::randn({4000, 1}, torch::kFloat64) * s;
+    const torch::Tensor b = torch::randn({4000, 1}, torch::kFloat64) * s + m;
+    const double same = h / std::sqrt(h * h + 2 * s * s);
+    const double expected = 2.0 * same - 2.0 * same * std::exp(-m * m / (2.0 * (h * h + 2 * s * s)));
+    const double got = mmd_squared(a, b, {h});
+    QVERIFY2(std::abs(got - expected) < 0.02, qPrintable(QString("%1 vs %2").arg(got).arg(expected)));
+    QVERIFY(std::abs(mmd_squared(a, torch::randn({4000, 1}, torch::kFloat64) * s, {h})) < 0.01);
 }
 
 QTEST_GUILESS_MAIN(TestSampleMetrics)

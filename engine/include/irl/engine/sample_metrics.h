@@ -4,6 +4,8 @@
 
 #include <torch/types.h>
 
+#include <vector>
+
 namespace irl {
 
 // ||mu_a - mu_b||^2 + tr(S_a + S_b - 2 (S_a S_b)^(1/2)) of Gaussians fitted to features [N, d].
@@ -18,5 +20,9 @@ struct PrecisionRecall {
 };
 // Manifolds are unions of balls reaching each point's k-th nearest neighbour (itself excluded).
 PrecisionRecall precision_recall(const torch::Tensor& real, const torch::Tensor& generated, int64_t k = 3);
+
+// Unbiased squared maximum mean discrepancy with a Gaussian kernel exp(-|x - y|^2 / (2 h^2)),
+// averaged over the bandwidths given (a multi-scale kernel), in float64.
+double mmd_squared(const torch::Tensor& a, const torch::Tensor& b, const std::vector<double>& bandwidths);
 
 }  // namespace irl

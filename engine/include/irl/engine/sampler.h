@@ -48,7 +48,7 @@ struct SamplerSettings {
     StepControl fixed;           // the control of every step when no policy is given
     ChurnSettings churn;         // EDM churn rule for Euler and Heun when fixed.churn is 0
     double ancestral_eta = 1.0;  // Euler ancestral: 1 = full ancestral noise
-    int64_t renoise_cap = 0;     // most schedule levels one trajectory may jump back in total
+    int64_t renoise_cap = -1;    // most schedule levels one trajectory may jump back in total; -1: the number of levels
     ControlFunction control;     // optional per-step policy
 };
 
