@@ -210,6 +210,52 @@ int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
     return kExitOk;
 }
 
+int bench_overhead(const Arguments& args, const CancelToken& cancel) {
+    // Benchmark 3 of the IRL issue: wall time of sampling with a network policy choosing the
+    // actions at every step, against the same sampler with the same actions fixed, interleaved
+    // in one run so that both see the same machine load.
+    const std::string model_path = args.has("model") ? args.text("model", "") : find_resource("models/fashion-unet.pt");
+    auto denoiser = UnetDenoiser::load(model_path);
+    SamplerSettings settings;
+    settings.solver = solver_from_string(args.text("solver", "heun"));
+    settings.sigmas = karras_schedule(static_cast<int>(args.integer("steps", 5, 1, 1000)), 0.002, 80.0);
+    const ActionSpace space = parse_action_space(args.text("actions", "guidance=1,1.5,2;churn=0,0.1"));
+    const int64_t levels = static_cast<int64_t>(settings.sigmas.size()) - 1;
+    NetworkPolicy network(space, levels, denoiser->sample_shape(), denoiser->num_classes());
+    // The fixed policy takes the same choices the network happens to take first (uniform start:
+    // choice 0), so both runs do the same denoiser work and differ only by the policy.
+    FixedPolicy fixed_policy(space, levels, std::vector<int64_t>(space.components.size(), 0));
+    SampleRequest request;
+    request.count = args.integer("count", 64, 1, 100000);
+    request.labels = torch::arange(request.count, torch::kInt64) % std::max<int64_t>(1, denoiser->num_classes());
+    request.cancel = &cancel;
+    const int repeats = static_cast<int>(args.integer("repeats", 5, 1, 1000));
+    std::vector<double> with_policy, with_fixed;
+    double nfe_policy = 0.0, nfe_fixed = 0.0;
+    rollout_policy(*denoiser, fixed_policy, settings, request, 0.0, false);  // warm-up
+    for (int i = 0; i < repeats; ++i) {
+        request.seed = static_cast<uint64_t>(i);
+        double start = now_seconds();
+        nfe_fixed = rollout_policy(*denoiser, fixed_policy, settings, request, 0.0, false).result.nfe;
+        with_fixed.push_back(now_seconds() - start);
+        start = now_seconds();
+        nfe_policy = rollout_policy(*denoiser, network, settings, request, 0.0, false).result.nfe;
+        with_policy.push_back(now_seconds() - start);
+    }
+    std::sort(with_policy.begin(), with_policy.end());
+    std::sort(with_fixed.begin(), with_fixed.end());
+    const double policy_median = with_policy[with_policy.size() / 2], fixed_median = with_fixed[with_fixed.size() / 2];
+    const nlohmann::json report = {{"ratio", policy_median / fixed_median}, {"policy_seconds", policy_median},
+                                   {"fixed_seconds", fixed_median}, {"nfe_policy", nfe_policy}, {"nfe_fixed", nfe_fixed},
+                                   {"samples", request.count}, {"repeats", repeats}, {"solver", to_string(settings.solver)},
+                                   {"steps", levels}};
+    if (args.flag("json")) std::cout << report.dump() << std::endl;
+    else std::printf("network policy %.3f s, fixed actions %.3f s: ratio %.4f (median of %d, %lld samples, NFE %.0f vs %.0f)\n",
+                     policy_median, fixed_median, policy_median / fixed_median, repeats, static_cast<long long>(request.count),
+                     nfe_policy, nfe_fixed);
+    return kExitOk;
+}
+
 }  // namespace
 
 int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
@@ -221,6 +267,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "  irl-toy  a policy learned by IRL vs every fixed choice of the same actions on a 2-D toy\n"
                      "           [--toy ring8] [--solver heun] [--steps 4] [--actions \"churn=0,0.15,0.3,0.6;renoise=0,1\"]\n"
                      "           [--iterations 60] [--batch 256] [--count 4000] [--divergence jensen-shannon]\n"
+                     "  overhead wall time of a network policy against the same sampler with fixed actions, side by side\n"
+                     "           [--count 64] [--steps 5] [--solver heun] [--actions ...] [--repeats 5] [--json: {ratio, ...}]\n"
                      "  speed    wall time to sample --count 16 images at --nfe 19 with Heun (median of --repeats 5)\n";
         return raw.empty() ? kExitUsage : kExitOk;
     }
@@ -232,7 +280,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     if (what == "solvers") return bench_solvers(args, cancel);
     if (what == "speed") return bench_speed(args, cancel);
     if (what == "irl-toy") return bench_irl_toy(args, cancel);
-    throw UsageError("unknown benchmark '" + what + "' (solvers, speed, irl-toy)");
+    if (what == "overhead") return bench_overhead(args, cancel);
+    throw UsageError("unknown benchmark '" + what + "' (solvers, speed, irl-toy, overhead)");
 }
 
 }  // namespace irl::cli
