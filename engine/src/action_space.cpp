@@ -1,36 +1,25 @@
 #include "irl/engine/action_space.h"
 
+#include "irl/engine/enum_names.h"
+
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include <array>
 #include <cmath>
 #include <stdexcept>
-#include <utility>
 
 namespace irl {
 namespace {
 
-constexpr std::array<std::pair<ActionKind, const char*>, 4> kNames = {{
+constexpr EnumNames<ActionKind, 4> kNames = {{
     {ActionKind::Guidance, "guidance"}, {ActionKind::Churn, "churn"}, {ActionKind::Renoise, "renoise"}, {ActionKind::Lambda, "lambda"},
 }};
-
-constexpr bool in_enum_order() {
-    for (size_t i = 0; i < kNames.size(); ++i)
-        if (static_cast<size_t>(kNames[i].first) != i) return false;
-    return true;
-}
-static_assert(in_enum_order(), "kNames must follow enum ActionKind");
+static_assert(in_enum_order(kNames), "kNames must follow enum ActionKind");
 
 }  // namespace
 
-const char* to_string(ActionKind kind) { return kNames[static_cast<size_t>(kind)].second; }
-
-ActionKind action_kind_from_string(const std::string& name) {
-    for (const auto& [kind, text] : kNames)
-        if (name == text) return kind;
-    throw std::invalid_argument("unknown action '" + name + "' (known: guidance, churn, renoise, lambda)");
-}
+const char* to_string(ActionKind kind) { return enum_name(kNames, kind); }
+ActionKind action_kind_from_string(const std::string& name) { return enum_from_name(kNames, name, "action"); }
 
 void ActionSpace::validate() const {
     if (components.empty()) throw std::invalid_argument("action space: no components");

@@ -1,29 +1,23 @@
 #include "irl/engine/f_divergence.h"
 
+#include "irl/engine/enum_names.h"
+
 #include <torch/torch.h>
 
-#include <array>
 #include <cmath>
 #include <stdexcept>
-#include <utility>
 
 namespace irl {
 namespace {
 
-constexpr std::array<std::pair<Divergence, const char*>, 5> kNames = {{
+constexpr EnumNames<Divergence, 5> kNames = {{
     {Divergence::ForwardKl, "forward-kl"},
     {Divergence::ReverseKl, "reverse-kl"},
     {Divergence::JensenShannon, "jensen-shannon"},
     {Divergence::PearsonChiSquared, "pearson"},
     {Divergence::PrecisionRecall, "precision-recall"},
 }};
-
-constexpr bool in_enum_order() {
-    for (size_t i = 0; i < kNames.size(); ++i)
-        if (static_cast<size_t>(kNames[i].first) != i) return false;
-    return true;
-}
-static_assert(in_enum_order(), "kNames must follow enum Divergence");
+static_assert(in_enum_order(kNames), "kNames must follow enum Divergence");
 
 void check_lambda(const DivergenceSpec& spec) {
     if (spec.kind == Divergence::PrecisionRecall && !(spec.lambda > 0.0 && std::isfinite(spec.lambda)))
@@ -32,21 +26,9 @@ void check_lambda(const DivergenceSpec& spec) {
 
 }  // namespace
 
-const char* to_string(Divergence divergence) { return kNames[static_cast<size_t>(divergence)].second; }
-
-Divergence divergence_from_string(const std::string& name) {
-    for (const auto& [kind, text] : kNames)
-        if (name == text) return kind;
-    std::string known;
-    for (const auto& [kind, text] : kNames) known += (known.empty() ? "" : ", ") + std::string(text);
-    throw std::invalid_argument("unknown divergence '" + name + "' (known: " + known + ")");
-}
-
-std::vector<std::string> divergence_names() {
-    std::vector<std::string> names;
-    for (const auto& [kind, text] : kNames) names.emplace_back(text);
-    return names;
-}
+const char* to_string(Divergence divergence) { return enum_name(kNames, divergence); }
+Divergence divergence_from_string(const std::string& name) { return enum_from_name(kNames, name, "divergence"); }
+std::vector<std::string> divergence_names() { return enum_names(kNames); }
 
 torch::Tensor divergence_generator(const DivergenceSpec& spec, const torch::Tensor& log_ratio) {
     check_lambda(spec);

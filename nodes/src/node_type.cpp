@@ -1,27 +1,21 @@
 #include "irl/nodes/node_type.h"
 
-#include <array>
-#include <utility>
+#include "irl/engine/enum_names.h"
+
 
 namespace irl::nodes {
 namespace {
 
-constexpr std::array<std::pair<PortType, const char*>, 8> kPortNames = {{
+constexpr EnumNames<PortType, 8> kPortNames = {{
     {PortType::Denoiser, "denoiser"}, {PortType::Schedule, "schedule"}, {PortType::Action, "action"},
     {PortType::Policy, "policy"},     {PortType::Dataset, "dataset"},   {PortType::Images, "images"},
     {PortType::Trajectory, "trajectory"}, {PortType::Metrics, "metrics"},
 }};
-
-constexpr bool names_in_enum_order() {
-    for (size_t i = 0; i < kPortNames.size(); ++i)
-        if (static_cast<size_t>(kPortNames[i].first) != i) return false;
-    return true;
-}
-static_assert(names_in_enum_order(), "kPortNames must follow enum PortType");
+static_assert(in_enum_order(kPortNames), "kPortNames must follow enum PortType");
 
 }  // namespace
 
-QString to_string(PortType type) { return kPortNames[static_cast<size_t>(type)].second; }
+QString to_string(PortType type) { return enum_name(kPortNames, type); }
 
 std::optional<PortType> port_type_from_string(const QString& name) {
     for (const auto& [type, text] : kPortNames)

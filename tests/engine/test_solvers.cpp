@@ -19,13 +19,6 @@ namespace {
 
 GaussianMixtureDenoiser gaussian_denoiser() { return GaussianMixtureDenoiser(make_toy_mixture("gaussian"), "gaussian"); }
 
-SampleRequest request_of(int64_t count, uint64_t seed) {
-    SampleRequest r;
-    r.count = count;
-    r.seed = seed;
-    r.dtype = torch::kFloat64;
-    return r;
-}
 
 // Max error against the exact flow map, from the same initial noise.
 double flow_error(Solver solver, int steps) {
@@ -34,7 +27,7 @@ double flow_error(Solver solver, int steps) {
     SamplerSettings settings;
     settings.solver = solver;
     settings.sigmas = karras_schedule(steps, 0.002, 80.0);
-    SampleRequest r = request_of(256, 5);
+    SampleRequest r = test::float64_request(256, 5);
     at::Generator g = make_generator(99);
     r.initial = 80.0 * standard_normal({256, 2}, g, torch::kFloat64);
     const torch::Tensor out = sample(denoiser, settings, r).samples;
@@ -79,7 +72,7 @@ void TestSolvers::deterministicSolversReproduceGaussian() {
     SamplerSettings settings;
     settings.solver = static_cast<Solver>(solver);
     settings.sigmas = karras_schedule(steps, 0.002, 80.0);
-    const SampleResult result = sample(denoiser, settings, request_of(40000, 1));
+    const SampleResult result = sample(denoiser, settings, test::float64_request(40000, 1));
     const GaussianMixture& data = denoiser.mixture();
     // 40k samples: the standard error of the covariance is about 1%.
     QVERIFY2(relative_error(test::sample_mean(result.samples), data.marginal_mean()) < 0.03,
@@ -167,7 +160,7 @@ void TestSolvers::gddimKeepsMarginalAtEveryStep() {
           bias400);
     QVERIFY(bias400 < bias100 / 3.0);  // first-order convergence to the exact marginal
 
-    SampleRequest r = request_of(30000, 3);
+    SampleRequest r = test::float64_request(30000, 3);
     double worst = 0.0;
     int checked = 0;
     r.on_step = [&](const StepPreview& p) {
@@ -191,7 +184,7 @@ void TestSolvers::stochasticSolversReachData() {
         settings.solver = solver;
         settings.sigmas = karras_schedule(steps, 0.002, 80.0);
         settings.churn.s_churn = 40.0;  // used by Heun only
-        const SampleResult result = sample(denoiser, settings, request_of(30000, 4));
+        const SampleResult result = sample(denoiser, settings, test::float64_request(30000, 4));
         const double err = relative_error(test::sample_covariance(result.samples), data.marginal_covariance(0.0));
         QVERIFY2(err < 0.05, qPrintable(QString("%1: %2").arg(to_string(solver)).arg(err)));
     }
@@ -204,14 +197,14 @@ void TestSolvers::lambdaZeroIsDdimAndOneIsAncestral() {
     euler.solver = Solver::Euler;
     gddim.solver = Solver::Gddim;
     euler.sigmas = gddim.sigmas = karras_schedule(12, 0.002, 80.0);
-    const torch::Tensor a = sample(denoiser, euler, request_of(500, 8)).samples;
-    const torch::Tensor b = sample(denoiser, gddim, request_of(500, 8)).samples;
+    const torch::Tensor a = sample(denoiser, euler, test::float64_request(500, 8)).samples;
+    const torch::Tensor b = sample(denoiser, gddim, test::float64_request(500, 8)).samples;
     QVERIFY((a - b).abs().max().item<double>() < 1e-9);
     SamplerSettings ancestral = euler;
     ancestral.solver = Solver::EulerAncestral;
     gddim.fixed.lambda = 1.0;
-    const torch::Tensor c = sample(denoiser, ancestral, request_of(500, 8)).samples;
-    const torch::Tensor d = sample(denoiser, gddim, request_of(500, 8)).samples;
+    const torch::Tensor c = sample(denoiser, ancestral, test::float64_request(500, 8)).samples;
+    const torch::Tensor d = sample(denoiser, gddim, test::float64_request(500, 8)).samples;
     QVERIFY((c - d).abs().max().item<double>() < 1e-9);
 }
 
@@ -223,7 +216,7 @@ void TestSolvers::functionEvaluationCounts() {
                                                   {Solver::EulerAncestral, 18.0}, {Solver::Gddim, 18.0}};
     for (const auto& [solver, nfe] : expected) {
         settings.solver = solver;
-        const SampleResult result = sample(denoiser, settings, request_of(10, 0));
+        const SampleResult result = sample(denoiser, settings, test::float64_request(10, 0));
         QCOMPARE(result.nfe, nfe);
         QCOMPARE(result.iterations, int64_t(18));
         QVERIFY((result.evaluations == static_cast<int64_t>(nfe)).all().item<bool>());

@@ -39,13 +39,6 @@ private:
     Denoiser& inner_;
 };
 
-SampleRequest request_of(int64_t count, uint64_t seed) {
-    SampleRequest r;
-    r.count = count;
-    r.seed = seed;
-    r.dtype = torch::kFloat64;
-    return r;
-}
 
 }  // namespace
 
@@ -69,7 +62,7 @@ void TestStepControl::guidanceMatchesFormula() {
     settings.solver = Solver::Euler;
     settings.sigmas = {2.0, 0.0};
     settings.fixed.guidance = 3.0;
-    SampleRequest r = request_of(6, 2);
+    SampleRequest r = test::float64_request(6, 2);
     r.labels = torch::tensor({0, 1, 2, -1, 0, -1}, torch::kInt64);
     at::Generator g = make_generator(4);
     r.initial = 2.0 * standard_normal({6, 2}, g, torch::kFloat64);
@@ -94,7 +87,7 @@ void TestStepControl::renoiseKeepsMarginalWithinCap() {
     settings.sigmas = karras_schedule(64, 0.002, 80.0);
     settings.fixed.renoise = 2;
     settings.renoise_cap = 10;
-    const SampleResult result = sample(denoiser, settings, request_of(30000, 6));
+    const SampleResult result = sample(denoiser, settings, test::float64_request(30000, 6));
     const GaussianMixture& data = denoiser.mixture();
     const double err = relative_error(test::sample_covariance(result.samples), data.marginal_covariance(0.0));
     QVERIFY2(err < 0.04, qPrintable(QString::number(err)));
@@ -121,7 +114,7 @@ void TestStepControl::perSamplePolicy() {
         }
         return c;
     };
-    SampleRequest r = request_of(8, 1);
+    SampleRequest r = test::float64_request(8, 1);
     r.labels = torch::full({8}, 5, torch::kInt64);
     const SampleResult result = sample(denoiser, settings, r);
     // Even samples: 10 + 3 Euler steps; odd samples: 10 steps, one of them guided (2 evaluations).
@@ -137,9 +130,9 @@ void TestStepControl::sameSeedSameSamples() {
     settings.solver = Solver::Heun;
     settings.sigmas = karras_schedule(10, 0.002, 80.0);
     settings.churn.s_churn = 10.0;  // stochastic: seeds matter at every step
-    const torch::Tensor a = sample(denoiser, settings, request_of(100, 42)).samples;
-    const torch::Tensor b = sample(denoiser, settings, request_of(100, 42)).samples;
-    const torch::Tensor c = sample(denoiser, settings, request_of(100, 43)).samples;
+    const torch::Tensor a = sample(denoiser, settings, test::float64_request(100, 42)).samples;
+    const torch::Tensor b = sample(denoiser, settings, test::float64_request(100, 42)).samples;
+    const torch::Tensor c = sample(denoiser, settings, test::float64_request(100, 43)).samples;
     QVERIFY(torch::equal(a, b));
     QVERIFY(!torch::allclose(a, c));
 }
@@ -152,7 +145,7 @@ void TestStepControl::cancelStopsWithinOneCall() {
     counting.cancel_on_call = 5;
     SamplerSettings settings;
     settings.sigmas = karras_schedule(18, 0.002, 80.0);
-    SampleRequest r = request_of(16, 0);
+    SampleRequest r = test::float64_request(16, 0);
     r.cancel = &token;
     QVERIFY_THROWS_EXCEPTION(Cancelled, sample(counting, settings, r));
     QCOMPARE(counting.calls, 5);  // the call during which cancel came was the last one
@@ -162,7 +155,7 @@ void TestStepControl::previewThrottle() {
     GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
     SamplerSettings settings;
     settings.sigmas = karras_schedule(12, 0.002, 80.0);
-    SampleRequest r = request_of(4, 0);
+    SampleRequest r = test::float64_request(4, 0);
     std::vector<int64_t> iterations;
     bool last_seen = false;
     r.on_step = [&](const StepPreview& p) {
@@ -185,7 +178,7 @@ void TestStepControl::badLabelsAreRefused() {
     GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
     SamplerSettings settings;
     settings.sigmas = karras_schedule(4, 0.002, 80.0);
-    SampleRequest r = request_of(3, 0);
+    SampleRequest r = test::float64_request(3, 0);
     r.labels = torch::tensor({0, 8, 1}, torch::kInt64);
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, sample(denoiser, settings, r));
     r.labels = torch::tensor({0, 1}, torch::kInt64);

@@ -31,4 +31,12 @@ torch::Tensor gaussian_flow(const torch::Tensor& x, const torch::Tensor& mean, c
     return mean + (x.to(torch::kFloat64) - mean).matmul(map.transpose(0, 1));
 }
 
+SampleRequest float64_request(int64_t count, uint64_t seed) {
+    SampleRequest r;
+    r.count = count;
+    r.seed = seed;
+    r.dtype = torch::kFloat64;
+    return r;
+}
+
 }  // namespace irl::test

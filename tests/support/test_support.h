@@ -2,6 +2,8 @@
 // Kept tiny; each test states its own expectations.
 #pragma once
 
+#include "irl/engine/sampler.h"
+
 #include <torch/torch.h>
 
 namespace irl::test {
@@ -16,5 +18,8 @@ double relative_error(const torch::Tensor& a, const torch::Tensor& b);
 // of the trajectory through x at sigma_from: mu + (S + to^2)^(1/2) (S + from^2)^(-1/2) (x - mu).
 torch::Tensor gaussian_flow(const torch::Tensor& x, const torch::Tensor& mean, const torch::Tensor& covariance,
                             double sigma_from, double sigma_to);
+
+// A float64 sampling request for `count` samples from `seed`: exact-denoiser tests want float64.
+SampleRequest float64_request(int64_t count, uint64_t seed);
 
 }  // namespace irl::test
