@@ -8,6 +8,7 @@
 #include "irl/engine/gaussian_mixture_denoiser.h"
 #include "irl/engine/image_dataset.h"
 #include "irl/engine/image_evaluation.h"
+#include "irl/engine/irl_trainer.h"
 #include "irl/engine/sample_metrics.h"
 #include "irl/engine/png_text.h"
 #include "irl/engine/random.h"
@@ -138,7 +139,14 @@ public:
             if (context.progress) context.progress(node, double(step.iteration) / levels, QString());
             if (context.preview) context.preview({node, static_cast<int>(step.iteration), levels, step});
         };
-        const SampleResult result = sample(*model.denoiser, settings, request);
+        SampleResult result;
+        if (const PolicyValue* policy = optional_input<PolicyValue>(in, "policy")) {
+            const std::string differences = policy->setup.differences(PolicySetup::of(*model.denoiser, settings));
+            if (!differences.empty()) throw std::runtime_error("the policy was trained for another setup:\n" + differences);
+            result = rollout_policy(*model.denoiser, *policy->policy, settings, request, policy->temperature, false).result;
+        } else {
+            result = sample(*model.denoiser, settings, request);
+        }
         if (context.report) {
             context.report(node, "nfe", result.nfe);
             context.report(node, "sampling_seconds", result.seconds);
@@ -146,6 +154,67 @@ public:
         ImagesValue images{result.samples, request.labels.defined() ? request.labels : torch::full({request.count}, int64_t(-1)),
                            result.nfe, model.toy};
         return {{"images", images}};
+    }
+};
+
+class PolicyNode : public NodeEvaluator {
+public:
+    Values evaluate(const Values&, const QVariantMap& p, RunContext&) override {
+        const QString file = p.value("file").toString();
+        if (file.isEmpty()) throw std::runtime_error("choose a policy file");
+        const LoadedPolicy loaded = load_policy(file.toStdString());
+        return {{"policy", PolicyValue{loaded.policy, loaded.setup, p.value("temperature").toDouble()}}};
+    }
+};
+
+class IrlTrainerNode : public NodeEvaluator {
+public:
+    Values evaluate(const Values& in, const QVariantMap& p, RunContext& context) override {
+        const DenoiserValue& model = input<DenoiserValue>(in, "denoiser");
+        const ScheduleValue& schedule = input<ScheduleValue>(in, "schedule");
+        const DatasetValue& expert = input<DatasetValue>(in, "expert");
+        IrlOptions options;
+        options.sampler.solver = solver_from_string(p.value("solver").toString().toStdString());
+        options.sampler.sigmas = schedule.sigmas;
+        options.divergence = {divergence_from_string(p.value("divergence").toString().toStdString()), p.value("lambda").toDouble()};
+        options.batch = p.value("batch").toLongLong();
+        options.policy_lr = p.value("policy_lr").toDouble();
+        options.entropy_bonus = p.value("entropy").toDouble();
+        options.nfe_cost = p.value("nfe_cost").toDouble();
+        options.seed = static_cast<uint64_t>(p.value("seed").toLongLong());
+        options.conditional = !model.toy;
+        ActionSpace space;
+        for (const QString port : {"guidance", "churn", "renoise", "stochasticity"}) {
+            const ActionValue* action = optional_input<ActionValue>(in, port);
+            if (!action) continue;
+            space.components.push_back({action_kind_from_string(action->component.toStdString()), action->choices});
+        }
+        if (space.components.empty()) throw std::runtime_error("connect at least one action (its choices are what the policy learns)");
+        const int64_t levels = static_cast<int64_t>(schedule.sigmas.size()) - 1;
+        std::shared_ptr<Policy> policy;
+        if (p.value("policy").toString() == "network")
+            policy = std::make_shared<NetworkPolicy>(space, levels, model.denoiser->sample_shape(), model.denoiser->num_classes());
+        else
+            policy = std::make_shared<TablePolicy>(space, levels);
+        IrlTrainer trainer(*model.denoiser, policy, expert.data, options);
+        const int64_t iterations = p.value("iterations").toLongLong();
+        IrlIteration last;
+        for (int64_t i = 0; i < iterations; ++i) {
+            last = trainer.iterate(context.cancel);
+            if (context.progress) context.progress(context.node, double(i + 1) / double(iterations), QString());
+        }
+        const PolicySetup setup = PolicySetup::of(*model.denoiser, options.sampler);
+        if (const QString save = p.value("save").toString(); !save.isEmpty()) {
+            const QString path = QFileInfo(save).isAbsolute() ? save : QDir(context.output_dir).filePath(save);
+            save_policy(*policy, setup, path.toStdString());
+        }
+        if (context.report) {
+            context.report(context.node, "discriminator_accuracy", last.discriminator_accuracy);
+            context.report(context.node, "mean_reward", last.mean_reward);
+            context.report(context.node, "entropy", last.entropy);
+            context.report(context.node, "training_evaluations", static_cast<double>(trainer.total_evaluations()));
+        }
+        return {{"policy", PolicyValue{policy, setup, 0.0}}};
     }
 };
 
@@ -262,6 +331,8 @@ std::unique_ptr<NodeEvaluator> BuiltinPack::create(const QString& type) const {
     if (type == "irl.save_image") return std::make_unique<SaveImageNode>();
     if (type == "irl.preview") return std::make_unique<PreviewNode>();
     if (type == "irl.dataset") return std::make_unique<DatasetNode>();
+    if (type == "irl.policy") return std::make_unique<PolicyNode>();
+    if (type == "irl.irl_trainer") return std::make_unique<IrlTrainerNode>();
     if (type == "irl.evaluate") return std::make_unique<EvaluateNode>();
     return nullptr;
 }

@@ -1,6 +1,7 @@
 // The declarations of the built-in node types: ports and parameter schemas.
 #include "builtin_pack.h"
 
+#include "irl/engine/f_divergence.h"
 #include "irl/engine/sampler.h"
 #include "irl/engine/toy_mixtures.h"
 
@@ -51,13 +52,36 @@ QVector<NodeTypeInfo> BuiltinPack::node_types() const {
                      {{"denoiser", PortType::Denoiser}, {"schedule", PortType::Schedule},
                       {"guidance", PortType::Action, "Guidance action", true}, {"churn", PortType::Action, "Churn action", true},
                       {"renoise", PortType::Action, "Renoise action", true},
-                      {"stochasticity", PortType::Action, "Stochasticity action", true}},
+                      {"stochasticity", PortType::Action, "Stochasticity action", true},
+                      {"policy", PortType::Policy, "A learned policy: chooses the actions at every step", true}},
                      {{"images", PortType::Images}},
                      {ParameterSchema::choice("solver", "Solver", as_qt(solver_names()), "heun"),
                       ParameterSchema::integer("count", "Count", 16, 1, 100000, "How many samples"),
                       ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647),
                       ParameterSchema::integer("class", "Class", -1, -1, 1000, "-1: every class in turn (unconditional for toys)"),
                       ParameterSchema::integer("renoise_cap", "Renoise cap", -1, -1, 10000, "-1: as many levels as the schedule")}});
+    types.push_back({"irl.policy", "Policy", "Learning", "A sampling policy from a file (trained by an IRL Trainer or train-policy)",
+                     {}, {{"policy", PortType::Policy}},
+                     {ParameterSchema::file("file", "Policy file", "Policies (*.pt)"),
+                      ParameterSchema::number("temperature", "Temperature", 0.0, 0.0, 10.0, "0: always the most likely action")}});
+    types.push_back({"irl.irl_trainer", "IRL Trainer", "Learning",
+                     "Learns a policy by inverse RL: matches the sampler's states to the dataset's at every noise level",
+                     {{"denoiser", PortType::Denoiser}, {"schedule", PortType::Schedule}, {"expert", PortType::Dataset},
+                      {"guidance", PortType::Action, "Guidance choices", true}, {"churn", PortType::Action, "Churn choices", true},
+                      {"renoise", PortType::Action, "Renoise choices", true},
+                      {"stochasticity", PortType::Action, "Stochasticity choices", true}},
+                     {{"policy", PortType::Policy}},
+                     {ParameterSchema::choice("solver", "Solver", as_qt(solver_names()), "heun"),
+                      ParameterSchema::choice("policy", "Policy", {"table", "network"}, "table"),
+                      ParameterSchema::choice("divergence", "Divergence", as_qt(divergence_names()), "jensen-shannon"),
+                      ParameterSchema::number("lambda", "PR λ", 1.0, 0.01, 100.0, "The precision-recall divergence's trade-off"),
+                      ParameterSchema::integer("iterations", "Iterations", 100, 1, 100000),
+                      ParameterSchema::integer("batch", "Batch", 256, 2, 100000, "Trajectories per iteration"),
+                      ParameterSchema::number("policy_lr", "Policy learning rate", 0.03, 1e-5, 1.0),
+                      ParameterSchema::number("entropy", "Entropy bonus", 0.01, 0.0, 10.0),
+                      ParameterSchema::number("nfe_cost", "Cost per evaluation", 0.0, 0.0, 10.0),
+                      ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647),
+                      ParameterSchema::text("save", "Save as", "", "A policy file to write when training ends (optional)")}});
     types.push_back({"irl.dataset", "Dataset", "Data", "Real data: the expert states of inverse RL and the reference of metrics",
                      {}, {{"dataset", PortType::Dataset}},
                      {ParameterSchema::choice("source", "Source", {"fashion-mnist", "image-folder", "toy"}, "fashion-mnist"),

@@ -4,6 +4,8 @@
 
 #include "irl/engine/denoiser.h"
 #include "irl/engine/gaussian_mixture.h"
+#include "irl/engine/policy.h"
+#include "irl/engine/policy_file.h"
 #include "irl/engine/step_control.h"
 
 #include <QString>
@@ -30,6 +32,13 @@ struct ActionValue {
     QString component;  // "guidance", "churn", "renoise", "lambda"
     double value = 0.0;
     std::vector<double> choices;
+};
+
+// A sampling policy and the setup (denoiser, solver, schedule) it was trained for.
+struct PolicyValue {
+    std::shared_ptr<Policy> policy;
+    PolicySetup setup;
+    double temperature = 0.0;  // at sampling time; 0 = the most likely action
 };
 
 struct ImagesValue {

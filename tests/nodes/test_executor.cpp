@@ -18,6 +18,7 @@ private Q_SLOTS:
     void thirdPartyNodeJoinsBuiltins();
     void failureNamesTheNode();
     void cancelKeepsFinishedNodes();
+    void trainsAPolicyAndSamplesWithIt();
 
 private:
     Graph toy_graph() const;
@@ -154,6 +155,42 @@ void TestExecutor::cancelKeepsFinishedNodes() {
     QVERIFY(resumed.ok);
     QCOMPARE(resumed.nodes.value("denoiser-1").status, NodeStatus::Cached);
     QCOMPARE(resumed.nodes.value("sampler-1").status, NodeStatus::Done);
+}
+
+void TestExecutor::trainsAPolicyAndSamplesWithIt() {
+    const GraphLoadResult r = load_graph_file(IRL_GRAPHS_DIR "/train-policy-toy.json", packs_.registry());
+    QVERIFY2(r.graph, qPrintable(r.summary()));
+    Graph graph = *r.graph;
+    QVERIFY(graph.set_parameter("irl_trainer-1", "iterations", 5));
+    QTemporaryDir out;
+    Executor executor(packs_);
+    RunContext context;
+    context.output_dir = out.path();
+    const RunOutcome trained = executor.run(graph, context);
+    QVERIFY2(trained.ok, qPrintable(trained.error));
+    QVERIFY(trained.nodes.value("irl_trainer-1").numbers.value("training_evaluations").toDouble() > 0);
+    const QString policy_file = out.filePath("ring8-policy.pt");
+    QVERIFY(QFile::exists(policy_file));
+    QVERIFY(QFile::exists(out.filePath("ring8-learned.png")));
+
+    // A Policy node reads the file back and drives a sampler with the same setup ...
+    Graph replay(&packs_.registry());
+    const QString d = replay.add_node("irl.denoiser"), s = replay.add_node("irl.schedule"), p = replay.add_node("irl.policy");
+    const QString a = replay.add_node("irl.sampler"), e = replay.add_node("irl.evaluate");
+    QVERIFY(replay.set_parameter(d, "source", "toy"));
+    QVERIFY(replay.set_parameter(s, "steps", 6));
+    QVERIFY(replay.set_parameter(a, "solver", "euler"));
+    QVERIFY(replay.set_parameter(p, "file", policy_file));
+    for (const Link& link : QVector<Link>{{{d, "denoiser"}, {a, "denoiser"}}, {{s, "schedule"}, {a, "schedule"}},
+                                          {{p, "policy"}, {a, "policy"}}, {{a, "images"}, {e, "images"}}})
+        QVERIFY(replay.connect(link));
+    const RunOutcome replayed = executor.run(replay, context);
+    QVERIFY2(replayed.ok, qPrintable(replayed.error));
+    // ... and is refused, saying why, with another schedule.
+    QVERIFY(replay.set_parameter(s, "steps", 9));
+    const RunOutcome refused = executor.run(replay, context);
+    QVERIFY(!refused.ok);
+    QVERIFY2(refused.error.contains("another setup") && refused.error.contains("9 levels"), qPrintable(refused.error));
 }
 
 QTEST_GUILESS_MAIN(TestExecutor)
