@@ -50,6 +50,14 @@ void TestExecutor::packsLoadAndBrokenOnesAreSkipped() {
     QVERIFY2(warnings.contains("org.irlstudio.NodePack/0"), qPrintable(warnings));
     QVERIFY(packs_.registry().find("irl.sampler"));
     QVERIFY(packs_.registry().find("test.images_sink"));
+
+    // With no folders given: IRLSTUDIO_PLUGIN_PATH, then the install and build trees.
+    qputenv("IRLSTUDIO_PLUGIN_PATH", QByteArray(TEST_PACK_DIR) + ":/nonexistent");
+    NodePacks from_environment;
+    from_environment.load();
+    qunsetenv("IRLSTUDIO_PLUGIN_PATH");
+    QVERIFY(from_environment.registry().find("test.images_sink"));
+    QVERIFY(from_environment.registry().find("irl.sampler"));  // the build tree's built-in pack
 }
 
 void TestExecutor::exampleGraphsLoadCleanly() {
