@@ -28,8 +28,7 @@ QString Executor::signature(const Graph& graph, const QString& id, const QHash<Q
     return QCryptographicHash::hash(QJsonDocument(key).toJson(QJsonDocument::Compact), QCryptographicHash::Sha256).toHex();
 }
 
-Values Executor::outputs_of(const Graph& graph, const QString& node) const {
-    Q_UNUSED(graph);
+Values Executor::outputs_of(const QString& node) const {
     return cache_.value(last_signature_.value(node));
 }
 

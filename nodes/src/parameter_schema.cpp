@@ -34,45 +34,57 @@ QString to_string(ParameterKind kind) {
     return "?";
 }
 
-ParameterSchema ParameterSchema::integer(QString name, QString label, qlonglong value, qlonglong min, qlonglong max, QString tooltip) {
+namespace {
+
+ParameterSchema with_basics(QString name, QString label, ParameterKind kind, QVariant value, QString tooltip) {
     ParameterSchema s;
-    s.name = std::move(name), s.label = std::move(label), s.kind = ParameterKind::Integer;
-    s.default_value = value, s.minimum = double(min), s.maximum = double(max), s.tooltip = std::move(tooltip);
+    s.name = std::move(name);
+    s.label = std::move(label);
+    s.kind = kind;
+    s.default_value = std::move(value);
+    s.tooltip = std::move(tooltip);
+    return s;
+}
+
+bool is_number(const QVariant& value) {
+    const auto t = static_cast<QMetaType::Type>(value.typeId());
+    return t == QMetaType::Int || t == QMetaType::LongLong || t == QMetaType::Double || t == QMetaType::UInt ||
+           t == QMetaType::ULongLong;
+}
+
+}  // namespace
+
+ParameterSchema ParameterSchema::integer(QString name, QString label, qlonglong value, qlonglong min, qlonglong max, QString tooltip) {
+    ParameterSchema s = with_basics(std::move(name), std::move(label), ParameterKind::Integer, value, std::move(tooltip));
+    s.minimum = double(min);
+    s.maximum = double(max);
     return s;
 }
 
 ParameterSchema ParameterSchema::number(QString name, QString label, double value, double min, double max, QString tooltip) {
-    ParameterSchema s;
-    s.name = std::move(name), s.label = std::move(label), s.kind = ParameterKind::Number;
-    s.default_value = value, s.minimum = min, s.maximum = max, s.tooltip = std::move(tooltip);
+    ParameterSchema s = with_basics(std::move(name), std::move(label), ParameterKind::Number, value, std::move(tooltip));
+    s.minimum = min;
+    s.maximum = max;
     return s;
 }
 
 ParameterSchema ParameterSchema::boolean(QString name, QString label, bool value, QString tooltip) {
-    ParameterSchema s;
-    s.name = std::move(name), s.label = std::move(label), s.kind = ParameterKind::Boolean;
-    s.default_value = value, s.tooltip = std::move(tooltip);
-    return s;
+    return with_basics(std::move(name), std::move(label), ParameterKind::Boolean, value, std::move(tooltip));
 }
 
 ParameterSchema ParameterSchema::choice(QString name, QString label, QStringList choices, QString value, QString tooltip) {
-    ParameterSchema s;
-    s.name = std::move(name), s.label = std::move(label), s.kind = ParameterKind::Choice;
-    s.choices = std::move(choices), s.default_value = value, s.tooltip = std::move(tooltip);
+    ParameterSchema s = with_basics(std::move(name), std::move(label), ParameterKind::Choice, value, std::move(tooltip));
+    s.choices = std::move(choices);
     return s;
 }
 
 ParameterSchema ParameterSchema::text(QString name, QString label, QString value, QString tooltip) {
-    ParameterSchema s;
-    s.name = std::move(name), s.label = std::move(label), s.kind = ParameterKind::Text;
-    s.default_value = value, s.tooltip = std::move(tooltip);
-    return s;
+    return with_basics(std::move(name), std::move(label), ParameterKind::Text, value, std::move(tooltip));
 }
 
 ParameterSchema ParameterSchema::file(QString name, QString label, QString filter, QString tooltip) {
-    ParameterSchema s;
-    s.name = std::move(name), s.label = std::move(label), s.kind = ParameterKind::File;
-    s.default_value = QString(), s.file_filter = std::move(filter), s.tooltip = std::move(tooltip);
+    ParameterSchema s = with_basics(std::move(name), std::move(label), ParameterKind::File, QString(), std::move(tooltip));
+    s.file_filter = std::move(filter);
     return s;
 }
 
@@ -84,19 +96,13 @@ std::optional<QVariant> ParameterSchema::validate(const QVariant& value, QString
     const QString range = bounded() ? " in " + format_bound(minimum) + ".." + format_bound(maximum) : QString();
     switch (kind) {
     case ParameterKind::Integer: {
-        const QMetaType::Type t = static_cast<QMetaType::Type>(value.typeId());
-        const bool numeric = t == QMetaType::Int || t == QMetaType::LongLong || t == QMetaType::Double ||
-                             t == QMetaType::UInt || t == QMetaType::ULongLong;
         const double v = value.toDouble();
-        if (!numeric || std::floor(v) != v || (bounded() && (v < minimum || v > maximum))) return fail("an integer" + range);
+        if (!is_number(value) || std::floor(v) != v || (bounded() && (v < minimum || v > maximum))) return fail("an integer" + range);
         return QVariant(qlonglong(v));
     }
     case ParameterKind::Number: {
-        const QMetaType::Type t = static_cast<QMetaType::Type>(value.typeId());
-        const bool numeric = t == QMetaType::Int || t == QMetaType::LongLong || t == QMetaType::Double ||
-                             t == QMetaType::UInt || t == QMetaType::ULongLong;
         const double v = value.toDouble();
-        if (!numeric || !std::isfinite(v) || (bounded() && (v < minimum || v > maximum))) return fail("a number" + range);
+        if (!is_number(value) || !std::isfinite(v) || (bounded() && (v < minimum || v > maximum))) return fail("a number" + range);
         return QVariant(v);
     }
     case ParameterKind::Boolean:

@@ -43,7 +43,7 @@ public:
     // cancellation are in the outcome, and nodes finished before them stay cached.
     RunOutcome run(const Graph& graph, RunContext& context, const QStringList& targets = {});
     // The outputs of a node from the last run that computed it (empty when not cached).
-    Values outputs_of(const Graph& graph, const QString& node) const;
+    Values outputs_of(const QString& node) const;
     void clear_cache() { cache_.clear(); }
 
 private:
