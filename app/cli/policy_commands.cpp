@@ -18,6 +18,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -51,8 +52,8 @@ ActionSpace parse_action_space(const std::string& text) {
 int train_policy_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     std::set<std::string> names = sampler_option_names();
     names.insert({"toy", "model", "expert-classes", "actions", "policy", "divergence", "lambda-pr", "iterations", "batch",
-                    "policy-lr", "entropy", "nfe-cost", "seed", "out", "threads"});
-    const Arguments args(raw, names, {"json", "help", "unconditional"});
+                    "policy-lr", "entropy", "nfe-cost", "seed", "out", "threads", "checkpoint", "checkpoint-every"});
+    const Arguments args(raw, names, {"json", "help", "unconditional", "fresh"});
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli train-policy --out POLICY.pt [OPTIONS]\n\n"
                      "  --toy NAME            learn on a 2-D toy with its exact denoiser (default: the bundled Fashion-MNIST model)\n"
@@ -63,6 +64,8 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
                      "  --divergence NAME     forward-kl, reverse-kl, jensen-shannon, pearson, precision-recall (default jensen-shannon)\n"
                      "  --lambda-pr L         the precision-recall divergence's lambda (default 1)\n"
                      "  --iterations N        default 100;  --batch N trajectories per iteration (default 256)\n"
+                     "  --checkpoint FILE     checkpoint there every --checkpoint-every iterations (default 10) and at the end;\n"
+                     "                        an existing checkpoint is resumed (iterations count from its own), --fresh ignores it\n"
                      "  --policy-lr, --entropy, --nfe-cost, --seed, --unconditional, --json\n"
                   << sampler_options_help();
         return kExitOk;
@@ -111,12 +114,22 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
     else throw UsageError("--policy must be table or network");
 
     IrlTrainer trainer(*denoiser, policy, expert, options);
+    const std::string setup_json = PolicySetup::of(*denoiser, options.sampler).to_json();
+    const std::string checkpoint = args.text("checkpoint", "");
+    const int64_t checkpoint_every = args.integer("checkpoint-every", 10, 1, 1000000);
+    if (!checkpoint.empty() && !args.flag("fresh") && std::filesystem::exists(checkpoint)) {
+        trainer.load_checkpoint(checkpoint, setup_json);
+        if (!args.flag("json"))
+            std::cerr << "resuming " << checkpoint << " at iteration " << trainer.iterations() << "\n";
+    }
     const int64_t iterations = args.integer("iterations", 100, 1, 1000000);
     ProgressBar bar("train-policy");
     const auto start = std::chrono::steady_clock::now();
     IrlIteration last;
-    for (int64_t i = 0; i < iterations; ++i) {
+    for (int64_t i = trainer.iterations(); i < iterations; ++i) {
         last = trainer.iterate(&cancel);
+        if (!checkpoint.empty() && (trainer.iterations() % checkpoint_every == 0 || i + 1 == iterations))
+            trainer.save_checkpoint(checkpoint, setup_json);
         char detail[96];
         std::snprintf(detail, sizeof detail, "disc acc %.2f  reward %.3f  entropy %.2f  NFE %.1f", last.discriminator_accuracy,
                       last.mean_reward, last.entropy, last.nfe);
@@ -124,7 +137,7 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
     }
     bar.finish();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const nlohmann::json facts = {{"iterations", iterations}, {"divergence", to_string(options.divergence.kind)},
+    const nlohmann::json facts = {{"iterations", trainer.iterations()}, {"divergence", to_string(options.divergence.kind)},
                                   {"lambda", options.divergence.lambda}, {"training_evaluations", trainer.total_evaluations()},
                                   {"seconds", seconds}, {"final_discriminator_accuracy", last.discriminator_accuracy},
                                   {"final_mean_reward", last.mean_reward}, {"final_nfe", last.nfe}};

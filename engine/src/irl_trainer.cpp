@@ -1,19 +1,18 @@
 #include "irl/engine/irl_trainer.h"
 
 #include "irl/engine/random.h"
+#include "irl/engine/scatter_plot.h"
 
 #include <torch/torch.h>
+
+#include <sstream>
+#include <stdexcept>
 
 namespace irl {
 namespace {
 
 PolicyInput input_of(const StepState& state) {
     return {state.x, state.denoised, state.sigma, state.level, state.labels};
-}
-
-PolicyInput subset(const PolicyInput& in, const torch::Tensor& rows) {
-    return {in.x.index_select(0, rows), in.denoised.index_select(0, rows), in.sigma.index_select(0, rows),
-            in.level.index_select(0, rows), in.labels.index_select(0, rows)};
 }
 
 }  // namespace
@@ -171,6 +170,87 @@ IrlIteration IrlTrainer::iterate(const CancelToken* cancel) {
         policy_optimizer_->step();
     }
     return report;
+}
+
+SampleResult IrlTrainer::sample_greedy(int64_t count, uint64_t seed, const CancelToken* cancel) {
+    SampleRequest request;
+    request.count = count;
+    request.seed = seed;
+    request.cancel = cancel;
+    if (options_.conditional && denoiser_.num_classes() > 0)
+        request.labels = torch::arange(count, torch::kInt64) % denoiser_.num_classes();
+    return rollout_policy(denoiser_, *policy_, options_.sampler, request, 0.0, false).result;
+}
+
+namespace {
+constexpr const char* kCheckpointFormat = "irlstudio-irl-checkpoint/1";
+}
+
+void IrlTrainer::save_checkpoint(const std::string& path, const std::string& setup_json) const {
+    torch::serialize::OutputArchive archive, policy, discriminator, policy_optimizer, discriminator_optimizer;
+    archive.write("format", c10::IValue(std::string(kCheckpointFormat)));
+    archive.write("setup", c10::IValue(setup_json));
+    archive.write("policy_kind", c10::IValue(policy_->kind()));
+    archive.write("iteration", torch::tensor(iteration_));
+    archive.write("total_evaluations", torch::tensor(total_evaluations_));
+    archive.write("generator", generator_.get_state());
+    policy_->save(policy);
+    archive.write("policy", policy);
+    discriminator_->save(discriminator);
+    archive.write("discriminator", discriminator);
+    discriminator_optimizer_->save(discriminator_optimizer);
+    archive.write("discriminator_optimizer", discriminator_optimizer);
+    if (policy_optimizer_) {
+        policy_optimizer_->save(policy_optimizer);
+        archive.write("policy_optimizer", policy_optimizer);
+    }
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    write_file_atomically(path, bytes.str());
+}
+
+void IrlTrainer::load_checkpoint(const std::string& path, const std::string& setup_json) {
+    torch::serialize::InputArchive archive;
+    try {
+        archive.load_from(path);
+    } catch (const std::exception&) {
+        throw std::runtime_error("cannot read the training checkpoint '" + path + "' (missing or corrupt)");
+    }
+    auto text = [&](const char* key) {
+        c10::IValue v;
+        if (!archive.try_read(key, v) || !v.isString())
+            throw std::runtime_error("'" + path + "' is not a training checkpoint (no '" + key + "')");
+        return v.toStringRef();
+    };
+    if (text("format") != kCheckpointFormat)
+        throw std::runtime_error("'" + path + "' is a '" + text("format") + "' file, not " + kCheckpointFormat);
+    if (text("setup") != setup_json)
+        throw std::runtime_error("the checkpoint '" + path + "' was written for another setup (denoiser, solver or schedule)");
+    if (text("policy_kind") != policy_->kind())
+        throw std::runtime_error("the checkpoint '" + path + "' holds a " + text("policy_kind") + " policy, not a " + policy_->kind() + " one");
+    torch::serialize::InputArchive policy, discriminator, policy_optimizer, discriminator_optimizer;
+    torch::Tensor iteration, total, state;
+    try {
+        archive.read("iteration", iteration);
+        archive.read("total_evaluations", total);
+        archive.read("generator", state);
+        archive.read("policy", policy);
+        policy_->load(policy);
+        archive.read("discriminator", discriminator);
+        discriminator_->load(discriminator);
+        archive.read("discriminator_optimizer", discriminator_optimizer);
+        discriminator_optimizer_->load(discriminator_optimizer);
+        if (policy_optimizer_) {
+            archive.read("policy_optimizer", policy_optimizer);
+            policy_optimizer_->load(policy_optimizer);
+        }
+    } catch (const std::exception& e) {
+        throw std::runtime_error("the checkpoint '" + path + "' does not match this trainer (action space or network size differ): " +
+                                 std::string(e.what()).substr(0, 200));
+    }
+    iteration_ = iteration.item<int64_t>();
+    total_evaluations_ = total.item<int64_t>();
+    generator_.set_state(state);
 }
 
 }  // namespace irl

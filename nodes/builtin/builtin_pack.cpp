@@ -24,7 +24,11 @@
 #include <QFileInfo>
 #include <torch/torch.h>
 
+#include <chrono>
+#include <cmath>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace irl::nodes::builtin {
 namespace {
@@ -53,6 +57,56 @@ std::vector<double> parse_choices(const QString& text) {
         values.push_back(v);
     }
     return values;
+}
+
+// The metrics classifier and the features of the real test images, loaded once per process
+// (nodes run on the engine thread; tests and the CLI may run several executors).
+struct RealFeatures {
+    FashionClassifier classifier{nullptr};
+    torch::Tensor test_features;  // [10000, 128] of the Fashion-MNIST test split
+};
+RealFeatures& real_features() {
+    static std::mutex mutex;
+    static std::unique_ptr<RealFeatures> cached;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!cached) {
+        auto loaded = std::make_unique<RealFeatures>();
+        loaded->classifier = load_classifier(find_resource("models/fashion-classifier.pt"));
+        loaded->test_features = classify(loaded->classifier, load_fashion_mnist("test").images).features;
+        cached = std::move(loaded);
+    }
+    return *cached;
+}
+
+// Scores images against real ones: the cached test features unless a reference dataset is given.
+ImageScores score_against(const torch::Tensor& images, const torch::Tensor& labels, const DatasetValue* reference) {
+    RealFeatures& real = real_features();
+    static std::mutex classifier_mutex;  // the classifier module is not re-entrant
+    std::lock_guard<std::mutex> lock(classifier_mutex);
+    torch::Tensor features = real.test_features;
+    if (reference) features = classify(real.classifier, reference->data).features;
+    features = features.narrow(0, 0, std::min<int64_t>(features.size(0), std::max<int64_t>(1000, images.size(0))));
+    return score_images(real.classifier, images, labels, features);
+}
+
+QByteArray as_bytes(const std::string& png) { return QByteArray(png.data(), static_cast<qsizetype>(png.size())); }
+
+// The pictures of a batch for the window: a grid of up to 64 images, or a scatter plot of the
+// points over the toy's true distribution.
+QByteArray picture_of(const torch::Tensor& samples, const std::shared_ptr<GaussianMixture>& toy) {
+    if (samples.dim() == 2) {
+        torch::Tensor reference;
+        if (toy) {
+            at::Generator g = make_generator(1);
+            reference = toy->sample(2000, g);
+        }
+        ScatterPlotOptions options;
+        options.size = 360;
+        return as_bytes(encode_scatter_png(samples.narrow(0, 0, std::min<int64_t>(samples.size(0), 2000)), reference, options));
+    }
+    const int64_t n = std::min<int64_t>(samples.size(0), 64);
+    const int columns = static_cast<int>(std::ceil(std::sqrt(double(n))));
+    return as_bytes(encode_image_grid_png(samples.narrow(0, 0, n), columns, 1));
 }
 
 class DenoiserNode : public NodeEvaluator {
@@ -137,7 +191,16 @@ public:
         const QString node = context.node;
         request.on_step = [&](const StepPreview& step) {
             if (context.progress) context.progress(node, double(step.iteration) / levels, QString());
-            if (context.preview) context.preview({node, static_cast<int>(step.iteration), levels, step});
+            if (!context.preview) return;
+            NodePreview preview{node, static_cast<int>(step.iteration), levels, step};
+            preview.kind = "sampling";
+            const double sigma = step.sigma.numel() ? step.sigma.max().item<double>() : 0.0;
+            preview.numbers.insert("sigma", sigma);
+            // x_t scaled to unit variance so that the noisy state reads as an image at every level.
+            const torch::Tensor shown = step.x.dim() == 2 ? step.x : step.x / std::sqrt(1.0 + sigma * sigma);
+            preview.pictures.insert("x", picture_of(shown, model.toy));
+            preview.pictures.insert("denoised", picture_of(step.denoised, model.toy));
+            context.preview(preview);
         };
         SampleResult result;
         if (const PolicyValue* policy = optional_input<PolicyValue>(in, "policy")) {
@@ -197,24 +260,105 @@ public:
         else
             policy = std::make_shared<TablePolicy>(space, levels);
         IrlTrainer trainer(*model.denoiser, policy, expert.data, options);
-        const int64_t iterations = p.value("iterations").toLongLong();
-        IrlIteration last;
-        for (int64_t i = 0; i < iterations; ++i) {
-            last = trainer.iterate(context.cancel);
-            if (context.progress) context.progress(context.node, double(i + 1) / double(iterations), QString());
-        }
         const PolicySetup setup = PolicySetup::of(*model.denoiser, options.sampler);
-        if (const QString save = p.value("save").toString(); !save.isEmpty()) {
+        // The checkpoint: where training resumes from after a stop, a crash or a cancel.
+        const QString checkpoint_name = p.value("checkpoint").toString();
+        const QString checkpoint = checkpoint_name.isEmpty() ? QString()
+                                   : QFileInfo(checkpoint_name).isAbsolute() ? checkpoint_name
+                                                                              : QDir(context.output_dir).filePath(checkpoint_name);
+        if (!checkpoint.isEmpty()) QDir().mkpath(QFileInfo(checkpoint).absolutePath());
+        if (!checkpoint.isEmpty() && p.value("resume").toBool() && QFileInfo::exists(checkpoint))
+            trainer.load_checkpoint(checkpoint.toStdString(), setup.to_json());
+        auto save_checkpoint = [&] {
+            const QString path = checkpoint.isEmpty() ? QDir(context.output_dir).filePath(context.node + "-checkpoint.pt") : checkpoint;
+            trainer.save_checkpoint(path.toStdString(), setup.to_json());
+        };
+
+        const int64_t iterations = p.value("iterations").toLongLong();
+        const int64_t eval_every = p.value("eval_every").toLongLong();
+        const int64_t eval_count = p.value("eval_count").toLongLong();
+        TrainingControl* control = context.training;
+        IrlIteration last;
+        QVariantMap last_metrics;
+        while (trainer.iterations() < iterations) {
+            while (control && control->paused && !(context.cancel && context.cancel->cancelled()) && !control->stop) {
+                if (control->checkpoint_requests.exchange(0) > 0) save_checkpoint();
+                std::this_thread::sleep_for(std::chrono::milliseconds(30));
+            }
+            if (context.cancel) context.cancel->throw_if_cancelled();
+            if (control && control->stop) break;
+            last = trainer.iterate(context.cancel);
+            const bool evaluate_now = eval_every > 0 && (last.iteration % eval_every == 0 || last.iteration == iterations);
+            NodePreview preview{context.node, static_cast<int>(last.iteration), static_cast<int>(iterations), {}};
+            preview.kind = "training";
+            preview.numbers = {{"iteration", double(last.iteration)},
+                               {"discriminator_loss", last.discriminator_loss},
+                               {"discriminator_accuracy", last.discriminator_accuracy},
+                               {"mean_reward", last.mean_reward},
+                               {"entropy", last.entropy},
+                               {"nfe", last.nfe},
+                               {"training_evaluations", double(trainer.total_evaluations())}};
+            for (size_t c = 0; c < space.components.size(); ++c) {
+                QVariantList choices, rows;
+                for (double v : space.components[c].choices) choices << v;
+                const torch::Tensor probabilities = last.action_probabilities[c].contiguous();
+                for (int64_t level = 0; level < probabilities.size(0); ++level) {
+                    QVariantList row;
+                    for (int64_t k = 0; k < probabilities.size(1); ++k) row << probabilities[level][k].item<double>();
+                    rows << QVariant(row);
+                }
+                preview.tables.insert(QString::fromStdString(to_string(space.components[c].kind)),
+                                      QVariantMap{{"choices", choices}, {"probabilities", rows}});
+            }
+            if (evaluate_now) {
+                const SampleResult samples = trainer.sample_greedy(eval_count, 4242, context.cancel);
+                last_metrics = policy_metrics(samples, model, &expert);
+                for (auto it = last_metrics.begin(); it != last_metrics.end(); ++it) preview.numbers.insert(it.key(), it.value());
+                preview.pictures.insert("samples", picture_of(samples.samples, model.toy));
+                if (!checkpoint.isEmpty()) save_checkpoint();
+            }
+            if (control && control->checkpoint_requests.exchange(0) > 0) save_checkpoint();
+            if (context.preview) context.preview(preview);
+            if (context.progress) context.progress(context.node, double(last.iteration) / double(iterations), QString());
+        }
+        if (!checkpoint.isEmpty()) save_checkpoint();
+        {
+            // Always written, so that a Policy node can load what was learned: "Save as", or
+            // <node>-policy.pt in the run's output folder.
+            const QString save = p.value("save").toString().isEmpty() ? context.node + "-policy.pt" : p.value("save").toString();
             const QString path = QFileInfo(save).isAbsolute() ? save : QDir(context.output_dir).filePath(save);
+            QDir().mkpath(QFileInfo(path).absolutePath());
             save_policy(*policy, setup, path.toStdString());
         }
         if (context.report) {
+            context.report(context.node, "iterations", static_cast<double>(trainer.iterations()));
             context.report(context.node, "discriminator_accuracy", last.discriminator_accuracy);
             context.report(context.node, "mean_reward", last.mean_reward);
             context.report(context.node, "entropy", last.entropy);
             context.report(context.node, "training_evaluations", static_cast<double>(trainer.total_evaluations()));
+            for (auto it = last_metrics.begin(); it != last_metrics.end(); ++it) context.report(context.node, it.key(), it.value().toDouble());
         }
         return {{"policy", PolicyValue{policy, setup, 0.0}}};
+    }
+
+private:
+    // Toys: exact mean log density under the true data and FD against fresh true samples.
+    // Images: FD, precision and recall against the expert data through the metrics classifier.
+    static QVariantMap policy_metrics(const SampleResult& samples, const DenoiserValue& model, const DatasetValue* expert) {
+        QVariantMap numbers;
+        if (model.toy) {
+            const torch::Tensor tiny = torch::full({samples.samples.size(0)}, 1e-3, torch::kFloat64);
+            numbers.insert("mean_log_density", model.toy->log_density(samples.samples, tiny).mean().item<double>());
+            at::Generator g = make_generator(777);
+            numbers.insert("fd", frechet_distance(samples.samples, model.toy->sample(std::max<int64_t>(1000, samples.samples.size(0)), g)));
+        } else {
+            const ImageScores scores = score_against(samples.samples, torch::full({samples.samples.size(0)}, int64_t(-1)), expert);
+            numbers.insert("fd", scores.fd);
+            numbers.insert("precision", scores.precision);
+            numbers.insert("recall", scores.recall);
+        }
+        numbers.insert("eval_nfe", samples.nfe);
+        return numbers;
     }
 };
 
@@ -301,10 +445,7 @@ public:
             const torch::Tensor truth = reference ? reference->data : images.toy->sample(images.samples.size(0), g);
             metrics.numbers.insert("fd", frechet_distance(images.samples, truth));
         } else {
-            FashionClassifier classifier = load_classifier(find_resource("models/fashion-classifier.pt"));
-            torch::Tensor real = reference ? reference->data : load_fashion_mnist("test").images;
-            real = real.narrow(0, 0, std::min<int64_t>(real.size(0), std::max<int64_t>(1000, images.samples.size(0))));
-            const ImageScores scores = score_images(classifier, images.samples, images.labels, classify(classifier, real).features);
+            const ImageScores scores = score_against(images.samples, images.labels, reference);
             metrics.numbers.insert("fd", scores.fd);
             metrics.numbers.insert("precision", scores.precision);
             metrics.numbers.insert("recall", scores.recall);

@@ -81,7 +81,12 @@ QVector<NodeTypeInfo> BuiltinPack::node_types() const {
                       ParameterSchema::number("entropy", "Entropy bonus", 0.01, 0.0, 10.0),
                       ParameterSchema::number("nfe_cost", "Cost per evaluation", 0.0, 0.0, 10.0),
                       ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647),
-                      ParameterSchema::text("save", "Save as", "", "A policy file to write when training ends (optional)")}});
+                      ParameterSchema::integer("eval_every", "Evaluate every", 10, 0, 100000,
+                                               "Iterations between evaluations (FD, precision, recall, samples); 0: never"),
+                      ParameterSchema::integer("eval_count", "Evaluation samples", 256, 16, 100000),
+                      ParameterSchema::text("checkpoint", "Checkpoint", "", "A file to checkpoint to and resume from (optional)"),
+                      ParameterSchema::boolean("resume", "Resume", true, "Continue from the checkpoint when it exists"),
+                      ParameterSchema::text("save", "Save as", "", "The policy file written when training ends; empty: <node>-policy.pt in the output folder")}});
     types.push_back({"irl.dataset", "Dataset", "Data", "Real data: the expert states of inverse RL and the reference of metrics",
                      {}, {{"dataset", PortType::Dataset}},
                      {ParameterSchema::choice("source", "Source", {"fashion-mnist", "image-folder", "toy"}, "fashion-mnist"),

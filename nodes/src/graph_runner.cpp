@@ -10,6 +10,7 @@ namespace irl::nodes {
 void GraphRunnerWorker::run(const Graph& graph, const QString& output_dir, const QStringList& targets) {
     RunContext context;
     context.cancel = &token_;
+    context.training = &training_;
     context.output_dir = output_dir;
     context.graph_json = write_graph(graph);
     // Emitting from this thread: receivers in the GUI thread get queued calls.
@@ -44,11 +45,17 @@ bool GraphRunner::start(const Graph& graph, const QString& output_dir, const QSt
     bool expected = false;
     if (!busy_.compare_exchange_strong(expected, true)) return false;
     worker_->token().reset();
+    worker_->training().reset();
     QMetaObject::invokeMethod(worker_, "run", Qt::QueuedConnection, Q_ARG(irl::nodes::Graph, graph),
                               Q_ARG(QString, output_dir), Q_ARG(QStringList, targets));
     return true;
 }
 
 void GraphRunner::cancel() { worker_->token().cancel(); }
+
+void GraphRunner::set_training_paused(bool paused) { worker_->training().paused = paused; }
+bool GraphRunner::training_paused() const { return worker_->training().paused.load(); }
+void GraphRunner::stop_training() { worker_->training().stop = true; }
+void GraphRunner::request_checkpoint() { ++worker_->training().checkpoint_requests; }
 
 }  // namespace irl::nodes

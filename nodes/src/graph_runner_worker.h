@@ -10,6 +10,7 @@ class GraphRunnerWorker : public QObject {
 public:
     GraphRunnerWorker(const NodePacks& packs, GraphRunner* owner) : executor_(packs), owner_(owner) {}
     CancelToken& token() { return token_; }
+    TrainingControl& training() { return training_; }
 
 public Q_SLOTS:
     void run(const irl::nodes::Graph& graph, const QString& output_dir, const QStringList& targets);
@@ -18,6 +19,7 @@ private:
     Executor executor_;
     GraphRunner* owner_;
     CancelToken token_;
+    TrainingControl training_;
 };
 
 }  // namespace irl::nodes

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void actionSpaceAndPolicies();
     void rolloutRecordsEveryStep();
     void learnsToAvoidHarmfulGuidance();
+    void checkpointResumesExactly();
 };
 
 void TestIrlTrainer::actionSpaceAndPolicies() {
@@ -133,6 +134,62 @@ void TestIrlTrainer::learnsToAvoidHarmfulGuidance() {
         QVERIFY2(QString(e.what()).contains("10 levels here, the policy has 6") && QString(e.what()).contains("solver"), e.what());
     }
     QFile::remove(path);
+}
+
+// Training 3 + 3 iterations straight, or 3, a checkpoint, a fresh process-like trainer that
+// loads it and 3 more: the same policy, discriminator, counters and reports.
+void TestIrlTrainer::checkpointResumesExactly() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
+    at::Generator g = make_generator(5);
+    const torch::Tensor expert = denoiser.mixture().sample(4000, g).to(torch::kFloat32);
+    IrlOptions options;
+    options.sampler.solver = Solver::Euler;
+    options.sampler.sigmas = karras_schedule(5, 0.002, 80.0);
+    options.batch = 64;
+    options.seed = 3;
+    ActionSpace space = guidance_space();
+    space.components.push_back({ActionKind::Churn, {0.0, 0.2}});
+    const std::string setup = PolicySetup::of(denoiser, options.sampler).to_json();
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("trainer.ckpt").toStdString();
+
+    auto straight_policy = std::make_shared<NetworkPolicy>(space, 5, std::vector<int64_t>{2}, 8, 16);
+    IrlTrainer straight(denoiser, straight_policy, expert, options);
+    for (int i = 0; i < 3; ++i) straight.iterate();
+    straight.save_checkpoint(path, setup);
+    IrlIteration a;
+    for (int i = 0; i < 3; ++i) a = straight.iterate();
+
+    torch::manual_seed(12345);  // a different initialisation: everything must come from the file
+    auto resumed_policy = std::make_shared<NetworkPolicy>(space, 5, std::vector<int64_t>{2}, 8, 16);
+    IrlTrainer resumed(denoiser, resumed_policy, expert, options);
+    resumed.load_checkpoint(path, setup);
+    QCOMPARE(resumed.iterations(), int64_t(3));
+    IrlIteration b;
+    for (int i = 0; i < 3; ++i) b = resumed.iterate();
+    QCOMPARE(b.iteration, a.iteration);
+    QCOMPARE(resumed.total_evaluations(), straight.total_evaluations());
+    QCOMPARE(b.discriminator_loss, a.discriminator_loss);
+    QCOMPARE(b.mean_reward, a.mean_reward);
+    const auto pa = straight_policy->parameters(), pb = resumed_policy->parameters();
+    for (size_t i = 0; i < pa.size(); ++i) QVERIFY(torch::equal(pa[i], pb[i]));
+
+    // Another setup, another policy kind, a file that is no checkpoint: refused with the reason.
+    SamplerSettings other = options.sampler;
+    other.sigmas = karras_schedule(7, 0.002, 80.0);
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, resumed.load_checkpoint(path, PolicySetup::of(denoiser, other).to_json()));
+    IrlTrainer table(denoiser, std::make_shared<TablePolicy>(space, 5), expert, options);
+    try {
+        table.load_checkpoint(path, setup);
+        QFAIL("a network checkpoint must not load into a table policy");
+    } catch (const std::runtime_error& e) {
+        QVERIFY2(QString(e.what()).contains("network"), e.what());
+    }
+    QFile junk(dir.filePath("junk.ckpt"));
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    junk.write("not a checkpoint");
+    junk.close();
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, resumed.load_checkpoint(junk.fileName().toStdString(), setup));
 }
 
 QTEST_GUILESS_MAIN(TestIrlTrainer)

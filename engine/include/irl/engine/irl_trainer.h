@@ -11,6 +11,7 @@
 #include "irl/engine/sampler.h"
 
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace irl {
@@ -64,6 +65,16 @@ public:
     IrlTrainer(Denoiser& denoiser, std::shared_ptr<Policy> policy, torch::Tensor expert, IrlOptions options);
 
     IrlIteration iterate(const CancelToken* cancel = nullptr);
+    // Samples with the current policy at temperature 0, for evaluation while training (classes
+    // drawn in turn when the denoiser has them). Does not touch the training random stream.
+    SampleResult sample_greedy(int64_t count, uint64_t seed, const CancelToken* cancel = nullptr);
+
+    // Everything needed to continue exactly where training stopped: policy, discriminator,
+    // both optimizers, the random stream and the counters. Written atomically (temporary file
+    // and rename). `setup_json` is stored and checked on load: a checkpoint only resumes the
+    // same setup; mismatches throw std::runtime_error naming the file and what differs.
+    void save_checkpoint(const std::string& path, const std::string& setup_json) const;
+    void load_checkpoint(const std::string& path, const std::string& setup_json);
     int64_t iterations() const { return iteration_; }
     int64_t total_evaluations() const { return total_evaluations_; }
     Policy& policy() { return *policy_; }

@@ -27,6 +27,12 @@ public:
     bool start(const Graph& graph, const QString& output_dir, const QStringList& targets = {});
     // Stops the run at the next denoiser call; nodes finished before stay cached.
     void cancel();
+    // Interactive training (the IRL Trainer node): pause and resume between iterations, stop
+    // early keeping the policy, write a checkpoint at the next iteration boundary.
+    void set_training_paused(bool paused);
+    bool training_paused() const;
+    void stop_training();
+    void request_checkpoint();
     bool busy() const { return busy_.load(); }
     QThread* engine_thread() const { return thread_; }
 

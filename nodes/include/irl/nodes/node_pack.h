@@ -12,6 +12,7 @@
 #include <QtPlugin>
 
 #include <any>
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -22,12 +23,28 @@ namespace irl::nodes {
 using Value = std::any;
 using Values = QHash<QString, Value>;  // port name -> value
 
-// A live view of a running node, for previews (x_t / x0 grids, scatter plots).
+// A live view of a running node. `payload` is pack-defined (the built-in pack sends its
+// StepPreview); the rest is pack-neutral so that a window shows it without knowing the pack's
+// types: pictures as PNG bytes, numbers, and per-step probability tables.
 struct NodePreview {
     QString node;
     int step = 0;
     int total = 0;
-    Value payload;  // pack-defined (the built-in pack sends its StepPreview)
+    Value payload;
+    QString kind;            // "sampling" (one denoising step) or "training" (one trainer iteration)
+    QVariantMap numbers;     // sampling: sigma; training: loss, accuracy, reward, entropy, nfe, fd, ...
+    QVariantMap pictures;    // name -> QByteArray PNG: "x", "denoised", "scatter", "samples"
+    // Training: component -> {"choices": [values], "probabilities": [[p per choice] per level]}.
+    QVariantMap tables;
+};
+
+// Requests an interactive trainer honours between iterations (the window's Pause, Resume, Stop
+// and Save checkpoint). Stop ends training early and keeps what was learned; cancel discards.
+struct TrainingControl {
+    std::atomic<bool> paused{false};
+    std::atomic<bool> stop{false};
+    std::atomic<int> checkpoint_requests{0};
+    void reset() { paused = false; stop = false; checkpoint_requests = 0; }
 };
 
 // What a node sees of the run: cancel, progress, previews and where outputs go.
@@ -40,6 +57,7 @@ struct RunContext {
     QString node;           // the node being evaluated (set by the executor)
     // Numbers a node reports (function evaluations, metrics) for the run summary.
     std::function<void(const QString& node, const QString& key, double value)> report;
+    TrainingControl* training = nullptr;  // set by interactive runners; nullptr: train to the end
 };
 
 class NodeEvaluator {
