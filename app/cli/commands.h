@@ -26,6 +26,8 @@ ActionSpace parse_action_space(const std::string& text);
 int train_policy_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int run_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int bench_command(const std::vector<std::string>& args, const CancelToken& cancel);
+// Where node packs and bundled files are searched for and found (proves an install is self-contained).
+int paths_command(const std::vector<std::string>& args);
 // Classifier features of the first max(count, 1000) real Fashion-MNIST test images.
 torch::Tensor real_test_features(FashionClassifier& classifier, int64_t count);
 

@@ -25,6 +25,7 @@ void print_usage() {
                  "  train-policy  learn a sampling policy by inverse RL (toy or Fashion-MNIST)\n"
                  "  eval     sample the bundled denoiser and score it: FD, precision, recall, class accuracy\n"
                  "  bench    measurements for the docs: 'bench solvers', 'bench speed'\n"
+                 "  paths    where node packs, models and example graphs are searched for and found\n"
                  "  help     this text; 'irlstudio-cli COMMAND --help' for a command's options\n\n"
                  "exit codes: 0 ok, 2 invalid arguments, 3 failure while running, 130 cancelled\n";
 }
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
         if (command == "eval") return irl::cli::eval_command(args, g_cancel);
         if (command == "train-policy") return irl::cli::train_policy_command(args, g_cancel);
         if (command == "bench") return irl::cli::bench_command(args, g_cancel);
+        if (command == "paths") return irl::cli::paths_command(args);
         std::cerr << "irlstudio-cli: unknown command '" << command << "' (try 'irlstudio-cli help')\n";
         return irl::cli::kExitUsage;
     } catch (const irl::cli::UsageError& e) {

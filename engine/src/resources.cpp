@@ -15,8 +15,9 @@ std::vector<std::string> resource_folders() {
     if (!error) {
         folders.push_back((exe.parent_path().parent_path() / "share" / "irlstudio").string());
 #ifdef IRL_BUILD_TREE_RESOURCES
-        // Only a program that lives in the build tree falls back to the sources.
-        if (exe.string().rfind(IRL_BUILD_TREE_ROOT, 0) == 0) folders.emplace_back(IRL_BUILD_TREE_RESOURCES);
+        // Only a program that lives in the build tree falls back to the sources (the trailing slash
+        // keeps a sibling such as build-install/ from counting as the build tree).
+        if (exe.string().rfind(IRL_BUILD_TREE_ROOT "/", 0) == 0) folders.emplace_back(IRL_BUILD_TREE_RESOURCES);
 #endif
     }
     return folders;

@@ -16,7 +16,8 @@ QStringList plugin_folders() {
     const QString exe_dir = QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath().section('/', 0, -2);
     folders << QDir(exe_dir + "/../lib/irlstudio/plugins").absolutePath();
 #ifdef IRL_BUILD_TREE_PLUGINS
-    if (exe_dir.startsWith(QStringLiteral(IRL_BUILD_TREE_ROOT))) folders << QStringLiteral(IRL_BUILD_TREE_PLUGINS);
+    // Only a program that lives in the build tree (not an installed copy) uses its plugin folder.
+    if (exe_dir.startsWith(QStringLiteral(IRL_BUILD_TREE_ROOT "/"))) folders << QStringLiteral(IRL_BUILD_TREE_PLUGINS);
 #endif
     folders.removeDuplicates();
     return folders;
