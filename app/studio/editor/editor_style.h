@@ -1,0 +1,40 @@
+// Colours and sizes shared by the node editor's items: one readable colour per port type, a
+// colour per palette category and per run status, all tuned for the studio's dark background.
+#pragma once
+
+#include "irl/nodes/node_type.h"
+
+#include <QColor>
+#include <QString>
+
+namespace irl::studio {
+
+namespace editor_style {
+
+inline constexpr double kNodeWidth = 190.0;
+inline constexpr double kHeaderHeight = 30.0;
+inline constexpr double kPortRowHeight = 22.0;
+inline constexpr double kPortRadius = 6.0;
+inline constexpr double kCornerRadius = 7.0;
+
+QColor port_color(irl::nodes::PortType type);
+// "Denoiser", "Images", ...: the type's name as a label.
+QString port_type_label(irl::nodes::PortType type);
+QColor category_color(const QString& category);
+// `status` is int(irl::nodes::NodeStatus); anything else (no status) gives an invalid colour.
+QColor status_color(int status);
+QString status_name(int status);
+
+QColor background();
+QColor grid_minor();
+QColor grid_major();
+QColor node_body();
+QColor node_header();
+QColor node_border();
+QColor selection();
+QColor text();
+QColor dim_text();
+
+}  // namespace editor_style
+
+}  // namespace irl::studio
