@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Pictures of the studio for the README, taken under Xvfb from the build tree:
+#   docs/images/studio-main.png      the default pipeline after a run (canvas, inspector, live preview)
+#   docs/images/studio-training.png  the IRL Trainer of train-policy-toy.json after 40 iterations
+# Usage: docs/make-screenshots.sh [BUILD_DIR]   (needs xvfb and xauth: ./studio installs them)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${1:-$root/build}"
+studio="$build/bin/irlstudio"
+[ -x "$studio" ] || { echo "build the studio first: ./studio build" >&2; exit 1; }
+out="$root/docs/images"
+mkdir -p "$out"
+shoot() {
+  QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" "$studio" "$@"
+}
+shoot --screenshot "$out/studio-main.png" "$root/resources/graphs/default.json"
+shoot --screenshot "$out/studio-training.png" --train --iterations 40 "$root/resources/graphs/train-policy-toy.json"

@@ -1,0 +1,222 @@
+// The studio window driven through its real widgets (offscreen): run the default graph and see
+// the preview change step by step, cancel a run, save and reload, open a PNG that embeds a
+// graph by dropping it, train a policy with pause / resume / checkpoint / stop and feed the
+// result to a Policy node, autosave and restore after a crash.
+#include "graph_document.h"
+#include "main_window.h"
+#include "node_scene.h"
+#include "preview_panel.h"
+#include "training_view.h"
+
+#include "irl/nodes/graph_file.h"
+#include "irl/nodes/graph_runner.h"
+#include "irl/nodes/plugin_loader.h"
+
+#include <QAction>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest/QtTest>
+
+using namespace irl::studio;
+
+class TestStudio : public QObject {
+    Q_OBJECT
+
+    irl::nodes::NodePacks packs_;
+    QTemporaryDir home_;
+
+    MainWindowOptions options() const {
+        MainWindowOptions o;
+        o.autosave_dir = home_.filePath("autosave");
+        o.ask_before_discarding = false;
+        o.autosave_interval_ms = 3600 * 1000;
+        return o;
+    }
+
+    static bool wait_finished(MainWindow& window, QSignalSpy& spy, int ms) {
+        if (spy.isEmpty() && !spy.wait(ms)) return false;
+        return !window.running() || QTest::qWaitFor([&] { return !window.running(); }, 2000);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        packs_.load({IRL_PLUGIN_BUILD_DIR});
+        QVERIFY2(packs_.registry().find("irl.sampler"), "the built-in pack must load");
+    }
+
+    void run_default_graph_updates_preview() {
+        MainWindow window(packs_, options());
+        window.show();
+        QVERIFY(window.open_file(IRL_GRAPHS_DIR "/default.json"));
+        // Keep it quick: 8 images, 8 Heun steps.
+        QVERIFY(window.document()->set_parameter("sampler-1", "count", 8));
+        QVERIFY(window.document()->set_parameter("schedule-1", "steps", 8));
+        window.save_to(home_.filePath("default-copy.irlgraph"));
+        QSignalSpy finished(&window, &MainWindow::run_finished);
+        QSignalSpy frames(window.preview_panel(), &PreviewPanel::frame_shown);
+        window.action("run")->trigger();
+        QVERIFY(window.running());
+        QVERIFY(!window.action("run")->isEnabled());
+        QVERIFY(window.action("cancel")->isEnabled());
+        QVERIFY(wait_finished(window, finished, 120000));
+        QCOMPARE(finished.first().at(0).toBool(), true);
+        PreviewPanel* preview = window.preview_panel();
+        QVERIFY2(preview->frame_count() >= 2, "the preview must update during the run, not only at the end");
+        // Scrub the filmstrip back to the first frame: the noisy state differs from the last one.
+        const QImage last = preview->current_x();
+        QVERIFY(!last.isNull());
+        preview->show_frame(0);
+        QVERIFY(preview->current_x() != last);
+        QCOMPARE(window.progress_bar()->value(), 1000);
+        QVERIFY(QFileInfo::exists(window.output_dir() + "/fashion.png"));
+        QString error;
+        QVERIFY(preview->save_current(home_.filePath("preview.png"), &error));
+        QVERIFY(!QImage(home_.filePath("preview.png")).isNull());
+    }
+
+    void cancel_run() {
+        MainWindow window(packs_, options());
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(window.open_file(IRL_GRAPHS_DIR "/default.json"));
+        QVERIFY(window.document()->set_parameter("schedule-1", "steps", 400));
+        QVERIFY(window.document()->set_parameter("sampler-1", "count", 4));
+        QSignalSpy finished(&window, &MainWindow::run_finished);
+        QVERIFY(window.run());
+        QVERIFY(QTest::qWaitFor([&] { return window.preview_panel()->frame_count() > 0; }, 60000));
+        QTest::keyClick(&window, Qt::Key_Escape);
+        QVERIFY(wait_finished(window, finished, 30000));
+        QCOMPARE(finished.first().at(1).toBool(), true);  // cancelled
+        QVERIFY(window.preview_panel()->frame_count() < 400);
+        QVERIFY(window.action("run")->isEnabled());
+    }
+
+    void save_reload_title_and_png_drop() {
+        MainWindow window(packs_, options());
+        QVERIFY(window.open_file(IRL_GRAPHS_DIR "/default.json"));
+        QVERIFY(!window.modified());
+        QVERIFY(window.windowTitle().contains("default.json"));
+        QVERIFY(window.document()->set_parameter("sampler-1", "seed", 7));
+        QVERIFY(window.modified());
+        QVERIFY(window.isWindowModified());
+        const QString path = home_.filePath("saved.irlgraph");
+        QVERIFY(window.save_to(path));
+        QVERIFY(!window.modified());
+        QVERIFY(window.windowTitle().contains("saved.irlgraph"));
+        const QByteArray saved = irl::nodes::write_graph(window.document()->graph());
+        window.new_graph();
+        QCOMPARE(window.document()->graph().nodes().size(), 0);
+        QVERIFY(window.open_file(path));
+        QCOMPARE(irl::nodes::write_graph(window.document()->graph()), saved);
+        QVERIFY(QSettings().value("recent-files").toStringList().contains(QFileInfo(path).absoluteFilePath()));
+
+        // A PNG written by Save Image carries the graph: dropping it on the window opens it.
+        QVERIFY(window.document()->set_parameter("sampler-1", "count", 2));
+        QVERIFY(window.document()->set_parameter("schedule-1", "steps", 2));
+        QSignalSpy finished(&window, &MainWindow::run_finished);
+        QVERIFY(window.run());
+        QVERIFY(wait_finished(window, finished, 60000));
+        const QString png = window.output_dir() + "/fashion.png";
+        QVERIFY(QFileInfo::exists(png));
+        const QByteArray ran = irl::nodes::write_graph(window.document()->graph());
+        window.new_graph();
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(png)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &drop);
+        QCOMPARE(irl::nodes::write_graph(window.document()->graph()), ran);
+    }
+
+    void interactive_training() {
+        MainWindow window(packs_, options());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.open_file(IRL_GRAPHS_DIR "/train-policy-toy.json"));
+        window.save_to(home_.filePath("train.irlgraph"));
+        auto* doc = window.document();
+        QVERIFY(doc->set_parameter("irl_trainer-1", "iterations", 400));
+        QVERIFY(doc->set_parameter("irl_trainer-1", "batch", 64));
+        QVERIFY(doc->set_parameter("irl_trainer-1", "eval_every", 2));
+        QVERIFY(doc->set_parameter("irl_trainer-1", "eval_count", 64));
+        TrainingView* training = window.training_view();
+        QCOMPARE(training->trainer(), QString("irl_trainer-1"));
+        QSignalSpy finished(&window, &MainWindow::run_finished);
+        QTest::mouseClick(training->findChild<QPushButton*>("train-start"), Qt::LeftButton);
+        QVERIFY(window.running());
+        QVERIFY(QTest::qWaitFor([&] { return training->iterations_shown() >= 3; }, 60000));
+        QVERIFY(!training->series_points("discriminator_loss").isEmpty());
+        QVERIFY(!training->series_points("mean_reward").isEmpty());
+        QVERIFY(!training->series_points("fd").isEmpty());
+        QVERIFY(!training->heat_map()->tables().isEmpty());
+        QVERIFY(!training->latest_samples().isNull());
+
+        // Pause: no iteration arrives while paused; a checkpoint can still be written.
+        QTest::mouseClick(training->findChild<QPushButton*>("train-pause"), Qt::LeftButton);
+        QVERIFY(window.runner()->training_paused());
+        QTest::qWait(400);  // the iteration in flight when Pause was pressed may still arrive
+        const int paused_at = training->iterations_shown();
+        QTest::mouseClick(training->findChild<QPushButton*>("train-checkpoint"), Qt::LeftButton);
+        const QString checkpoint = window.output_dir() + "/irl_trainer-1-checkpoint.pt";
+        QVERIFY(QTest::qWaitFor([&] { return QFileInfo::exists(checkpoint); }, 10000));
+        QTest::qWait(300);
+        QCOMPARE(training->iterations_shown(), paused_at);
+        QVERIFY(window.running());
+
+        // Resume, then Stop: training ends early and keeps the policy.
+        QTest::mouseClick(training->findChild<QPushButton*>("train-pause"), Qt::LeftButton);
+        QVERIFY(!window.runner()->training_paused());
+        QVERIFY(QTest::qWaitFor([&] { return training->iterations_shown() > paused_at; }, 30000));
+        QTest::mouseClick(training->findChild<QPushButton*>("train-stop"), Qt::LeftButton);
+        QVERIFY(wait_finished(window, finished, 30000));
+        QCOMPARE(finished.first().at(0).toBool(), true);
+        QVERIFY(training->iterations_shown() < 400);
+        QVERIFY(QFileInfo::exists(window.output_dir() + "/ring8-policy.pt"));
+
+        // The result feeds a Policy node.
+        const int before = doc->graph().nodes().size();
+        QTest::mouseClick(training->findChild<QPushButton*>("train-use"), Qt::LeftButton);
+        QCOMPARE(doc->graph().nodes().size(), before + 1);
+        const irl::nodes::Node& added = doc->graph().nodes().last();
+        QCOMPARE(added.type, QString("irl.policy"));
+        QVERIFY(added.parameters.value("file").toString().endsWith("ring8-policy.pt"));
+        doc->undo_stack()->undo();
+        QCOMPARE(doc->graph().nodes().size(), before);
+    }
+
+    void autosave_and_restore() {
+        const QString autosave_dir = home_.filePath("autosave");
+        QByteArray edited;
+        {
+            MainWindow window(packs_, options());
+            QVERIFY(window.open_file(IRL_GRAPHS_DIR "/default.json"));
+            QVERIFY(window.document()->set_parameter("sampler-1", "seed", 99));
+            edited = irl::nodes::write_graph(window.document()->graph());
+            window.autosave_now();
+            QVERIFY(QFileInfo::exists(window.autosave_file()));
+            // Nothing to restore while this studio runs.
+            QVERIFY(MainWindow::pending_recovery(autosave_dir).isEmpty());
+            // Simulate a crash: keep the autosave under a process id that no longer exists.
+            QVERIFY(QFile::copy(window.autosave_file(), autosave_dir + "/session-999999999.irlgraph"));
+        }
+        const QString pending = MainWindow::pending_recovery(autosave_dir);
+        QVERIFY(pending.endsWith("session-999999999.irlgraph"));
+        MainWindow window(packs_, options());
+        QVERIFY(window.restore_from(pending));
+        QCOMPARE(irl::nodes::write_graph(window.document()->graph()), edited);
+        QVERIFY(window.modified());
+        QVERIFY(window.file_path().endsWith("default.json"));
+        QVERIFY(MainWindow::pending_recovery(autosave_dir).isEmpty());
+    }
+};
+
+QTEST_MAIN(TestStudio)
+#include "test_studio.moc"
