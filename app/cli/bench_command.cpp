@@ -156,13 +156,13 @@ int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
     const GaussianMixture& data = denoiser.mixture();
     IrlOptions options;
     options.sampler.solver = solver_from_string(args.text("solver", "heun"));
-    options.sampler.sigmas = karras_schedule(static_cast<int>(args.integer("steps", 4, 1, 1000)), 0.002, 80.0);
+    options.sampler.sigmas = karras_schedule(static_cast<int>(args.integer("steps", 6, 1, 1000)), 0.002, 80.0);
     options.divergence = {divergence_from_string(args.text("divergence", "jensen-shannon")), 1.0};
-    options.batch = args.integer("batch", 256, 2, 100000);
+    options.batch = args.integer("batch", 128, 2, 100000);
     options.policy_lr = args.number("policy-lr", 0.1);
     options.conditional = false;
     options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
-    const ActionSpace space = parse_action_space(args.text("actions", "churn=0,0.15,0.3,0.6;renoise=0,1"));
+    const ActionSpace space = parse_action_space(args.text("actions", "churn=0,0.2,0.5,1"));
     const int64_t levels = static_cast<int64_t>(options.sampler.sigmas.size()) - 1;
     const int64_t count = args.integer("count", 4000, 100, 1000000);
     const std::vector<double> bandwidths{0.05, 0.2, 1.0};
@@ -205,10 +205,126 @@ int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
                                    {"best_fixed", best_name}, {"best_fixed_mmd2", best_mmd},
                                    {"learned_mmd2", mmd}, {"learned_mean_log_density", density}, {"learned_nfe", result.nfe},
                                    {"grid_evaluations", grid_evaluations}, {"training_evaluations", trainer.total_evaluations()},
-                                   {"learned_beats_grid", mmd < best_mmd}, {"samples", count}};
+                                   {"learned_beats_grid", mmd < best_mmd},
+                                   {"training_cheaper_than_grid", trainer.total_evaluations() < grid_evaluations},
+                                   {"seed", options.seed}, {"samples", count}};
     std::cout << report.dump() << std::endl;
     return kExitOk;
 }
+
+// "jensen-shannon,precision-recall:0.2,precision-recall:5" -> divergence specs.
+std::vector<DivergenceSpec> parse_divergences(const std::string& text) {
+    std::vector<DivergenceSpec> specs;
+    std::stringstream parts(text);
+    std::string part;
+    while (std::getline(parts, part, ',')) {
+        const auto colon = part.find(':');
+        DivergenceSpec spec{divergence_from_string(part.substr(0, colon)), 1.0};
+        if (colon != std::string::npos) spec.lambda = std::stod(part.substr(colon + 1));
+        specs.push_back(spec);
+    }
+    return specs;
+}
+
+int bench_irl_fashion(const Arguments& args, const CancelToken& cancel) {
+    // Benchmark 2 of the IRL issue: the bundled Fashion-MNIST denoiser at about 10 function
+    // evaluations (Heun, 5 steps = 9). An exhaustive grid of fixed guidance x churn choices, each
+    // scored on --count conditional samples, against table policies learned by IRL over the same
+    // actions (one per divergence), scored the same way; the function evaluations each spent.
+    const std::string model_path = args.has("model") ? args.text("model", "") : find_resource("models/fashion-unet.pt");
+    auto denoiser = UnetDenoiser::load(model_path);
+    FashionClassifier classifier = load_classifier(find_resource("models/fashion-classifier.pt"));
+    const int64_t count = args.integer("count", 1000, 100, 100000);
+    const torch::Tensor real = real_test_features(classifier, count);
+    SamplerSettings sampler;
+    sampler.solver = solver_from_string(args.text("solver", "heun"));
+    sampler.sigmas = karras_schedule(static_cast<int>(args.integer("steps", 5, 1, 1000)), 0.002, 80.0);
+    const ActionSpace space = parse_action_space(args.text("actions", "guidance=1,1.5,2,3;churn=0,0.1,0.3"));
+    const int64_t levels = static_cast<int64_t>(sampler.sigmas.size()) - 1;
+    SampleRequest request;
+    request.count = count;
+    request.seed = 4242;
+    request.labels = torch::arange(count, torch::kInt64) % denoiser->num_classes();
+    request.cancel = &cancel;
+    auto score = [&](Policy& policy, int64_t* evaluations) {
+        const SampleResult r = rollout_policy(*denoiser, policy, sampler, request, 0.0, false).result;
+        if (evaluations) *evaluations += r.evaluations.sum().item<int64_t>();
+        ImageScores s = score_images(classifier, r.samples, request.labels, real);
+        return nlohmann::json{{"fd", s.fd}, {"precision", s.precision}, {"recall", s.recall}, {"class_accuracy", s.class_accuracy},
+                              {"nfe", r.nfe}};
+    };
+    nlohmann::json grid = nlohmann::json::array();
+    int64_t grid_evaluations = 0;
+    double best_fd = std::numeric_limits<double>::infinity();
+    std::string best_name;
+    for (const auto& choice : action_grid(space)) {
+        FixedPolicy fixed_policy(space, levels, choice);
+        nlohmann::json row = score(fixed_policy, &grid_evaluations);
+        row["actions"] = describe(space, choice);
+        std::fprintf(stderr, "grid %-28s FD %7.3f  precision %.3f  recall %.3f  NFE %.2f\n", row["actions"].get<std::string>().c_str(),
+                     row["fd"].get<double>(), row["precision"].get<double>(), row["recall"].get<double>(), row["nfe"].get<double>());
+        if (row["fd"].get<double>() < best_fd) best_fd = row["fd"].get<double>(), best_name = row["actions"].get<std::string>();
+        grid.push_back(row);
+    }
+    const ImageDataset train = load_fashion_mnist("train");
+    nlohmann::json learned = nlohmann::json::array();
+    for (const DivergenceSpec& divergence : parse_divergences(args.text("divergence", "jensen-shannon"))) {
+        IrlOptions options;
+        options.sampler = sampler;
+        options.divergence = divergence;
+        options.batch = args.integer("batch", 64, 2, 100000);
+        options.policy_lr = args.number("policy-lr", 0.1);
+        options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
+        auto policy = std::make_shared<TablePolicy>(space, levels);
+        IrlTrainer trainer(*denoiser, policy, train.images, options);
+        const int64_t iterations = args.integer("iterations", 40, 1, 100000);
+        const double start = now_seconds();
+        IrlIteration last;
+        for (int64_t i = 0; i < iterations; ++i) last = trainer.iterate(&cancel);
+        nlohmann::json row = score(*policy, nullptr);
+        row["divergence"] = to_string(divergence.kind);
+        row["lambda"] = divergence.lambda;
+        row["training_evaluations"] = trainer.total_evaluations();
+        row["training_seconds"] = now_seconds() - start;
+        row["fraction_of_grid"] = double(trainer.total_evaluations()) / double(grid_evaluations);
+        row["discriminator_accuracy"] = last.discriminator_accuracy;
+        nlohmann::json probabilities = nlohmann::json::array();
+        for (const torch::Tensor& p : last.action_probabilities) {
+            nlohmann::json rows = nlohmann::json::array();
+            for (int64_t l = 0; l < p.size(0); ++l) rows.push_back(std::vector<double>(p[l].data_ptr<double>(), p[l].data_ptr<double>() + p.size(1)));
+            probabilities.push_back(rows);
+        }
+        row["action_probabilities"] = probabilities;
+        std::fprintf(stderr, "learned %-24s FD %7.3f  precision %.3f  recall %.3f  NFE %.2f  training NFE %lld (%.1f%% of the grid)\n",
+                     (std::string(to_string(divergence.kind)) + (divergence.kind == Divergence::PrecisionRecall ? ":" + fixed(divergence.lambda, 2) : "")).c_str(),
+                     row["fd"].get<double>(), row["precision"].get<double>(), row["recall"].get<double>(), row["nfe"].get<double>(),
+                     static_cast<long long>(trainer.total_evaluations()), 100.0 * row["fraction_of_grid"].get<double>());
+        learned.push_back(row);
+    }
+    const nlohmann::json report = {{"solver", to_string(sampler.solver)}, {"steps", levels}, {"samples", count}, {"grid", grid},
+                                   {"grid_evaluations", grid_evaluations}, {"best_fixed", best_name}, {"best_fixed_fd", best_fd},
+                                   {"learned", learned}};
+    std::cout << report.dump() << std::endl;
+    return kExitOk;
+}
+
+// Forwards to a policy and adds up the wall time of its logits, so that the policy's own share
+// of a rollout is measured directly and not only as a difference of two noisy wall times.
+class TimedPolicy : public Policy {
+public:
+    explicit TimedPolicy(Policy& inner) : Policy(inner.action_space(), inner.levels()), inner_(inner) {}
+    std::vector<torch::Tensor> logits(const PolicyInput& in) override {
+        const double start = now_seconds();
+        std::vector<torch::Tensor> out = inner_.logits(in);
+        seconds += now_seconds() - start;
+        return out;
+    }
+    std::string kind() const override { return inner_.kind(); }
+    double seconds = 0.0;
+
+private:
+    Policy& inner_;
+};
 
 int bench_overhead(const Arguments& args, const CancelToken& cancel) {
     // Benchmark 3 of the IRL issue: wall time of sampling with a network policy choosing the
@@ -229,30 +345,45 @@ int bench_overhead(const Arguments& args, const CancelToken& cancel) {
     request.count = args.integer("count", 64, 1, 100000);
     request.labels = torch::arange(request.count, torch::kInt64) % std::max<int64_t>(1, denoiser->num_classes());
     request.cancel = &cancel;
-    const int repeats = static_cast<int>(args.integer("repeats", 5, 1, 1000));
-    std::vector<double> with_policy, with_fixed;
+    const int repeats = static_cast<int>(args.integer("repeats", 11, 1, 1000));
+    std::vector<double> with_policy, with_fixed, inside_policy;
     double nfe_policy = 0.0, nfe_fixed = 0.0;
+    TimedPolicy timed(network);
     rollout_policy(*denoiser, fixed_policy, settings, request, 0.0, false);  // warm-up
+    rollout_policy(*denoiser, timed, settings, request, 0.0, false);
     for (int i = 0; i < repeats; ++i) {
         request.seed = static_cast<uint64_t>(i);
-        double start = now_seconds();
-        nfe_fixed = rollout_policy(*denoiser, fixed_policy, settings, request, 0.0, false).result.nfe;
-        with_fixed.push_back(now_seconds() - start);
-        start = now_seconds();
-        nfe_policy = rollout_policy(*denoiser, network, settings, request, 0.0, false).result.nfe;
-        with_policy.push_back(now_seconds() - start);
+        // Alternate which goes first, so that neither always runs on a warmer cache.
+        for (int k = 0; k < 2; ++k) {
+            const bool policy_turn = (k == 0) == (i % 2 == 0);
+            const double start = now_seconds();
+            if (policy_turn) {
+                timed.seconds = 0.0;
+                nfe_policy = rollout_policy(*denoiser, timed, settings, request, 0.0, false).result.nfe;
+                with_policy.push_back(now_seconds() - start);
+                inside_policy.push_back(timed.seconds);
+            } else {
+                nfe_fixed = rollout_policy(*denoiser, fixed_policy, settings, request, 0.0, false).result.nfe;
+                with_fixed.push_back(now_seconds() - start);
+            }
+        }
     }
-    std::sort(with_policy.begin(), with_policy.end());
-    std::sort(with_fixed.begin(), with_fixed.end());
-    const double policy_median = with_policy[with_policy.size() / 2], fixed_median = with_fixed[with_fixed.size() / 2];
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    };
+    const double policy_median = median(with_policy), fixed_median = median(with_fixed), inside = median(inside_policy);
     const nlohmann::json report = {{"ratio", policy_median / fixed_median}, {"policy_seconds", policy_median},
-                                   {"fixed_seconds", fixed_median}, {"nfe_policy", nfe_policy}, {"nfe_fixed", nfe_fixed},
+                                   {"fixed_seconds", fixed_median}, {"policy_inference_seconds", inside},
+                                   {"inference_fraction", inside / fixed_median},
+                                   {"nfe_policy", nfe_policy}, {"nfe_fixed", nfe_fixed},
                                    {"samples", request.count}, {"repeats", repeats}, {"solver", to_string(settings.solver)},
-                                   {"steps", levels}};
+                                   {"steps", levels}, {"threads", torch::get_num_threads()}};
     if (args.flag("json")) std::cout << report.dump() << std::endl;
-    else std::printf("network policy %.3f s, fixed actions %.3f s: ratio %.4f (median of %d, %lld samples, NFE %.0f vs %.0f)\n",
-                     policy_median, fixed_median, policy_median / fixed_median, repeats, static_cast<long long>(request.count),
-                     nfe_policy, nfe_fixed);
+    else std::printf("network policy %.3f s, fixed actions %.3f s: ratio %.4f; the policy's own calls %.4f s = %.2f%% "
+                     "(medians of %d, %lld samples, NFE %.0f vs %.0f)\n",
+                     policy_median, fixed_median, policy_median / fixed_median, inside, 100.0 * inside / fixed_median, repeats,
+                     static_cast<long long>(request.count), nfe_policy, nfe_fixed);
     return kExitOk;
 }
 
@@ -265,10 +396,13 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           at about 5, 9, 19 and 35 NFE on the bundled denoiser, and the real-data floor\n"
                      "           [--count 1000] [--guidance 1] [--seed 0] [--model F] [--classifier F] [--json]\n"
                      "  irl-toy  a policy learned by IRL vs every fixed choice of the same actions on a 2-D toy\n"
-                     "           [--toy ring8] [--solver heun] [--steps 4] [--actions \"churn=0,0.15,0.3,0.6;renoise=0,1\"]\n"
-                     "           [--iterations 60] [--batch 256] [--count 4000] [--divergence jensen-shannon]\n"
+                     "           [--toy ring8] [--solver heun] [--steps 6] [--actions \"churn=0,0.2,0.5,1\"]\n"
+                     "           [--iterations 60] [--batch 128] [--count 4000] [--divergence jensen-shannon] [--seed 0]\n"
+                     "  irl-fashion  learned guidance+churn table policies (one per --divergence) vs a grid of fixed choices,\n"
+                     "           bundled denoiser, Heun 5 steps (9 NFE): [--actions \"guidance=1,1.5,2,3;churn=0,0.1,0.3\"] [--count 1000]\n"
+                     "           [--iterations 40] [--batch 64] [--divergence jensen-shannon,precision-recall:0.2,...] (long: see docs/irl.md)\n"
                      "  overhead wall time of a network policy against the same sampler with fixed actions, side by side\n"
-                     "           [--count 64] [--steps 5] [--solver heun] [--actions ...] [--repeats 5] [--json: {ratio, ...}]\n"
+                     "           [--count 64] [--steps 5] [--solver heun] [--actions ...] [--repeats 11] [--json: {ratio, inference_fraction, ...}]\n"
                      "  speed    wall time to sample --count 16 images at --nfe 19 with Heun (median of --repeats 5)\n";
         return raw.empty() ? kExitUsage : kExitOk;
     }
@@ -281,7 +415,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     if (what == "speed") return bench_speed(args, cancel);
     if (what == "irl-toy") return bench_irl_toy(args, cancel);
     if (what == "overhead") return bench_overhead(args, cancel);
-    throw UsageError("unknown benchmark '" + what + "' (solvers, speed, irl-toy, overhead)");
+    if (what == "irl-fashion") return bench_irl_fashion(args, cancel);
+    throw UsageError("unknown benchmark '" + what + "' (solvers, speed, irl-toy, irl-fashion, overhead)");
 }
 
 }  // namespace irl::cli
