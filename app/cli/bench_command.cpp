@@ -308,6 +308,78 @@ int bench_irl_fashion(const Arguments& args, const CancelToken& cancel) {
     return kExitOk;
 }
 
+int bench_irl_bias(const Arguments& args, const CancelToken& cancel) {
+    // Benchmark 4 of the IRL issue: bias correction. The expert data are a subset of classes
+    // (default footwear: sandal 5, sneaker 7, ankle boot 9); the sampler is unconditional (the
+    // null label), so only the policy's state-dependent choices (renoise: jump back up and try
+    // again, churn) can move what it draws. Class histograms by the metrics classifier, before
+    // (the plain sampler) and after (the learned network policy), against the expert's.
+    const std::string model_path = args.has("model") ? args.text("model", "") : find_resource("models/fashion-unet.pt");
+    auto denoiser = UnetDenoiser::load(model_path);
+    FashionClassifier classifier = load_classifier(find_resource("models/fashion-classifier.pt"));
+    std::vector<int64_t> classes;
+    for (double c : args.numbers("expert-classes")) classes.push_back(static_cast<int64_t>(c));
+    if (classes.empty()) classes = {5, 7, 9};
+    const ImageDataset expert = load_fashion_mnist("train").filtered(classes);
+    IrlOptions options;
+    options.sampler.solver = solver_from_string(args.text("solver", "heun"));
+    options.sampler.sigmas = karras_schedule(static_cast<int>(args.integer("steps", 6, 1, 1000)), 0.002, 80.0);
+    options.sampler.renoise_cap = args.integer("renoise-cap", 4, 0, 1000);
+    options.divergence = parse_divergences(args.text("divergence", "jensen-shannon")).front();
+    options.batch = args.integer("batch", 64, 2, 100000);
+    options.policy_lr = args.number("policy-lr", 3e-3);
+    options.entropy_bonus = 0.01;
+    options.conditional = false;
+    options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
+    const ActionSpace space = parse_action_space(args.text("actions", "renoise=0,2;churn=0,0.3"));
+    const int64_t levels = static_cast<int64_t>(options.sampler.sigmas.size()) - 1;
+    const int64_t count = args.integer("count", 1000, 100, 100000);
+    const int64_t num_classes = classifier->classes();
+    auto histogram = [&](const torch::Tensor& images) {
+        const torch::Tensor predicted = classify(classifier, images).logits.argmax(1);
+        return torch::bincount(predicted, {}, num_classes).to(torch::kFloat64) / double(images.size(0));
+    };
+    const torch::Tensor target = histogram(expert.images);
+    auto report_of = [&](Policy& policy, double temperature) {
+        SampleRequest request;
+        request.count = count;
+        request.seed = 4242;
+        request.cancel = &cancel;
+        const SampleResult r = rollout_policy(*denoiser, policy, options.sampler, request, temperature, false).result;
+        const torch::Tensor h = histogram(r.samples);
+        std::vector<double> values(h.data_ptr<double>(), h.data_ptr<double>() + num_classes);
+        return nlohmann::json{{"histogram", values}, {"total_variation", 0.5 * (h - target).abs().sum().item<double>()},
+                              {"expert_class_fraction", h.index_select(0, torch::tensor(classes)).sum().item<double>()},
+                              {"nfe", r.nfe}};
+    };
+    FixedPolicy plain(space, levels, std::vector<int64_t>(space.components.size(), 0));
+    const nlohmann::json before = report_of(plain, 0.0);
+    auto policy = std::make_shared<NetworkPolicy>(space, levels, denoiser->sample_shape(), denoiser->num_classes());
+    IrlTrainer trainer(*denoiser, policy, expert.images, options);
+    const int64_t iterations = args.integer("iterations", 40, 1, 100000);
+    const double start = now_seconds();
+    ProgressBar bar("irl-bias");
+    IrlIteration last;
+    for (int64_t i = 0; i < iterations; ++i) {
+        last = trainer.iterate(&cancel);
+        bar.update(i + 1, iterations, now_seconds() - start, "disc acc " + fixed(last.discriminator_accuracy, 2));
+    }
+    bar.finish();
+    const nlohmann::json greedy = report_of(*policy, 0.0), sampled = report_of(*policy, 1.0);
+    std::vector<double> target_values(target.data_ptr<double>(), target.data_ptr<double>() + num_classes);
+    const nlohmann::json report = {{"expert_classes", classes}, {"expert_histogram", target_values}, {"before", before},
+                                   {"after_greedy", greedy}, {"after_temperature_1", sampled},
+                                   {"training_evaluations", trainer.total_evaluations()}, {"training_seconds", now_seconds() - start},
+                                   {"iterations", iterations}, {"final_discriminator_accuracy", last.discriminator_accuracy}};
+    std::fprintf(stderr, "class histogram distance to the expert's (total variation): before %.3f, after %.3f (greedy) / %.3f (T=1); "
+                 "expert-class fraction %.3f -> %.3f / %.3f\n",
+                 before["total_variation"].get<double>(), greedy["total_variation"].get<double>(), sampled["total_variation"].get<double>(),
+                 before["expert_class_fraction"].get<double>(), greedy["expert_class_fraction"].get<double>(),
+                 sampled["expert_class_fraction"].get<double>());
+    std::cout << report.dump() << std::endl;
+    return kExitOk;
+}
+
 // Forwards to a policy and adds up the wall time of its logits, so that the policy's own share
 // of a rollout is measured directly and not only as a difference of two noisy wall times.
 class TimedPolicy : public Policy {
@@ -401,6 +473,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "  irl-fashion  learned guidance+churn table policies (one per --divergence) vs a grid of fixed choices,\n"
                      "           bundled denoiser, Heun 5 steps (9 NFE): [--actions \"guidance=1,1.5,2,3;churn=0,0.1,0.3\"] [--count 1000]\n"
                      "           [--iterations 40] [--batch 64] [--divergence jensen-shannon,precision-recall:0.2,...] (long: see docs/irl.md)\n"
+                     "  irl-bias bias correction: expert data from --expert-classes (default 5,7,9: footwear), unconditional\n"
+                     "           sampling, a network policy over [--actions \"renoise=0,2;churn=0,0.3\"]; class histograms before/after\n"
                      "  overhead wall time of a network policy against the same sampler with fixed actions, side by side\n"
                      "           [--count 64] [--steps 5] [--solver heun] [--actions ...] [--repeats 11] [--json: {ratio, inference_fraction, ...}]\n"
                      "  speed    wall time to sample --count 16 images at --nfe 19 with Heun (median of --repeats 5)\n";
@@ -409,14 +483,15 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     const std::string what = raw[0];
     const std::vector<std::string> rest(raw.begin() + 1, raw.end());
     const Arguments args(rest, {"count", "guidance", "seed", "model", "classifier", "nfe", "repeats", "threads", "toy", "solver",
-                                "steps", "divergence", "batch", "policy-lr", "actions", "iterations"}, {"json"});
+                                "steps", "divergence", "batch", "policy-lr", "actions", "iterations", "expert-classes", "renoise-cap"}, {"json"});
     if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
     if (what == "solvers") return bench_solvers(args, cancel);
     if (what == "speed") return bench_speed(args, cancel);
     if (what == "irl-toy") return bench_irl_toy(args, cancel);
     if (what == "overhead") return bench_overhead(args, cancel);
     if (what == "irl-fashion") return bench_irl_fashion(args, cancel);
-    throw UsageError("unknown benchmark '" + what + "' (solvers, speed, irl-toy, irl-fashion, overhead)");
+    if (what == "irl-bias") return bench_irl_bias(args, cancel);
+    throw UsageError("unknown benchmark '" + what + "' (solvers, speed, irl-toy, irl-fashion, irl-bias, overhead)");
 }
 
 }  // namespace irl::cli

@@ -17,6 +17,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QIcon>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageBox>
@@ -140,6 +141,7 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("irlstudio");
     QApplication::setApplicationDisplayName("IRL Sampler Studio");
     QApplication::setDesktopFileName("org.irlstudio.Studio");
+    QApplication::setWindowIcon(QIcon::fromTheme("org.irlstudio.Studio"));  // installed by the package
     irl::studio::apply_theme(app);
 
     QCommandLineParser parser;

@@ -531,27 +531,11 @@ void MainWindow::request_palette(const QPointF& scene_position, const std::optio
 }
 
 void MainWindow::add_from_palette(const QString& type) {
+    // One undo step: the node, and its link to the port a dropped link came from.
     QString error;
-    const QString id = document_->add_node(type, palette_position_, &error);
-    if (id.isEmpty()) {
-        statusBar()->showMessage(error, 6000);
-        return;
-    }
-    if (palette_from_) {
-        // Connect the dragged port to the first compatible port of the new node.
-        const irl::nodes::NodeTypeInfo* info = document_->graph().type_of(id);
-        const auto& ports = palette_from_output_ ? info->inputs : info->outputs;
-        for (const auto& port : ports) {
-            const irl::nodes::Link link = palette_from_output_ ? irl::nodes::Link{*palette_from_, {id, port.name}}
-                                                               : irl::nodes::Link{{id, port.name}, *palette_from_};
-            if (document_->graph().why_not(link).isEmpty()) {
-                document_->connect_ports(link);
-                break;
-            }
-        }
-        palette_from_.reset();
-    }
-    scene_->select_nodes({id});
+    const QString id = scene_->add_node_at(type, palette_position_, palette_from_, palette_from_output_, &error);
+    palette_from_.reset();
+    if (id.isEmpty()) statusBar()->showMessage(error, 6000);
 }
 
 // ---- running ----
