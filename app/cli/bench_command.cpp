@@ -288,13 +288,7 @@ int bench_irl_fashion(const Arguments& args, const CancelToken& cancel) {
         row["training_seconds"] = now_seconds() - start;
         row["fraction_of_grid"] = double(trainer.total_evaluations()) / double(grid_evaluations);
         row["discriminator_accuracy"] = last.discriminator_accuracy;
-        nlohmann::json probabilities = nlohmann::json::array();
-        for (const torch::Tensor& p : last.action_probabilities) {
-            nlohmann::json rows = nlohmann::json::array();
-            for (int64_t l = 0; l < p.size(0); ++l) rows.push_back(std::vector<double>(p[l].data_ptr<double>(), p[l].data_ptr<double>() + p.size(1)));
-            probabilities.push_back(rows);
-        }
-        row["action_probabilities"] = probabilities;
+        row["action_probabilities"] = probabilities_json(last.action_probabilities);
         std::fprintf(stderr, "learned %-24s FD %7.3f  precision %.3f  recall %.3f  NFE %.2f  training NFE %lld (%.1f%% of the grid)\n",
                      (std::string(to_string(divergence.kind)) + (divergence.kind == Divergence::PrecisionRecall ? ":" + fixed(divergence.lambda, 2) : "")).c_str(),
                      row["fd"].get<double>(), row["precision"].get<double>(), row["recall"].get<double>(), row["nfe"].get<double>(),

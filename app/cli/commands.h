@@ -6,6 +6,8 @@
 #include "irl/engine/action_space.h"
 #include "irl/engine/fashion_classifier.h"
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -23,6 +25,8 @@ int train_classifier_command(const std::vector<std::string>& args, const CancelT
 int eval_command(const std::vector<std::string>& args, const CancelToken& cancel);
 // "guidance=1,1.5,2;churn=0,0.1" -> an action space; throws UsageError.
 ActionSpace parse_action_space(const std::string& text);
+// A trainer's per-component [levels, choices] probabilities as nested JSON arrays.
+nlohmann::json probabilities_json(const std::vector<torch::Tensor>& probabilities);
 int train_policy_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int run_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int bench_command(const std::vector<std::string>& args, const CancelToken& cancel);

@@ -49,6 +49,17 @@ ActionSpace parse_action_space(const std::string& text) {
     return space;
 }
 
+nlohmann::json probabilities_json(const std::vector<torch::Tensor>& probabilities) {
+    nlohmann::json components = nlohmann::json::array();
+    for (const torch::Tensor& table : probabilities) {
+        const torch::Tensor p = table.to(torch::kFloat64).contiguous();
+        nlohmann::json rows = nlohmann::json::array();
+        for (int64_t l = 0; l < p.size(0); ++l) rows.push_back(std::vector<double>(p[l].data_ptr<double>(), p[l].data_ptr<double>() + p.size(1)));
+        components.push_back(rows);
+    }
+    return components;
+}
+
 int train_policy_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     std::set<std::string> names = sampler_option_names();
     names.insert({"toy", "model", "expert-classes", "actions", "policy", "divergence", "lambda-pr", "iterations", "batch",
@@ -142,18 +153,9 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
                                   {"seconds", seconds}, {"final_discriminator_accuracy", last.discriminator_accuracy},
                                   {"final_mean_reward", last.mean_reward}, {"final_nfe", last.nfe}};
     save_policy(*policy, PolicySetup::of(*denoiser, options.sampler), out, facts.dump());
-    nlohmann::json probabilities = nlohmann::json::array();
-    for (const torch::Tensor& p : last.action_probabilities) {
-        nlohmann::json rows = nlohmann::json::array();
-        for (int64_t l = 0; l < p.size(0); ++l) {
-            std::vector<double> row(p[l].data_ptr<double>(), p[l].data_ptr<double>() + p.size(1));
-            rows.push_back(row);
-        }
-        probabilities.push_back(rows);
-    }
     nlohmann::json report = facts;
     report["policy"] = out;
-    report["action_probabilities"] = probabilities;
+    report["action_probabilities"] = probabilities_json(last.action_probabilities);
     if (args.flag("json")) std::cout << report.dump() << std::endl;
     else std::cout << "wrote " << out << " after " << iterations << " iterations (" << trainer.total_evaluations()
                    << " function evaluations, " << format_duration(seconds) << ")\n";
