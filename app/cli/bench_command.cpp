@@ -274,6 +274,7 @@ int bench_irl_fashion(const Arguments& args, const CancelToken& cancel) {
         options.divergence = divergence;
         options.batch = args.integer("batch", 64, 2, 100000);
         options.policy_lr = args.number("policy-lr", 0.1);
+        options.nfe_cost = args.number("nfe-cost", 0.0);
         options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
         auto policy = std::make_shared<TablePolicy>(space, levels);
         IrlTrainer trainer(*denoiser, policy, train.images, options);
@@ -466,7 +467,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           [--iterations 60] [--batch 128] [--count 4000] [--divergence jensen-shannon] [--seed 0]\n"
                      "  irl-fashion  learned guidance+churn table policies (one per --divergence) vs a grid of fixed choices,\n"
                      "           bundled denoiser, Heun 5 steps (9 NFE): [--actions \"guidance=1,1.5,2,3;churn=0,0.1,0.3\"] [--count 1000]\n"
-                     "           [--iterations 40] [--batch 64] [--divergence jensen-shannon,precision-recall:0.2,...] (long: see docs/irl.md)\n"
+                     "           [--iterations 40] [--batch 64] [--nfe-cost 0] [--divergence jensen-shannon,precision-recall:0.2,...] (long: docs/irl.md)\n"
                      "  irl-bias bias correction: expert data from --expert-classes (default 5,7,9: footwear), unconditional\n"
                      "           sampling, a network policy over [--actions \"renoise=0,2;churn=0,0.3\"]; class histograms before/after\n"
                      "  overhead wall time of a network policy against the same sampler with fixed actions, side by side\n"
@@ -477,7 +478,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     const std::string what = raw[0];
     const std::vector<std::string> rest(raw.begin() + 1, raw.end());
     const Arguments args(rest, {"count", "guidance", "seed", "model", "classifier", "nfe", "repeats", "threads", "toy", "solver",
-                                "steps", "divergence", "batch", "policy-lr", "actions", "iterations", "expert-classes", "renoise-cap"}, {"json"});
+                                "steps", "divergence", "batch", "policy-lr", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost"}, {"json"});
     if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
     if (what == "solvers") return bench_solvers(args, cancel);
     if (what == "speed") return bench_speed(args, cancel);

@@ -31,6 +31,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QSaveFile>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -151,7 +152,12 @@ void MainWindow::build_docks() {
     inspector_ = new Inspector(document_, this);
     auto* inspector_dock = new QDockWidget(tr("Inspector"), this);
     inspector_dock->setObjectName("inspector-dock");
-    inspector_dock->setWidget(inspector_);
+    // Long parameter lists (the IRL Trainer's) scroll instead of growing the window.
+    auto* inspector_scroll = new QScrollArea;
+    inspector_scroll->setWidget(inspector_);
+    inspector_scroll->setWidgetResizable(true);
+    inspector_scroll->setFrameShape(QFrame::NoFrame);
+    inspector_dock->setWidget(inspector_scroll);
     inspector_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::RightDockWidgetArea, inspector_dock);
 

@@ -53,23 +53,28 @@ std::string encode_scatter_png(const torch::Tensor& samples, const torch::Tensor
         if (extent <= 0.0) extent = 1.0;
     }
     const int size = options.size;
-    cv::Mat image(size, size, CV_8UC3, cv::Scalar(250, 248, 246));
+    // Colours are BGR.
+    const cv::Scalar background = options.dark ? cv::Scalar(34, 31, 30) : cv::Scalar(250, 248, 246);
+    const cv::Scalar axes = options.dark ? cv::Scalar(80, 76, 72) : cv::Scalar(215, 210, 205);
+    const cv::Scalar truth = options.dark ? cv::Scalar(120, 112, 105) : cv::Scalar(200, 190, 180);
+    const cv::Scalar text = options.dark ? cv::Scalar(220, 222, 226) : cv::Scalar(60, 60, 60);
+    cv::Mat image(size, size, CV_8UC3, background);
     auto to_pixel = [&](double u, double v) {
         return cv::Point(static_cast<int>((u / extent * 0.5 + 0.5) * (size - 1)),
                          static_cast<int>((0.5 - v / extent * 0.5) * (size - 1)));
     };
-    cv::line(image, to_pixel(-extent, 0), to_pixel(extent, 0), cv::Scalar(215, 210, 205), 1, cv::LINE_AA);
-    cv::line(image, to_pixel(0, -extent), to_pixel(0, extent), cv::Scalar(215, 210, 205), 1, cv::LINE_AA);
+    cv::line(image, to_pixel(-extent, 0), to_pixel(extent, 0), axes, 1, cv::LINE_AA);
+    cv::line(image, to_pixel(0, -extent), to_pixel(0, extent), axes, 1, cv::LINE_AA);
     auto draw = [&](const torch::Tensor& pts, const cv::Scalar& colour, int radius) {
         auto a = pts.accessor<double, 2>();
         for (int64_t i = 0; i < pts.size(0); ++i)
             if (std::isfinite(a[i][0]) && std::isfinite(a[i][1]))
                 cv::circle(image, to_pixel(a[i][0], a[i][1]), radius, colour, cv::FILLED, cv::LINE_AA);
     };
-    draw(behind, cv::Scalar(200, 190, 180), 2);        // true distribution, grey-blue
+    draw(behind, truth, 2);                            // true distribution, grey
     draw(points, cv::Scalar(40, 110, 230), 2);         // samples, orange (BGR)
     if (!options.title.empty())
-        cv::putText(image, options.title, cv::Point(10, 24), cv::FONT_HERSHEY_SIMPLEX, 0.55, cv::Scalar(60, 60, 60), 1,
+        cv::putText(image, options.title, cv::Point(10, 24), cv::FONT_HERSHEY_SIMPLEX, 0.55, text, 1,
                     cv::LINE_AA);
     std::vector<uchar> png;
     if (!cv::imencode(".png", image, png)) throw std::runtime_error("cannot encode the scatter plot as PNG");

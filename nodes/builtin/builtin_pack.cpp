@@ -102,6 +102,7 @@ QByteArray picture_of(const torch::Tensor& samples, const std::shared_ptr<Gaussi
         }
         ScatterPlotOptions options;
         options.size = 360;
+        options.dark = true;
         return as_bytes(encode_scatter_png(samples.narrow(0, 0, std::min<int64_t>(samples.size(0), 2000)), reference, options));
     }
     const int64_t n = std::min<int64_t>(samples.size(0), 64);
@@ -192,7 +193,11 @@ public:
         request.on_step = [&](const StepPreview& step) {
             if (context.progress) context.progress(node, double(step.iteration) / levels, QString());
             if (!context.preview) return;
-            NodePreview preview{node, static_cast<int>(step.iteration), levels, step};
+            NodePreview preview;
+            preview.node = node;
+            preview.step = static_cast<int>(step.iteration);
+            preview.total = levels;
+            preview.payload = step;
             preview.kind = "sampling";
             const double sigma = step.sigma.numel() ? step.sigma.max().item<double>() : 0.0;
             preview.numbers.insert("sigma", sigma);
@@ -289,7 +294,10 @@ public:
             if (control && control->stop) break;
             last = trainer.iterate(context.cancel);
             const bool evaluate_now = eval_every > 0 && (last.iteration % eval_every == 0 || last.iteration == iterations);
-            NodePreview preview{context.node, static_cast<int>(last.iteration), static_cast<int>(iterations), {}};
+            NodePreview preview;
+            preview.node = context.node;
+            preview.step = static_cast<int>(last.iteration);
+            preview.total = static_cast<int>(iterations);
             preview.kind = "training";
             preview.numbers = {{"iteration", double(last.iteration)},
                                {"discriminator_loss", last.discriminator_loss},

@@ -11,6 +11,7 @@ struct ScatterPlotOptions {
     int size = 640;          // pixels per side
     double extent = 0.0;     // half-width of the view in data units; 0 = fit the points
     std::string title;
+    bool dark = false;       // the studio's dark theme (previews); files stay light
 };
 
 // samples, reference: [N, 2] (reference may be empty). Throws std::runtime_error naming the path
