@@ -236,27 +236,19 @@ void TrainingView::append(Plot& plot, const QString& name, double x, double y) {
     QLineSeries* series = plot.series.value(name);
     if (!series || !std::isfinite(y)) return;
     series->append(x, y);
-    // Rescale each axis to its own series, with a little headroom.
-    double last_x = 1;
-    for (bool right : {false, true}) {
-        double lo = INFINITY, hi = -INFINITY;
-        for (auto it = plot.series.begin(); it != plot.series.end(); ++it) {
-            if (plot.secondary.contains(it.key()) != right) continue;
-            for (const QPointF& p : it.value()->points()) {
-                lo = std::min(lo, p.y());
-                hi = std::max(hi, p.y());
-                last_x = std::max(last_x, p.x());
-            }
-        }
-        if (!std::isfinite(lo)) continue;
-        if (hi - lo < 1e-9) {
-            lo -= 0.5;
-            hi += 0.5;
-        }
-        const double pad = 0.08 * (hi - lo);
-        (right ? plot.y2 : plot.y)->setRange(lo - pad, hi + pad);
+    const int side = plot.secondary.contains(name) ? 1 : 0;
+    plot.low[side] = std::min(plot.low[side], y);
+    plot.high[side] = std::max(plot.high[side], y);
+    plot.last_x = std::max(plot.last_x, x);
+    // Rescale the axis to its series, with a little headroom.
+    double lo = plot.low[side], hi = plot.high[side];
+    if (hi - lo < 1e-9) {
+        lo -= 0.5;
+        hi += 0.5;
     }
-    plot.x->setRange(0, std::max(10.0, last_x));
+    const double pad = 0.08 * (hi - lo);
+    (side ? plot.y2 : plot.y)->setRange(lo - pad, hi + pad);
+    plot.x->setRange(0, std::max(10.0, plot.last_x));
 }
 
 void TrainingView::set_trainers(const QStringList& node_ids) {
@@ -301,6 +293,9 @@ void TrainingView::clear() {
     iterations_ = 0;
     for (Plot* plot : {&discriminator_, &reward_, &entropy_, &quality_}) {
         for (QLineSeries* s : plot->series) s->clear();
+        plot->low[0] = plot->low[1] = INFINITY;
+        plot->high[0] = plot->high[1] = -INFINITY;
+        plot->last_x = 1;
         plot->x->setRange(0, 10);
         plot->y->setRange(0, 1);
     }

@@ -8,6 +8,8 @@
 #include <QVariantMap>
 #include <QWidget>
 
+#include <cmath>
+
 class QComboBox;
 class QLabel;
 class QPushButton;
@@ -76,6 +78,9 @@ private:
         QValueAxis* y2 = nullptr;           // right axis, for the series in `secondary`
         QHash<QString, QLineSeries*> series;
         QStringList secondary;
+        // Running bounds of the left and right axes' values, so that appending stays O(1).
+        double low[2] = {INFINITY, INFINITY}, high[2] = {-INFINITY, -INFINITY};
+        double last_x = 1;
     };
     QWidget* make_plot(Plot& plot, const QString& title, const QStringList& series, const QStringList& labels,
                        const QStringList& secondary = {});

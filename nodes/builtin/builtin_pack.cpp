@@ -83,9 +83,11 @@ ImageScores score_against(const torch::Tensor& images, const torch::Tensor& labe
     RealFeatures& real = real_features();
     static std::mutex classifier_mutex;  // the classifier module is not re-entrant
     std::lock_guard<std::mutex> lock(classifier_mutex);
-    torch::Tensor features = real.test_features;
-    if (reference) features = classify(real.classifier, reference->data).features;
-    features = features.narrow(0, 0, std::min<int64_t>(features.size(0), std::max<int64_t>(1000, images.size(0))));
+    // As many real images as samples (at least 1000): only those are classified.
+    const int64_t wanted = std::max<int64_t>(1000, images.size(0));
+    const torch::Tensor features =
+        reference ? classify(real.classifier, reference->data.narrow(0, 0, std::min<int64_t>(reference->data.size(0), wanted))).features
+                  : real.test_features.narrow(0, 0, std::min<int64_t>(real.test_features.size(0), wanted));
     return score_images(real.classifier, images, labels, features);
 }
 
