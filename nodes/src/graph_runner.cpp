@@ -13,25 +13,36 @@ void GraphRunnerWorker::run(const Graph& graph, const QString& output_dir, const
     context.training = &training_;
     context.output_dir = output_dir;
     context.graph_json = write_graph(graph);
-    // Emitting from this thread: receivers in the GUI thread get queued calls.
-    context.progress = [this](const QString& node, double fraction, const QString&) { Q_EMIT owner_->progress(node, fraction); };
-    context.preview = [this](const NodePreview& p) { Q_EMIT owner_->preview(p); };
+    context.progress = [this](const QString& node, double fraction, const QString&) { Q_EMIT progress(node, fraction); };
+    context.preview = [this](const NodePreview& p) { Q_EMIT preview(p); };
     executor_.on_status = [this](const QString& node, NodeStatus status, const QString& message) {
-        Q_EMIT owner_->node_status(node, static_cast<int>(status), message);
+        Q_EMIT node_status(node, static_cast<int>(status), message);
     };
-    const RunOutcome outcome = executor_.run(graph, context, targets);
-    owner_->busy_ = false;
-    Q_EMIT owner_->finished(outcome);
+    Q_EMIT finished(executor_.run(graph, context, targets));
 }
 
 GraphRunner::GraphRunner(const NodePacks& packs, QObject* parent)
-    : QObject(parent), thread_(new QThread(this)), worker_(new GraphRunnerWorker(packs, this)) {
+    : QObject(parent), thread_(new QThread(this)), worker_(new GraphRunnerWorker(packs)) {
     qRegisterMetaType<NodePreview>();
     qRegisterMetaType<RunOutcome>();
     qRegisterMetaType<Graph>();
     thread_->setObjectName("engine");
     worker_->moveToThread(thread_);
     connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    // Every signal reaches receivers on this object's thread, in the order the engine sent it,
+    // whatever connection type they use (a direct receiver or a QSignalSpy never runs on the
+    // engine thread). busy() turns false just before finished is emitted, so a receiver of
+    // finished may start the next run at once.
+    connect(worker_, &GraphRunnerWorker::node_status, this, &GraphRunner::node_status, Qt::QueuedConnection);
+    connect(worker_, &GraphRunnerWorker::progress, this, &GraphRunner::progress, Qt::QueuedConnection);
+    connect(worker_, &GraphRunnerWorker::preview, this, &GraphRunner::preview, Qt::QueuedConnection);
+    connect(
+        worker_, &GraphRunnerWorker::finished, this,
+        [this](const RunOutcome& outcome) {
+            busy_ = false;
+            Q_EMIT finished(outcome);
+        },
+        Qt::QueuedConnection);
     thread_->start();
 }
 

@@ -8,16 +8,22 @@ namespace irl::nodes {
 class GraphRunnerWorker : public QObject {
     Q_OBJECT
 public:
-    GraphRunnerWorker(const NodePacks& packs, GraphRunner* owner) : executor_(packs), owner_(owner) {}
+    explicit GraphRunnerWorker(const NodePacks& packs) : executor_(packs) {}
     CancelToken& token() { return token_; }
     TrainingControl& training() { return training_; }
 
 public Q_SLOTS:
     void run(const irl::nodes::Graph& graph, const QString& output_dir, const QStringList& targets);
 
+Q_SIGNALS:
+    // Emitted on the engine thread; GraphRunner re-emits them, queued, on its own thread.
+    void node_status(const QString& node, int status, const QString& message);
+    void progress(const QString& node, double fraction);
+    void preview(const irl::nodes::NodePreview& preview);
+    void finished(const irl::nodes::RunOutcome& outcome);
+
 private:
     Executor executor_;
-    GraphRunner* owner_;
     CancelToken token_;
     TrainingControl training_;
 };

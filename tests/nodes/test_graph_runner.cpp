@@ -6,6 +6,7 @@
 #include <QtTest/QtTest>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTimer>
 
 using namespace irl::nodes;
 
@@ -27,22 +28,49 @@ private:
 void TestGraphRunner::runsOnTheEngineThread() {
     GraphRunner runner(packs_);
     QTemporaryDir out;
-    QThread* seen = nullptr;
-    connect(&runner, &GraphRunner::node_status, &runner, [&](const QString&, int, const QString&) { seen = QThread::currentThread(); },
+    QThread* const gui = QThread::currentThread();
+    // Receivers, even direct ones, run on the runner's thread, never on the engine thread.
+    bool all_on_gui_thread = true;
+    connect(&runner, &GraphRunner::node_status, &runner,
+            [&](const QString&, int, const QString&) { all_on_gui_thread &= QThread::currentThread() == gui; },
             Qt::DirectConnection);
+    // While the nodes run, this thread's event loop keeps serving timers: the work is elsewhere.
+    int ticks_while_running = 0;
+    int running_statuses = 0;
     QSignalSpy finished(&runner, &GraphRunner::finished);
+    connect(&runner, &GraphRunner::node_status, &runner, [&](const QString&, int status, const QString&) {
+        if (status == static_cast<int>(NodeStatus::Running)) ++running_statuses;
+    });
+    QTimer ticker;
+    ticker.setInterval(1);
+    connect(&ticker, &QTimer::timeout, &runner, [&] {
+        if (running_statuses > 0 && finished.isEmpty()) ++ticks_while_running;
+    });
+    ticker.start();
     QSignalSpy statuses(&runner, &GraphRunner::node_status);
-    QVERIFY(runner.start(toy(), out.path()));
-    QVERIFY(!runner.start(toy(), out.path()));  // one run at a time
+    // Enough particles that sampling takes a good fraction of a second, so the ticks above
+    // are not left to chance.
+    Graph graph = toy();
+    QVERIFY(graph.set_parameter("sampler-1", "count", 40000));
+    QVERIFY(runner.start(graph, out.path()));
+    QVERIFY(runner.busy());
+    QVERIFY(!runner.start(graph, out.path()));  // one run at a time
+    QVERIFY(finished.isEmpty());                // delivered through this thread's event loop only
     QVERIFY(finished.wait(60000));
     const RunOutcome outcome = finished.first().first().value<RunOutcome>();
     QVERIFY2(outcome.ok, qPrintable(outcome.error));
-    QVERIFY(seen && seen != QThread::currentThread() && seen == runner.engine_thread());
+    QVERIFY(all_on_gui_thread);
+    QVERIFY(runner.engine_thread() != gui && runner.engine_thread()->isRunning());
+    QVERIFY2(ticks_while_running > 0, "the caller's event loop must run while the graph runs");
+    qInfo("%d timer ticks while the graph ran for %.2f s", ticks_while_running, outcome.seconds);
     QVERIFY(statuses.size() >= 10);  // pending + running + done for each node
     QVERIFY(!runner.busy());
-    // The second run comes from the cache.
-    QVERIFY(runner.start(toy(), out.path()));
+    // The second run comes from the cache. It finishes in a few milliseconds, but the outcome
+    // cannot slip past the spy: it is queued to this thread.
+    QVERIFY(runner.start(graph, out.path()));
+    QVERIFY(finished.size() == 1);
     QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.size(), 2);
     QCOMPARE(finished.last().first().value<RunOutcome>().nodes.value("sampler-1").status, NodeStatus::Cached);
 }
 

@@ -162,12 +162,15 @@ private Q_SLOTS:
         // Pause: no iteration arrives while paused; a checkpoint can still be written.
         QTest::mouseClick(training->findChild<QPushButton*>("train-pause"), Qt::LeftButton);
         QVERIFY(window.runner()->training_paused());
-        QTest::qWait(400);  // the iteration in flight when Pause was pressed may still arrive
-        const int paused_at = training->iterations_shown();
+        // The engine serves checkpoint requests at the iteration boundary and while paused, so
+        // once the file exists the iteration in flight when Pause was pressed is done and no
+        // other starts; the wait after it lets that iteration's queued preview arrive.
         QTest::mouseClick(training->findChild<QPushButton*>("train-checkpoint"), Qt::LeftButton);
         const QString checkpoint = window.output_dir() + "/irl_trainer-1-checkpoint.pt";
         QVERIFY(QTest::qWaitFor([&] { return QFileInfo::exists(checkpoint); }, 10000));
         QTest::qWait(300);
+        const int paused_at = training->iterations_shown();
+        QTest::qWait(400);
         QCOMPARE(training->iterations_shown(), paused_at);
         QVERIFY(window.running());
 

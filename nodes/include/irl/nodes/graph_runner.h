@@ -1,5 +1,6 @@
 // Runs graphs on the engine thread so that the window never waits: start() returns at once,
-// status, progress, previews and the outcome arrive as queued Qt signals.
+// status, progress, previews and the outcome arrive as Qt signals emitted on the thread that
+// owns the runner (queued from the engine), so every receiver sees them in the engine's order.
 #pragma once
 
 #include "irl/nodes/executor.h"
