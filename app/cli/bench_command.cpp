@@ -147,71 +147,6 @@ std::string describe(const ActionSpace& space, const std::vector<int64_t>& choic
     return text;
 }
 
-int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
-    // Benchmark 1 of the IRL issue: on a 2-D toy with its exact denoiser, a policy learned by IRL
-    // against the best fixed choice of an exhaustive grid over the same actions, scored against
-    // fresh true samples (MMD^2 with a multi-scale Gaussian kernel, and the exact log density).
-    const std::string toy_name = args.text("toy", "ring8");
-    GaussianMixtureDenoiser denoiser(make_toy_mixture(toy_name), "toy:" + toy_name);
-    const GaussianMixture& data = denoiser.mixture();
-    IrlOptions options;
-    options.sampler.solver = solver_from_string(args.text("solver", "heun"));
-    options.sampler.sigmas = karras_schedule(static_cast<int>(args.integer("steps", 6, 1, 1000)), 0.002, 80.0);
-    options.divergence = {divergence_from_string(args.text("divergence", "jensen-shannon")), 1.0};
-    options.batch = args.integer("batch", 128, 2, 100000);
-    options.policy_lr = args.number("policy-lr", 0.1);
-    options.conditional = false;
-    options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
-    const ActionSpace space = parse_action_space(args.text("actions", "churn=0,0.2,0.5,1"));
-    const int64_t levels = static_cast<int64_t>(options.sampler.sigmas.size()) - 1;
-    const int64_t count = args.integer("count", 4000, 100, 1000000);
-    const std::vector<double> bandwidths{0.05, 0.2, 1.0};
-    at::Generator truth_generator = make_generator(777);
-    const torch::Tensor truth = data.sample(count, truth_generator);
-    const torch::Tensor tiny = torch::full({count}, 0.002, torch::kFloat64);
-
-    auto score = [&](Policy& policy) {
-        SampleRequest request;
-        request.count = count;
-        request.seed = 4242;
-        request.cancel = &cancel;
-        request.dtype = torch::kFloat64;
-        const SampleResult r = rollout_policy(denoiser, policy, options.sampler, request, 0.0, false).result;
-        return std::tuple<double, double, SampleResult>{mmd_squared(r.samples, truth, bandwidths),
-                                                        data.log_density(r.samples, tiny).mean().item<double>(), r};
-    };
-    nlohmann::json grid_rows = nlohmann::json::array();
-    int64_t grid_evaluations = 0;
-    double best_mmd = std::numeric_limits<double>::infinity();
-    std::string best_name;
-    for (const auto& choice : action_grid(space)) {
-        FixedPolicy fixed_policy(space, levels, choice);
-        const auto [mmd, density, result] = score(fixed_policy);
-        grid_evaluations += result.evaluations.sum().item<int64_t>();
-        grid_rows.push_back({{"actions", describe(space, choice)}, {"mmd2", mmd}, {"mean_log_density", density}, {"nfe", result.nfe}});
-        std::fprintf(stderr, "grid %-28s MMD^2 %.5f  log density %.3f  NFE %.2f\n", describe(space, choice).c_str(), mmd, density, result.nfe);
-        if (mmd < best_mmd) best_mmd = mmd, best_name = describe(space, choice);
-    }
-    at::Generator expert_generator = make_generator(options.seed + 1);
-    const torch::Tensor expert = data.sample(50000, expert_generator);
-    auto policy = std::make_shared<TablePolicy>(space, levels);
-    IrlTrainer trainer(denoiser, policy, expert, options);
-    const int64_t iterations = args.integer("iterations", 60, 1, 100000);
-    for (int64_t i = 0; i < iterations; ++i) trainer.iterate(&cancel);
-    const auto [mmd, density, result] = score(*policy);
-    std::fprintf(stderr, "learned policy               MMD^2 %.5f  log density %.3f  NFE %.2f\n", mmd, density, result.nfe);
-    const nlohmann::json report = {{"toy", toy_name}, {"solver", to_string(options.sampler.solver)}, {"steps", levels},
-                                   {"divergence", to_string(options.divergence.kind)}, {"grid", grid_rows},
-                                   {"best_fixed", best_name}, {"best_fixed_mmd2", best_mmd},
-                                   {"learned_mmd2", mmd}, {"learned_mean_log_density", density}, {"learned_nfe", result.nfe},
-                                   {"grid_evaluations", grid_evaluations}, {"training_evaluations", trainer.total_evaluations()},
-                                   {"learned_beats_grid", mmd < best_mmd},
-                                   {"training_cheaper_than_grid", trainer.total_evaluations() < grid_evaluations},
-                                   {"seed", options.seed}, {"samples", count}};
-    std::cout << report.dump() << std::endl;
-    return kExitOk;
-}
-
 // "jensen-shannon,precision-recall:0.2,precision-recall:5" -> divergence specs.
 std::vector<DivergenceSpec> parse_divergences(const std::string& text) {
     std::vector<DivergenceSpec> specs;
@@ -224,6 +159,114 @@ std::vector<DivergenceSpec> parse_divergences(const std::string& text) {
         specs.push_back(spec);
     }
     return specs;
+}
+
+int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
+    // Benchmark 1 of the IRL issue: on a 2-D toy with its exact denoiser, a policy learned by IRL
+    // against the best fixed choice of an exhaustive grid over the same actions, scored against
+    // fresh true samples (MMD^2 with a multi-scale Gaussian kernel, and the exact log density).
+    const std::string toy_name = args.text("toy", "ring8");
+    GaussianMixtureDenoiser denoiser(make_toy_mixture(toy_name), "toy:" + toy_name);
+    const GaussianMixture& data = denoiser.mixture();
+    IrlOptions options;
+    options.sampler.solver = solver_from_string(args.text("solver", "heun"));
+    options.sampler.sigmas = karras_schedule(static_cast<int>(args.integer("steps", 6, 1, 1000)), 0.002, 80.0);
+    options.batch = args.integer("batch", 128, 2, 100000);
+    options.policy_lr = args.number("policy-lr", 0.1);
+    options.conditional = false;
+    options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
+    const ActionSpace space = parse_action_space(args.text("actions", "churn=0,0.2,0.5,1"));
+    const int64_t levels = static_cast<int64_t>(options.sampler.sigmas.size()) - 1;
+    const int64_t count = args.integer("count", 4000, 100, 1000000);
+    const std::vector<double> bandwidths{0.05, 0.2, 1.0};
+    at::Generator truth_generator = make_generator(777);
+    const torch::Tensor truth = data.sample(count, truth_generator);
+    const torch::Tensor tiny = torch::full({count}, 0.002, torch::kFloat64);
+
+    struct ToyScore {
+        double mmd2, log_density, precision, recall;
+        SampleResult result;
+        nlohmann::json json() const {
+            return {{"mmd2", mmd2}, {"mean_log_density", log_density}, {"precision", precision}, {"recall", recall}, {"nfe", result.nfe}};
+        }
+    };
+    auto score = [&](Policy& policy, double temperature = 0.0) {
+        SampleRequest request;
+        request.count = count;
+        request.seed = 4242;
+        request.cancel = &cancel;
+        request.dtype = torch::kFloat64;
+        ToyScore s;
+        s.result = rollout_policy(denoiser, policy, options.sampler, request, temperature, false).result;
+        s.mmd2 = mmd_squared(s.result.samples, truth, bandwidths);
+        s.log_density = data.log_density(s.result.samples, tiny).mean().item<double>();
+        // k-NN precision and recall (k = 3) against the fresh true samples: how much of the
+        // samples lies on the data, and how much of the data the samples cover.
+        const PrecisionRecall pr = precision_recall(truth, s.result.samples, 3);
+        s.precision = pr.precision;
+        s.recall = pr.recall;
+        return s;
+    };
+    nlohmann::json grid_rows = nlohmann::json::array();
+    int64_t grid_evaluations = 0;
+    double best_mmd = std::numeric_limits<double>::infinity();
+    std::string best_name;
+    auto print = [](const std::string& name, const ToyScore& s) {
+        std::fprintf(stderr, "%-33s MMD^2 %.5f  log density %8.3f  precision %.3f  recall %.3f  NFE %.2f\n", name.c_str(), s.mmd2,
+                     s.log_density, s.precision, s.recall, s.result.nfe);
+    };
+    for (const auto& choice : action_grid(space)) {
+        FixedPolicy fixed_policy(space, levels, choice);
+        const ToyScore s = score(fixed_policy);
+        grid_evaluations += s.result.evaluations.sum().item<int64_t>();
+        nlohmann::json row = s.json();
+        row["actions"] = describe(space, choice);
+        grid_rows.push_back(row);
+        print("grid " + describe(space, choice), s);
+        if (s.mmd2 < best_mmd) best_mmd = s.mmd2, best_name = describe(space, choice);
+    }
+    at::Generator expert_generator = make_generator(options.seed + 1);
+    const torch::Tensor expert = data.sample(50000, expert_generator);
+    const int64_t iterations = args.integer("iterations", 60, 1, 100000);
+    // One table policy per divergence ("jensen-shannon" or a list such as
+    // "precision-recall:0.2,precision-recall:5"); the first one fills the summary fields.
+    nlohmann::json learned = nlohmann::json::array();
+    for (const DivergenceSpec& divergence : parse_divergences(args.text("divergence", "jensen-shannon"))) {
+        options.divergence = divergence;
+        auto policy = std::make_shared<TablePolicy>(space, levels);
+        IrlTrainer trainer(denoiser, policy, expert, options);
+        IrlIteration last;
+        for (int64_t i = 0; i < iterations; ++i) last = trainer.iterate(&cancel);
+        const ToyScore s = score(*policy);
+        nlohmann::json row = s.json();
+        const std::string name = std::string(to_string(divergence.kind)) +
+                                 (divergence.kind == Divergence::PrecisionRecall ? ":" + fixed(divergence.lambda, 2) : "");
+        row["divergence"] = to_string(divergence.kind);
+        row["lambda"] = divergence.lambda;
+        row["training_evaluations"] = trainer.total_evaluations();
+        row["discriminator_accuracy"] = last.discriminator_accuracy;
+        row["action_probabilities"] = probabilities_json(last.action_probabilities);
+        print("learned " + name, s);
+        if (args.flag("sampled")) {
+            const ToyScore t = score(*policy, 1.0);
+            row["sampled"] = t.json();
+            print("  sampled at temperature 1", t);
+        }
+        learned.push_back(row);
+    }
+    const nlohmann::json& first = learned.front();
+    const int64_t training_evaluations = first["training_evaluations"].get<int64_t>();
+    const nlohmann::json report = {{"toy", toy_name}, {"solver", to_string(options.sampler.solver)}, {"steps", levels},
+                                   {"divergence", first["divergence"]}, {"grid", grid_rows},
+                                   {"best_fixed", best_name}, {"best_fixed_mmd2", best_mmd},
+                                   {"learned_mmd2", first["mmd2"]}, {"learned_mean_log_density", first["mean_log_density"]},
+                                   {"learned_nfe", first["nfe"]}, {"learned", learned},
+                                   {"grid_evaluations", grid_evaluations}, {"training_evaluations", training_evaluations},
+                                   {"learned_beats_grid", first["mmd2"].get<double>() < best_mmd},
+                                   {"training_cheaper_than_grid", training_evaluations < grid_evaluations},
+                                   {"seed", options.seed}, {"samples", count}};
+    std::cout << report.dump() << std::endl;
+    return kExitOk;
 }
 
 int bench_irl_fashion(const Arguments& args, const CancelToken& cancel) {
@@ -246,8 +289,8 @@ int bench_irl_fashion(const Arguments& args, const CancelToken& cancel) {
     request.seed = 4242;
     request.labels = torch::arange(count, torch::kInt64) % denoiser->num_classes();
     request.cancel = &cancel;
-    auto score = [&](Policy& policy, int64_t* evaluations) {
-        const SampleResult r = rollout_policy(*denoiser, policy, sampler, request, 0.0, false).result;
+    auto score = [&](Policy& policy, int64_t* evaluations, double temperature = 0.0) {
+        const SampleResult r = rollout_policy(*denoiser, policy, sampler, request, temperature, false).result;
         if (evaluations) *evaluations += r.evaluations.sum().item<int64_t>();
         ImageScores s = score_images(classifier, r.samples, request.labels, real);
         return nlohmann::json{{"fd", s.fd}, {"precision", s.precision}, {"recall", s.recall}, {"class_accuracy", s.class_accuracy},
@@ -275,6 +318,7 @@ int bench_irl_fashion(const Arguments& args, const CancelToken& cancel) {
         options.batch = args.integer("batch", 64, 2, 100000);
         options.policy_lr = args.number("policy-lr", 0.1);
         options.nfe_cost = args.number("nfe-cost", 0.0);
+        options.discriminator_steps = args.integer("discriminator-steps", options.discriminator_steps, 1, 1000);
         options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
         auto policy = std::make_shared<TablePolicy>(space, levels);
         IrlTrainer trainer(*denoiser, policy, train.images, options);
@@ -290,6 +334,15 @@ int bench_irl_fashion(const Arguments& args, const CancelToken& cancel) {
         row["fraction_of_grid"] = double(trainer.total_evaluations()) / double(grid_evaluations);
         row["discriminator_accuracy"] = last.discriminator_accuracy;
         row["action_probabilities"] = probabilities_json(last.action_probabilities);
+        // Greedy scoring shows only each step's most likely choice; sampling the policy at
+        // temperature 1 also shows where its probabilities moved (the precision-recall lambda
+        // shifts them before it flips an argmax).
+        if (args.flag("sampled")) {
+            row["sampled"] = score(*policy, nullptr, 1.0);
+            std::fprintf(stderr, "  sampled at temperature 1: FD %7.3f  precision %.3f  recall %.3f  NFE %.2f\n",
+                         row["sampled"]["fd"].get<double>(), row["sampled"]["precision"].get<double>(),
+                         row["sampled"]["recall"].get<double>(), row["sampled"]["nfe"].get<double>());
+        }
         std::fprintf(stderr, "learned %-24s FD %7.3f  precision %.3f  recall %.3f  NFE %.2f  training NFE %lld (%.1f%% of the grid)\n",
                      (std::string(to_string(divergence.kind)) + (divergence.kind == Divergence::PrecisionRecall ? ":" + fixed(divergence.lambda, 2) : "")).c_str(),
                      row["fd"].get<double>(), row["precision"].get<double>(), row["recall"].get<double>(), row["nfe"].get<double>(),
@@ -464,10 +517,12 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           [--count 1000] [--guidance 1] [--seed 0] [--model F] [--classifier F] [--json]\n"
                      "  irl-toy  a policy learned by IRL vs every fixed choice of the same actions on a 2-D toy\n"
                      "           [--toy ring8] [--solver heun] [--steps 6] [--actions \"churn=0,0.2,0.5,1\"]\n"
-                     "           [--iterations 60] [--batch 128] [--count 4000] [--divergence jensen-shannon] [--seed 0]\n"
+                     "           [--iterations 60] [--batch 128] [--count 4000] [--seed 0] [--divergence jensen-shannon or a list,\n"
+                     "           one policy each: precision-recall:0.2,precision-recall:5] [--sampled: also score at temperature 1]\n"
                      "  irl-fashion  learned guidance+churn table policies (one per --divergence) vs a grid of fixed choices,\n"
                      "           bundled denoiser, Heun 5 steps (9 NFE): [--actions \"guidance=1,1.5,2,3;churn=0,0.1,0.3\"] [--count 1000]\n"
-                     "           [--iterations 40] [--batch 64] [--nfe-cost 0] [--divergence jensen-shannon,precision-recall:0.2,...] (long: docs/irl.md)\n"
+                     "           [--iterations 40] [--batch 64] [--nfe-cost 0] [--divergence jensen-shannon,precision-recall:0.2,...]\n"
+                     "           [--solver heun] [--steps 5] [--discriminator-steps 2] [--sampled: also score at temperature 1] (long: docs/irl.md)\n"
                      "  irl-bias bias correction: expert data from --expert-classes (default 5,7,9: footwear), unconditional\n"
                      "           sampling, a network policy over [--actions \"renoise=0,2;churn=0,0.3\"]; class histograms before/after\n"
                      "  overhead wall time of a network policy against the same sampler with fixed actions, side by side\n"
@@ -478,7 +533,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     const std::string what = raw[0];
     const std::vector<std::string> rest(raw.begin() + 1, raw.end());
     const Arguments args(rest, {"count", "guidance", "seed", "model", "classifier", "nfe", "repeats", "threads", "toy", "solver",
-                                "steps", "divergence", "batch", "policy-lr", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost"}, {"json"});
+                                "steps", "divergence", "batch", "policy-lr", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost", "discriminator-steps"},
+                         {"json", "sampled"});
     if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
     if (what == "solvers") return bench_solvers(args, cancel);
     if (what == "speed") return bench_speed(args, cancel);
