@@ -208,6 +208,9 @@ QWidget* TrainingView::make_plot(Plot& plot, const QString& title, const QString
     plot.y2->setTickCount(4);
     plot.y2->setLabelsFont(small);
     plot.y2->setGridLineVisible(false);
+    // Its tick marks sit right against the labels, where they read as minus signs (a label
+    // -5.2 looked like a tick and 5.2); the labels alone are clear on this side.
+    plot.y2->setLineVisible(false);
     plot.chart->addAxis(plot.y2, Qt::AlignRight);
     plot.y2->setVisible(!secondary.isEmpty());
     for (int i = 0; i < names.size(); ++i) add_series(plot, names[i], labels[i], secondary.contains(names[i]));
