@@ -161,6 +161,11 @@ std::vector<DivergenceSpec> parse_divergences(const std::string& text) {
     return specs;
 }
 
+// "jensen-shannon", "precision-recall:0.20": how the benchmarks name a divergence in their tables.
+std::string divergence_label(const DivergenceSpec& spec) {
+    return std::string(to_string(spec.kind)) + (spec.kind == Divergence::PrecisionRecall ? ":" + fixed(spec.lambda, 2) : "");
+}
+
 int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
     // Benchmark 1 of the IRL issue: on a 2-D toy with its exact denoiser, a policy learned by IRL
     // against the best fixed choice of an exhaustive grid over the same actions, scored against
@@ -239,14 +244,12 @@ int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
         for (int64_t i = 0; i < iterations; ++i) last = trainer.iterate(&cancel);
         const ToyScore s = score(*policy);
         nlohmann::json row = s.json();
-        const std::string name = std::string(to_string(divergence.kind)) +
-                                 (divergence.kind == Divergence::PrecisionRecall ? ":" + fixed(divergence.lambda, 2) : "");
         row["divergence"] = to_string(divergence.kind);
         row["lambda"] = divergence.lambda;
         row["training_evaluations"] = trainer.total_evaluations();
         row["discriminator_accuracy"] = last.discriminator_accuracy;
         row["action_probabilities"] = probabilities_json(last.action_probabilities);
-        print("learned " + name, s);
+        print("learned " + divergence_label(divergence), s);
         if (args.flag("sampled")) {
             const ToyScore t = score(*policy, 1.0);
             row["sampled"] = t.json();
@@ -334,6 +337,10 @@ int bench_irl_fashion(const Arguments& args, const CancelToken& cancel) {
         row["fraction_of_grid"] = double(trainer.total_evaluations()) / double(grid_evaluations);
         row["discriminator_accuracy"] = last.discriminator_accuracy;
         row["action_probabilities"] = probabilities_json(last.action_probabilities);
+        std::fprintf(stderr, "learned %-24s FD %7.3f  precision %.3f  recall %.3f  NFE %.2f  training NFE %lld (%.1f%% of the grid)\n",
+                     divergence_label(divergence).c_str(),
+                     row["fd"].get<double>(), row["precision"].get<double>(), row["recall"].get<double>(), row["nfe"].get<double>(),
+                     static_cast<long long>(trainer.total_evaluations()), 100.0 * row["fraction_of_grid"].get<double>());
         // Greedy scoring shows only each step's most likely choice; sampling the policy at
         // temperature 1 also shows where its probabilities moved (the precision-recall lambda
         // shifts them before it flips an argmax).
@@ -343,10 +350,6 @@ int bench_irl_fashion(const Arguments& args, const CancelToken& cancel) {
                          row["sampled"]["fd"].get<double>(), row["sampled"]["precision"].get<double>(),
                          row["sampled"]["recall"].get<double>(), row["sampled"]["nfe"].get<double>());
         }
-        std::fprintf(stderr, "learned %-24s FD %7.3f  precision %.3f  recall %.3f  NFE %.2f  training NFE %lld (%.1f%% of the grid)\n",
-                     (std::string(to_string(divergence.kind)) + (divergence.kind == Divergence::PrecisionRecall ? ":" + fixed(divergence.lambda, 2) : "")).c_str(),
-                     row["fd"].get<double>(), row["precision"].get<double>(), row["recall"].get<double>(), row["nfe"].get<double>(),
-                     static_cast<long long>(trainer.total_evaluations()), 100.0 * row["fraction_of_grid"].get<double>());
         learned.push_back(row);
     }
     const nlohmann::json report = {{"solver", to_string(sampler.solver)}, {"steps", levels}, {"samples", count}, {"grid", grid},
