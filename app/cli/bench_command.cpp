@@ -379,6 +379,8 @@ int bench_irl_bias(const Arguments& args, const CancelToken& cancel) {
     options.divergence = parse_divergences(args.text("divergence", "jensen-shannon")).front();
     options.batch = args.integer("batch", 64, 2, 100000);
     options.policy_lr = args.number("policy-lr", 3e-3);
+    options.nfe_cost = args.number("nfe-cost", 0.0);
+    options.discriminator_steps = args.integer("discriminator-steps", options.discriminator_steps, 1, 1000);
     options.entropy_bonus = 0.01;
     options.conditional = false;
     options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
@@ -528,6 +530,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           [--solver heun] [--steps 5] [--discriminator-steps 2] [--sampled: also score at temperature 1] (long: docs/irl.md)\n"
                      "  irl-bias bias correction: expert data from --expert-classes (default 5,7,9: footwear), unconditional\n"
                      "           sampling, a network policy over [--actions \"renoise=0,2;churn=0,0.3\"]; class histograms before/after\n"
+                     "           [--renoise-cap 4] [--nfe-cost 0] [--discriminator-steps 2] [--iterations 40] [--divergence jensen-shannon]\n"
                      "  overhead wall time of a network policy against the same sampler with fixed actions, side by side\n"
                      "           [--count 64] [--steps 5] [--solver heun] [--actions ...] [--repeats 11] [--json: {ratio, inference_fraction, ...}]\n"
                      "  speed    wall time to sample --count 16 images at --nfe 19 with Heun (median of --repeats 5)\n";

@@ -106,6 +106,13 @@ IrlIteration IrlTrainer::iterate(const CancelToken* cancel) {
     }
 
     // 4. Rewards of the states each action led to, reward-to-go per trajectory, per-step baselines.
+    // The divergence is between *normalised* occupancies, and renoise makes a trajectory's length
+    // depend on the policy. For rho = mu / |mu| (mu: the unnormalised visit measure) the
+    // derivative of D_f(rho_E || rho) in mu is (g - E_rho[g]) / |mu|, g being the reward of the
+    // normalised case; so each state's reward is centred on the batch's mean reward. Without it a
+    // longer trajectory collects one more reward per extra state, mostly negative on policy
+    // states, and a restart is penalised for its length. With fixed-length trajectories the
+    // centring is a constant per step that the per-step baselines remove anyway.
     std::vector<torch::Tensor> rewards(steps);
     {
         torch::NoGradGuard no_grad;
@@ -114,12 +121,13 @@ IrlIteration IrlTrainer::iterate(const CancelToken* cancel) {
         int64_t count = 0;
         for (size_t t = 0; t < steps; ++t) {
             const torch::Tensor logit = discriminator_->forward(next_x[t], next_sigma[t]).to(torch::kFloat64);
-            const torch::Tensor r = divergence_reward(options_.divergence, logit);
-            total += r.sum().item<double>();
-            count += r.size(0);
-            rewards[t] = r - options_.nfe_cost * rollout.steps[t].evaluations;
+            rewards[t] = divergence_reward(options_.divergence, logit);
+            total += rewards[t].sum().item<double>();
+            count += rewards[t].size(0);
         }
         report.mean_reward = total / std::max<int64_t>(1, count);
+        for (size_t t = 0; t < steps; ++t)
+            rewards[t] = rewards[t] - report.mean_reward - options_.nfe_cost * rollout.steps[t].evaluations;
     }
     // G_t = r_t + G_{t+1} for samples still running at t + 1 (those active at t + 1 are a subset).
     std::vector<torch::Tensor> to_go(steps);

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void actionSpaceAndPolicies();
     void rolloutRecordsEveryStep();
     void learnsToAvoidHarmfulGuidance();
+    void restartsAreNotPenalisedForTheirLength();
     void checkpointResumesExactly();
 };
 
@@ -134,6 +135,36 @@ void TestIrlTrainer::learnsToAvoidHarmfulGuidance() {
         QVERIFY2(QString(e.what()).contains("10 levels here, the policy has 6") && QString(e.what()).contains("solver"), e.what());
     }
     QFile::remove(path);
+}
+
+// Renoise makes a trajectory longer. The divergence is between normalised occupancies, so the
+// rewards are centred on the batch mean: visiting more states is not in itself good or bad.
+// Here the sampler is accurate, so the discriminator can hardly tell the policy's states from the
+// expert's and reverse KL gives every state about -1 (l - 1 with l ~ 0). Without the centring,
+// each state a restart adds costs about 1 and the policy quickly learns never to renoise.
+void TestIrlTrainer::restartsAreNotPenalisedForTheirLength() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
+    at::Generator g = make_generator(6);
+    const torch::Tensor expert = denoiser.mixture().sample(20000, g).to(torch::kFloat32);
+    IrlOptions options;
+    options.sampler.solver = Solver::Heun;
+    options.sampler.sigmas = karras_schedule(12, 0.002, 80.0);
+    options.sampler.renoise_cap = 60;  // rarely reached: trajectory lengths follow the policy
+    options.divergence = {Divergence::ReverseKl};
+    options.batch = 128;
+    options.policy_lr = 0.1;
+    options.conditional = false;
+    ActionSpace space;
+    space.components.push_back({ActionKind::Renoise, {0.0, 1.0}});
+    auto policy = std::make_shared<TablePolicy>(space, 12);
+    IrlTrainer trainer(denoiser, policy, expert, options);
+    IrlIteration last;
+    for (int i = 0; i < 20; ++i) last = trainer.iterate();
+    const double p_renoise = last.action_probabilities[0].select(1, 1).mean().item<double>();
+    qInfo("after 20 iterations: mean P(renoise 1) %.3f, mean reward %.3f, discriminator accuracy %.2f, NFE %.1f", p_renoise,
+          last.mean_reward, last.discriminator_accuracy, last.nfe);
+    QVERIFY2(last.mean_reward < -0.5, "the setting needs a large common offset in the rewards");
+    QVERIFY2(p_renoise > 0.3, qPrintable(QString::number(p_renoise)));
 }
 
 // Training 3 + 3 iterations straight, or 3, a checkpoint, a fresh process-like trainer that
