@@ -20,6 +20,12 @@ ActionSpace guidance_space() {
     return space;
 }
 
+// Clean expert data from the toy's own mixture, as float32 like a dataset.
+torch::Tensor expert_samples(const GaussianMixtureDenoiser& denoiser, uint64_t seed, int64_t count) {
+    at::Generator g = make_generator(seed);
+    return denoiser.mixture().sample(count, g).to(torch::kFloat32);
+}
+
 }  // namespace
 
 class TestIrlTrainer : public QObject {
@@ -78,8 +84,7 @@ void TestIrlTrainer::rolloutRecordsEveryStep() {
 
 void TestIrlTrainer::learnsToAvoidHarmfulGuidance() {
     GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
-    at::Generator g = make_generator(5);
-    const torch::Tensor expert = denoiser.mixture().sample(20000, g).to(torch::kFloat32);
+    const torch::Tensor expert = expert_samples(denoiser, 5, 20000);
     IrlOptions options;
     options.sampler.solver = Solver::Euler;
     options.sampler.sigmas = karras_schedule(6, 0.002, 80.0);
@@ -144,8 +149,7 @@ void TestIrlTrainer::learnsToAvoidHarmfulGuidance() {
 // each state a restart adds costs about 1 and the policy quickly learns never to renoise.
 void TestIrlTrainer::restartsAreNotPenalisedForTheirLength() {
     GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
-    at::Generator g = make_generator(6);
-    const torch::Tensor expert = denoiser.mixture().sample(20000, g).to(torch::kFloat32);
+    const torch::Tensor expert = expert_samples(denoiser, 6, 20000);
     IrlOptions options;
     options.sampler.solver = Solver::Heun;
     options.sampler.sigmas = karras_schedule(12, 0.002, 80.0);
@@ -171,8 +175,7 @@ void TestIrlTrainer::restartsAreNotPenalisedForTheirLength() {
 // loads it and 3 more: the same policy, discriminator, counters and reports.
 void TestIrlTrainer::checkpointResumesExactly() {
     GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
-    at::Generator g = make_generator(5);
-    const torch::Tensor expert = denoiser.mixture().sample(4000, g).to(torch::kFloat32);
+    const torch::Tensor expert = expert_samples(denoiser, 5, 4000);
     IrlOptions options;
     options.sampler.solver = Solver::Euler;
     options.sampler.sigmas = karras_schedule(5, 0.002, 80.0);
