@@ -407,7 +407,7 @@ int bench_irl_bias(const Arguments& args, const CancelToken& cancel) {
     };
     FixedPolicy plain(space, levels, std::vector<int64_t>(space.components.size(), 0));
     const nlohmann::json before = report_of(plain, 0.0);
-    auto policy = std::make_shared<NetworkPolicy>(space, levels, denoiser->sample_shape(), denoiser->num_classes());
+    auto policy = std::make_shared<NetworkPolicy>(space, levels, denoiser->sample_shape(), denoiser->num_classes(), 64, options.seed);
     IrlTrainer trainer(*denoiser, policy, expert.images, options);
     const int64_t iterations = args.integer("iterations", 40, 1, 100000);
     const double start = now_seconds();

@@ -46,7 +46,9 @@ Rollout rollout_policy(Denoiser& denoiser, Policy& policy, const SamplerSettings
 IrlTrainer::IrlTrainer(Denoiser& denoiser, std::shared_ptr<Policy> policy, torch::Tensor expert, IrlOptions options)
     : denoiser_(denoiser), policy_(std::move(policy)), expert_(expert.to(torch::kFloat32)), options_(std::move(options)),
       generator_(make_generator(options_.seed)) {
-    discriminator_ = Discriminator(denoiser_.sample_shape());
+    // Its initial weights follow the seed (not LibTorch's global generator's history), so that a
+    // run is reproducible from its options also inside the long-lived studio.
+    seeded_initialisation(options_.seed * 2654435761ULL + 99991ULL, [&] { discriminator_ = Discriminator(denoiser_.sample_shape()); });
     discriminator_optimizer_ = std::make_unique<torch::optim::Adam>(discriminator_->parameters(),
                                                                     torch::optim::AdamOptions(options_.discriminator_lr));
     if (!policy_->parameters().empty())

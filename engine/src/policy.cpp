@@ -1,5 +1,7 @@
 #include "irl/engine/policy.h"
 
+#include "irl/engine/random.h"
+
 #include <torch/torch.h>
 
 #include <cmath>
@@ -48,16 +50,18 @@ std::vector<torch::Tensor> TablePolicy::logits(const PolicyInput& in) {
 }
 
 NetworkPolicy::NetworkPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> sample_shape, int64_t num_classes,
-                             int64_t width)
+                             int64_t width, uint64_t seed)
     : Policy(std::move(space), levels), sample_shape_(std::move(sample_shape)), num_classes_(num_classes) {
     frequencies_ = register_buffer("frequencies", torch::exp(torch::linspace(std::log(0.25), std::log(8.0), kSigmaFeatures / 2)));
     // Images are pooled to 7x7 per channel; vectors are used as they are.
     int64_t state = 1;
     if (sample_shape_.size() == 3) state = sample_shape_[0] * 7 * 7;
     else for (int64_t s : sample_shape_) state *= s;
-    label_embedding = register_module("label_embedding", torch::nn::Embedding(num_classes_ + 1, kLabelFeatures));
-    hidden1 = register_module("hidden1", torch::nn::Linear(2 * state + kSigmaFeatures + kLabelFeatures, width));
-    hidden2 = register_module("hidden2", torch::nn::Linear(width, width));
+    seeded_initialisation(seed, [&] {
+        label_embedding = register_module("label_embedding", torch::nn::Embedding(num_classes_ + 1, kLabelFeatures));
+        hidden1 = register_module("hidden1", torch::nn::Linear(2 * state + kSigmaFeatures + kLabelFeatures, width));
+        hidden2 = register_module("hidden2", torch::nn::Linear(width, width));
+    });
     for (size_t i = 0; i < action_space().components.size(); ++i) {
         torch::nn::Linear head(width, choices_of(action_space(), i));
         // Start uniform: zero weights and biases, so the first rollouts explore every choice.

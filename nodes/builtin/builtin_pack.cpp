@@ -148,7 +148,9 @@ class ActionNode : public NodeEvaluator {
 public:
     explicit ActionNode(QString component) : component_(std::move(component)) {}
     Values evaluate(const Values&, const QVariantMap& p, RunContext&) override {
-        ActionValue value{component_, p.value("value").toDouble(), parse_choices(p.value("choices").toString())};
+        ActionValue value{component_, p.value("value").toDouble(), parse_choices(p.value("choices").toString()),
+                          p.value("sigma_min").toDouble(), p.value("sigma_max").toDouble()};
+        if (value.sigma_min > value.sigma_max) throw std::runtime_error("Policy from σ is above Policy to σ");
         return {{"action", value}};
     }
 
@@ -257,13 +259,15 @@ public:
         for (const QString port : {"guidance", "churn", "renoise", "stochasticity"}) {
             const ActionValue* action = optional_input<ActionValue>(in, port);
             if (!action) continue;
-            space.components.push_back({action_kind_from_string(action->component.toStdString()), action->choices});
+            space.components.push_back(
+                {action_kind_from_string(action->component.toStdString()), action->choices, action->sigma_min, action->sigma_max});
         }
         if (space.components.empty()) throw std::runtime_error("connect at least one action (its choices are what the policy learns)");
         const int64_t levels = static_cast<int64_t>(schedule.sigmas.size()) - 1;
         std::shared_ptr<Policy> policy;
         if (p.value("policy").toString() == "network")
-            policy = std::make_shared<NetworkPolicy>(space, levels, model.denoiser->sample_shape(), model.denoiser->num_classes());
+            policy = std::make_shared<NetworkPolicy>(space, levels, model.denoiser->sample_shape(), model.denoiser->num_classes(), 64,
+                                                     options.seed);
         else
             policy = std::make_shared<TablePolicy>(space, levels);
         IrlTrainer trainer(*model.denoiser, policy, expert.data, options);

@@ -36,6 +36,7 @@ private Q_SLOTS:
     void learnsToAvoidHarmfulGuidance();
     void restartsAreNotPenalisedForTheirLength();
     void checkpointResumesExactly();
+    void initialWeightsFollowTheSeed();
 };
 
 void TestIrlTrainer::actionSpaceAndPolicies() {
@@ -194,9 +195,13 @@ void TestIrlTrainer::checkpointResumesExactly() {
     IrlIteration a;
     for (int i = 0; i < 3; ++i) a = straight.iterate();
 
-    torch::manual_seed(12345);  // a different initialisation: everything must come from the file
-    auto resumed_policy = std::make_shared<NetworkPolicy>(space, 5, std::vector<int64_t>{2}, 8, 16);
+    // A different initialisation: everything must come from the file.
+    auto resumed_policy = std::make_shared<NetworkPolicy>(space, 5, std::vector<int64_t>{2}, 8, 16, 12345);
     IrlTrainer resumed(denoiser, resumed_policy, expert, options);
+    {
+        torch::NoGradGuard no_grad;
+        for (torch::Tensor& p : resumed.discriminator()->parameters()) p.add_(0.5);
+    }
     resumed.load_checkpoint(path, setup);
     QCOMPARE(resumed.iterations(), int64_t(3));
     IrlIteration b;
@@ -224,6 +229,56 @@ void TestIrlTrainer::checkpointResumesExactly() {
     junk.write("not a checkpoint");
     junk.close();
     QVERIFY_THROWS_EXCEPTION(std::runtime_error, resumed.load_checkpoint(junk.fileName().toStdString(), setup));
+}
+
+
+// The studio trains in one long-lived process: the initial weights of the policy network and the
+// discriminator must follow the run's seed, not whatever earlier work drew from LibTorch's global
+// generator; and seeding them must not disturb that generator for others.
+void TestIrlTrainer::initialWeightsFollowTheSeed() {
+    auto parameters_equal = [](const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+        if (a.size() != b.size()) return false;
+        for (size_t i = 0; i < a.size(); ++i)
+            if (!torch::equal(a[i], b[i])) return false;
+        return true;
+    };
+    const NetworkPolicy first(guidance_space(), 6, {1, 28, 28}, 10, 32, 7);
+    torch::rand({1000});  // earlier work advances the global generator
+    const NetworkPolicy again(guidance_space(), 6, {1, 28, 28}, 10, 32, 7);
+    const NetworkPolicy other(guidance_space(), 6, {1, 28, 28}, 10, 32, 8);
+    QVERIFY(parameters_equal(first.parameters(), again.parameters()));
+    QVERIFY(!parameters_equal(first.parameters(), other.parameters()));
+
+    torch::manual_seed(99);
+    const torch::Tensor expected = torch::rand({5});
+    torch::manual_seed(99);
+    seeded_initialisation(1, [] { torch::rand({100}); });
+    QVERIFY(torch::equal(torch::rand({5}), expected));
+
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
+    const torch::Tensor expert = expert_samples(denoiser, 5, 2000);
+    IrlOptions options;
+    options.sampler.solver = Solver::Euler;
+    options.sampler.sigmas = karras_schedule(5, 0.002, 80.0);
+    options.batch = 32;
+    options.seed = 11;
+    auto train = [&](uint64_t seed) {
+        options.seed = seed;
+        torch::rand({777});
+        auto policy = std::make_shared<NetworkPolicy>(guidance_space(), 5, std::vector<int64_t>{2}, 8, 16, seed);
+        IrlTrainer trainer(denoiser, policy, expert, options);
+        std::vector<torch::Tensor> start;
+        for (const torch::Tensor& p : trainer.discriminator()->parameters()) start.push_back(p.clone());
+        const IrlIteration report = trainer.iterate();
+        return std::make_pair(start, report);
+    };
+    const auto [start_a, report_a] = train(11);
+    const auto [start_b, report_b] = train(11);
+    const auto [start_c, report_c] = train(12);
+    QVERIFY(parameters_equal(start_a, start_b));
+    QVERIFY(!parameters_equal(start_a, start_c));
+    QCOMPARE(report_b.discriminator_loss, report_a.discriminator_loss);
+    QCOMPARE(report_b.mean_reward, report_a.mean_reward);
 }
 
 QTEST_GUILESS_MAIN(TestIrlTrainer)

@@ -65,7 +65,9 @@ private:
 // A small MLP on the downsampled x_t and x0 estimate, a sigma embedding and the label.
 class NetworkPolicy : public Policy {
 public:
-    NetworkPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> sample_shape, int64_t num_classes, int64_t width = 64);
+    // The initial weights are a function of `seed` alone (see seeded_initialisation).
+    NetworkPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> sample_shape, int64_t num_classes, int64_t width = 64,
+                  uint64_t seed = 0);
     std::vector<torch::Tensor> logits(const PolicyInput& in) override;
     std::string kind() const override { return "network"; }
 
