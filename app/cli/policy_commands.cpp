@@ -25,27 +25,49 @@
 
 namespace irl::cli {
 
-// "guidance=1,1.5,2;churn=0,0.1" -> an action space.
+namespace {
+
+double parse_number(const std::string& text, const std::string& what) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0') throw UsageError("--actions: \"" + text + "\" is not a number (" + what + ")");
+    return v;
+}
+
+}  // namespace
+
+// "guidance=1,1.5,2;churn=0,0.1@0.5:10" -> an action space. "@LO:HI" after a component's choices
+// makes the policy choose only at noise levels LO <= sigma <= HI (either end may be left out);
+// outside, the sampler's fixed value applies.
 ActionSpace parse_action_space(const std::string& text) {
     ActionSpace space;
     std::stringstream parts(text);
     std::string part;
     while (std::getline(parts, part, ';')) {
         const auto eq = part.find('=');
-        if (eq == std::string::npos) throw UsageError("--actions: expected KIND=V1,V2,... separated by ';', got \"" + part + "\"");
+        if (eq == std::string::npos)
+            throw UsageError("--actions: expected KIND=V1,V2,...[@SIGMA_MIN:SIGMA_MAX] separated by ';', got \"" + part + "\"");
         ActionComponent component;
         component.kind = action_kind_from_string(part.substr(0, eq));
-        std::stringstream values(part.substr(eq + 1));
-        std::string value;
-        while (std::getline(values, value, ',')) {
-            char* end = nullptr;
-            const double v = std::strtod(value.c_str(), &end);
-            if (value.empty() || *end != '\0') throw UsageError("--actions: \"" + value + "\" is not a number");
-            component.choices.push_back(v);
+        std::string list = part.substr(eq + 1);
+        if (const auto at = list.find('@'); at != std::string::npos) {
+            const std::string range = list.substr(at + 1);
+            list = list.substr(0, at);
+            const auto colon = range.find(':');
+            if (colon == std::string::npos) throw UsageError("--actions: a noise-level range is written @SIGMA_MIN:SIGMA_MAX, got \"@" + range + "\"");
+            if (colon > 0) component.sigma_min = parse_number(range.substr(0, colon), "sigma_min");
+            if (colon + 1 < range.size()) component.sigma_max = parse_number(range.substr(colon + 1), "sigma_max");
         }
+        std::stringstream values(list);
+        std::string value;
+        while (std::getline(values, value, ',')) component.choices.push_back(parse_number(value, "a choice"));
         space.components.push_back(component);
     }
-    space.validate();
+    try {
+        space.validate();
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--actions: ") + e.what());
+    }
     return space;
 }
 
@@ -71,6 +93,7 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
                      "  --model FILE          U-Net weights (default: the bundled one)\n"
                      "  --expert-classes A,B  expert data from these classes only (bias correction)\n"
                      "  --actions SPEC        e.g. \"guidance=1,1.5,2;churn=0,0.1\" (kinds: guidance, churn, renoise, lambda)\n"
+                     "                        KIND=...@LO:HI lets the policy choose only at LO <= sigma <= HI\n"
                      "  --policy KIND         table or network (default table)\n"
                      "  --divergence NAME     forward-kl, reverse-kl, jensen-shannon, pearson, precision-recall (default jensen-shannon)\n"
                      "  --lambda-pr L         the precision-recall divergence's lambda (default 1)\n"
@@ -121,7 +144,7 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
     std::shared_ptr<Policy> policy;
     const std::string kind = args.text("policy", "table");
     if (kind == "table") policy = std::make_shared<TablePolicy>(space, levels);
-    else if (kind == "network") policy = std::make_shared<NetworkPolicy>(space, levels, denoiser->sample_shape(), denoiser->num_classes());
+    else if (kind == "network") policy = std::make_shared<NetworkPolicy>(space, levels, denoiser->sample_shape(), denoiser->num_classes(), 64, options.seed);
     else throw UsageError("--policy must be table or network");
 
     IrlTrainer trainer(*denoiser, policy, expert, options);
@@ -155,6 +178,7 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
     save_policy(*policy, PolicySetup::of(*denoiser, options.sampler), out, facts.dump());
     nlohmann::json report = facts;
     report["policy"] = out;
+    report["actions"] = nlohmann::json::parse(space.to_json());
     report["action_probabilities"] = probabilities_json(last.action_probabilities);
     if (args.flag("json")) std::cout << report.dump() << std::endl;
     else std::cout << "wrote " << out << " after " << iterations << " iterations (" << trainer.total_evaluations()

@@ -18,7 +18,11 @@ NodeTypeInfo action(const QString& id, const QString& name, const QString& compo
                     const QString& choices, const QString& tooltip) {
     NodeTypeInfo t{id, name, "Actions", tooltip, {}, {{"action", PortType::Action}},
                    {ParameterSchema::number("value", "Value", value, min, max, "Used at every step by a fixed sampler"),
-                    ParameterSchema::text("choices", "Choices", choices, "Comma-separated values a learned policy picks from")}};
+                    ParameterSchema::text("choices", "Choices", choices, "Comma-separated values a learned policy picks from"),
+                    ParameterSchema::number("sigma_min", "Policy from σ", 0.0, 0.0, 1000.0,
+                                            "A learned policy chooses only at noise levels from this σ..."),
+                    ParameterSchema::number("sigma_max", "Policy to σ", 1000.0, 0.0, 1000.0,
+                                            "...up to this one; elsewhere Value applies")}};
     t.description += " (component: " + component + ")";
     return t;
 }

@@ -32,6 +32,9 @@ struct ActionValue {
     QString component;  // "guidance", "churn", "renoise", "lambda"
     double value = 0.0;
     std::vector<double> choices;
+    // A learned policy chooses only at noise levels inside [sigma_min, sigma_max]; outside, `value` applies.
+    double sigma_min = 0.0;
+    double sigma_max = 1000.0;
 };
 
 // A sampling policy and the setup (denoiser, solver, schedule) it was trained for.

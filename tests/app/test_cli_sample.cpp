@@ -1,5 +1,7 @@
-// irlstudio-cli sample as a user runs it: JSON output, a real PNG, clear errors and exit codes.
+// irlstudio-cli sample (and train-policy's action syntax) as a user runs it: JSON output, a real
+// PNG, clear errors and exit codes.
 #include <QtTest/QtTest>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -12,6 +14,7 @@ private Q_SLOTS:
     void jsonAndPng();
     void badArguments_data();
     void badArguments();
+    void trainPolicyTakesANoiseRange();
 
 private:
     static int run(const QStringList& args, QByteArray* out, QByteArray* err) {
@@ -61,6 +64,10 @@ void TestCliSample::badArguments_data() {
     QTest::newRow("missing value") << QStringList{"sample", "--seed"} << "--seed";
     QTest::newRow("bad schedule") << QStringList{"sample", "--sigma-min", "-1"} << "sigma_min";
     QTest::newRow("unknown command") << QStringList{"smaple"} << "smaple";
+    QTest::newRow("empty noise range") << QStringList{"train-policy", "--toy", "ring8", "--actions", "churn=0,1@3:1", "--out", "never.pt"}
+                                       << "sigma_min > sigma_max";
+    QTest::newRow("noise range without colon") << QStringList{"train-policy", "--toy", "ring8", "--actions", "churn=0,1@3", "--out", "never.pt"}
+                                               << "@SIGMA_MIN:SIGMA_MAX";
 }
 
 void TestCliSample::badArguments() {
@@ -69,6 +76,21 @@ void TestCliSample::badArguments() {
     QByteArray err;
     QCOMPARE(run(args, nullptr, &err), 2);
     QVERIFY2(QString(err).contains(mentions), err.constData());
+}
+
+// "KIND=choices@LO:HI" limits where the policy chooses; the range travels into the policy.
+void TestCliSample::trainPolicyTakesANoiseRange() {
+    QTemporaryDir dir;
+    QByteArray out, err;
+    QCOMPARE(run({"train-policy", "--toy", "ring8", "--solver", "euler", "--steps", "4", "--actions", "churn=0,0.3@0.5:5;guidance=1,2@:",
+                  "--iterations", "1", "--batch", "8", "--out", dir.filePath("p.pt"), "--json"}, &out, &err), 0);
+    const QJsonArray actions = QJsonDocument::fromJson(out).object().value("actions").toArray();
+    QCOMPARE(actions.size(), 2);
+    QCOMPARE(actions[0].toObject().value("sigma_min").toDouble(), 0.5);
+    QCOMPARE(actions[0].toObject().value("sigma_max").toDouble(), 5.0);
+    QCOMPARE(actions[1].toObject().value("sigma_min").toDouble(), 0.0);
+    QVERIFY(actions[1].toObject().value("sigma_max").isNull());  // no upper end
+    QVERIFY(QFile::exists(dir.filePath("p.pt")));
 }
 
 QTEST_GUILESS_MAIN(TestCliSample)

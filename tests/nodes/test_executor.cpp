@@ -170,6 +170,20 @@ void TestExecutor::trainsAPolicyAndSamplesWithIt() {
     QVERIFY2(r.graph, qPrintable(r.summary()));
     Graph graph = *r.graph;
     QVERIFY(graph.set_parameter("irl_trainer-1", "iterations", 5));
+    // The action node's noise-level range reaches the trainer: an empty range is refused by name.
+    QVERIFY(graph.set_parameter("churn-1", "sigma_min", 5.0));
+    QVERIFY(graph.set_parameter("churn-1", "sigma_max", 1.0));
+    {
+        QTemporaryDir scratch;
+        Executor executor(packs_);
+        RunContext context;
+        context.output_dir = scratch.path();
+        const RunOutcome refused = executor.run(graph, context);
+        QVERIFY(!refused.ok);
+        QVERIFY2(refused.error.contains("Policy from σ"), qPrintable(refused.error));
+    }
+    QVERIFY(graph.set_parameter("churn-1", "sigma_min", 0.05));
+    QVERIFY(graph.set_parameter("churn-1", "sigma_max", 30.0));
     QTemporaryDir out;
     Executor executor(packs_);
     RunContext context;
