@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -166,6 +167,27 @@ std::string divergence_label(const DivergenceSpec& spec) {
     return std::string(to_string(spec.kind)) + (spec.kind == Divergence::PrecisionRecall ? ":" + fixed(spec.lambda, 2) : "");
 }
 
+// The training flags the IRL benches share, over each bench's own defaults.
+IrlOptions irl_options(const Arguments& args, IrlOptions defaults) {
+    defaults.batch = args.integer("batch", defaults.batch, 2, 100000);
+    defaults.policy_lr = args.number("policy-lr", defaults.policy_lr);
+    defaults.nfe_cost = args.number("nfe-cost", defaults.nfe_cost);
+    defaults.discriminator_steps = args.integer("discriminator-steps", defaults.discriminator_steps, 1, 1000);
+    defaults.seed = static_cast<uint64_t>(args.integer("seed", static_cast<int64_t>(defaults.seed), 0, 1 << 30));
+    return defaults;
+}
+
+// --seeds 0,1,2 trains one policy per seed (and per divergence); without it, --seed alone.
+std::vector<uint64_t> training_seeds(const Arguments& args, uint64_t seed) {
+    std::vector<uint64_t> seeds;
+    for (double s : args.numbers("seeds")) {
+        if (s < 0 || s != std::floor(s)) throw UsageError("--seeds: whole numbers >= 0, separated by commas");
+        seeds.push_back(static_cast<uint64_t>(s));
+    }
+    if (seeds.empty()) seeds.push_back(seed);
+    return seeds;
+}
+
 int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
     // Benchmark 1 of the IRL issue: on a 2-D toy with its exact denoiser, a policy learned by IRL
     // against the best fixed choice of an exhaustive grid over the same actions, scored against
@@ -176,10 +198,10 @@ int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
     IrlOptions options;
     options.sampler.solver = solver_from_string(args.text("solver", "heun"));
     options.sampler.sigmas = karras_schedule(static_cast<int>(args.integer("steps", 6, 1, 1000)), 0.002, 80.0);
-    options.batch = args.integer("batch", 128, 2, 100000);
-    options.policy_lr = args.number("policy-lr", 0.1);
+    options.batch = 128;
+    options.policy_lr = 0.1;
     options.conditional = false;
-    options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
+    options = irl_options(args, options);
     const ActionSpace space = parse_action_space(args.text("actions", "churn=0,0.2,0.5,1"));
     const int64_t levels = static_cast<int64_t>(options.sampler.sigmas.size()) - 1;
     const int64_t count = args.integer("count", 4000, 100, 1000000);
@@ -230,14 +252,17 @@ int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
         print("grid " + describe(space, choice), s);
         if (s.mmd2 < best_mmd) best_mmd = s.mmd2, best_name = describe(space, choice);
     }
-    at::Generator expert_generator = make_generator(options.seed + 1);
-    const torch::Tensor expert = data.sample(50000, expert_generator);
     const int64_t iterations = args.integer("iterations", 60, 1, 100000);
-    // One table policy per divergence ("jensen-shannon" or a list such as
+    // One table policy per seed and divergence ("jensen-shannon" or a list such as
     // "precision-recall:0.2,precision-recall:5"); the first one fills the summary fields.
     nlohmann::json learned = nlohmann::json::array();
-    for (const DivergenceSpec& divergence : parse_divergences(args.text("divergence", "jensen-shannon"))) {
+    const std::vector<DivergenceSpec> divergences = parse_divergences(args.text("divergence", "jensen-shannon"));
+    for (const uint64_t seed : training_seeds(args, options.seed))
+    for (const DivergenceSpec& divergence : divergences) {
+        options.seed = seed;
         options.divergence = divergence;
+        at::Generator expert_generator = make_generator(seed + 1);
+        const torch::Tensor expert = data.sample(50000, expert_generator);
         auto policy = std::make_shared<TablePolicy>(space, levels);
         IrlTrainer trainer(denoiser, policy, expert, options);
         IrlIteration last;
@@ -246,10 +271,11 @@ int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
         nlohmann::json row = s.json();
         row["divergence"] = to_string(divergence.kind);
         row["lambda"] = divergence.lambda;
+        row["seed"] = seed;
         row["training_evaluations"] = trainer.total_evaluations();
         row["discriminator_accuracy"] = last.discriminator_accuracy;
         row["action_probabilities"] = probabilities_json(last.action_probabilities);
-        print("learned " + divergence_label(divergence), s);
+        print("learned " + divergence_label(divergence) + " seed " + std::to_string(seed), s);
         if (args.flag("sampled")) {
             const ToyScore t = score(*policy, 1.0);
             row["sampled"] = t.json();
@@ -267,7 +293,7 @@ int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
                                    {"grid_evaluations", grid_evaluations}, {"training_evaluations", training_evaluations},
                                    {"learned_beats_grid", first["mmd2"].get<double>() < best_mmd},
                                    {"training_cheaper_than_grid", training_evaluations < grid_evaluations},
-                                   {"seed", options.seed}, {"samples", count}};
+                                   {"seed", first["seed"]}, {"samples", count}};
     std::cout << report.dump() << std::endl;
     return kExitOk;
 }
@@ -314,15 +340,17 @@ int bench_irl_fashion(const Arguments& args, const CancelToken& cancel) {
     }
     const ImageDataset train = load_fashion_mnist("train");
     nlohmann::json learned = nlohmann::json::array();
-    for (const DivergenceSpec& divergence : parse_divergences(args.text("divergence", "jensen-shannon"))) {
-        IrlOptions options;
-        options.sampler = sampler;
+    IrlOptions base;
+    base.sampler = sampler;
+    base.batch = 64;
+    base.policy_lr = 0.1;
+    base = irl_options(args, base);
+    const std::vector<DivergenceSpec> divergences = parse_divergences(args.text("divergence", "jensen-shannon"));
+    for (const uint64_t seed : training_seeds(args, base.seed))
+    for (const DivergenceSpec& divergence : divergences) {
+        IrlOptions options = base;
         options.divergence = divergence;
-        options.batch = args.integer("batch", 64, 2, 100000);
-        options.policy_lr = args.number("policy-lr", 0.1);
-        options.nfe_cost = args.number("nfe-cost", 0.0);
-        options.discriminator_steps = args.integer("discriminator-steps", options.discriminator_steps, 1, 1000);
-        options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
+        options.seed = seed;
         auto policy = std::make_shared<TablePolicy>(space, levels);
         IrlTrainer trainer(*denoiser, policy, train.images, options);
         const int64_t iterations = args.integer("iterations", 40, 1, 100000);
@@ -332,13 +360,14 @@ int bench_irl_fashion(const Arguments& args, const CancelToken& cancel) {
         nlohmann::json row = score(*policy, nullptr);
         row["divergence"] = to_string(divergence.kind);
         row["lambda"] = divergence.lambda;
+        row["seed"] = seed;
         row["training_evaluations"] = trainer.total_evaluations();
         row["training_seconds"] = now_seconds() - start;
         row["fraction_of_grid"] = double(trainer.total_evaluations()) / double(grid_evaluations);
         row["discriminator_accuracy"] = last.discriminator_accuracy;
         row["action_probabilities"] = probabilities_json(last.action_probabilities);
-        std::fprintf(stderr, "learned %-24s FD %7.3f  precision %.3f  recall %.3f  NFE %.2f  training NFE %lld (%.1f%% of the grid)\n",
-                     divergence_label(divergence).c_str(),
+        std::fprintf(stderr, "learned %-24s seed %llu  FD %7.3f  precision %.3f  recall %.3f  NFE %.2f  training NFE %lld (%.1f%% of the grid)\n",
+                     divergence_label(divergence).c_str(), static_cast<unsigned long long>(seed),
                      row["fd"].get<double>(), row["precision"].get<double>(), row["recall"].get<double>(), row["nfe"].get<double>(),
                      static_cast<long long>(trainer.total_evaluations()), 100.0 * row["fraction_of_grid"].get<double>());
         // Greedy scoring shows only each step's most likely choice; sampling the policy at
@@ -377,13 +406,11 @@ int bench_irl_bias(const Arguments& args, const CancelToken& cancel) {
     options.sampler.sigmas = karras_schedule(static_cast<int>(args.integer("steps", 6, 1, 1000)), 0.002, 80.0);
     options.sampler.renoise_cap = args.integer("renoise-cap", 4, 0, 1000);
     options.divergence = parse_divergences(args.text("divergence", "jensen-shannon")).front();
-    options.batch = args.integer("batch", 64, 2, 100000);
-    options.policy_lr = args.number("policy-lr", 3e-3);
-    options.nfe_cost = args.number("nfe-cost", 0.0);
-    options.discriminator_steps = args.integer("discriminator-steps", options.discriminator_steps, 1, 1000);
+    options.batch = 64;
+    options.policy_lr = 3e-3;
     options.entropy_bonus = 0.01;
     options.conditional = false;
-    options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
+    options = irl_options(args, options);
     const ActionSpace space = parse_action_space(args.text("actions", "renoise=0,2;churn=0,0.3"));
     const int64_t levels = static_cast<int64_t>(options.sampler.sigmas.size()) - 1;
     const int64_t count = args.integer("count", 1000, 100, 100000);
@@ -531,6 +558,9 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "  irl-bias bias correction: expert data from --expert-classes (default 5,7,9: footwear), unconditional\n"
                      "           sampling, a network policy over [--actions \"renoise=0,2;churn=0,0.3\"]; class histograms before/after\n"
                      "           [--renoise-cap 4] [--nfe-cost 0] [--discriminator-steps 2] [--iterations 40] [--divergence jensen-shannon]\n"
+                     "           the irl-* benches share [--batch N] [--policy-lr R] [--nfe-cost C] [--discriminator-steps N] [--seed S];\n"
+                     "           irl-toy and irl-fashion also take [--seeds 0,1,2] (one policy per seed and divergence);\n"
+                     "           an action KIND=V1,V2@LO:HI is chosen by the policy only at noise levels LO <= sigma <= HI\n"
                      "  overhead wall time of a network policy against the same sampler with fixed actions, side by side\n"
                      "           [--count 64] [--steps 5] [--solver heun] [--actions ...] [--repeats 11] [--json: {ratio, inference_fraction, ...}]\n"
                      "  speed    wall time to sample --count 16 images at --nfe 19 with Heun (median of --repeats 5)\n";
@@ -539,7 +569,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     const std::string what = raw[0];
     const std::vector<std::string> rest(raw.begin() + 1, raw.end());
     const Arguments args(rest, {"count", "guidance", "seed", "model", "classifier", "nfe", "repeats", "threads", "toy", "solver",
-                                "steps", "divergence", "batch", "policy-lr", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost", "discriminator-steps"},
+                                "steps", "divergence", "batch", "policy-lr", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost", "discriminator-steps", "seeds"},
                          {"json", "sampled"});
     if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
     if (what == "solvers") return bench_solvers(args, cancel);
