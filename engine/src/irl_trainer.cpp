@@ -108,28 +108,37 @@ IrlIteration IrlTrainer::iterate(const CancelToken* cancel) {
     }
 
     // 4. Rewards of the states each action led to, reward-to-go per trajectory, per-step baselines.
-    // The divergence is between *normalised* occupancies, and renoise makes a trajectory's length
-    // depend on the policy. For rho = mu / |mu| (mu: the unnormalised visit measure) the
-    // derivative of D_f(rho_E || rho) in mu is (g - E_rho[g]) / |mu|, g being the reward of the
-    // normalised case; so each state's reward is centred on the batch's mean reward. Without it a
-    // longer trajectory collects one more reward per extra state, mostly negative on policy
-    // states, and a restart is penalised for its length. With fixed-length trajectories the
-    // centring is a constant per step that the per-step baselines remove anyway.
+    // Expert states are drawn at the noise levels the policy visits, so the two occupancies share
+    // their sigma-marginal by construction and the divergence that is matched is the one between
+    // the states *at each noise level*. Renoise makes a trajectory's length depend on the policy:
+    // for rho(.|sigma) = mu(.|sigma) / |mu(.|sigma)| (mu: the visits at that level) the derivative
+    // in mu is (g - E_rho[g | sigma]) / |mu(.|sigma)|, g being the reward of the normalised case;
+    // so each state's reward is centred on the mean reward of its noise level in the batch.
+    // Without it a restart's extra states each add a reward: mostly negative on policy states, so
+    // a restart was penalised for its length. Centring on the batch mean instead (an earlier
+    // version) rewarded it for its length: the extra states sit at high sigma, where the
+    // discriminator is near chance and the rewards are above the batch mean. With fixed-length
+    // trajectories the centring is a constant per step that the per-step baselines remove anyway.
     std::vector<torch::Tensor> rewards(steps);
     {
         torch::NoGradGuard no_grad;
         discriminator_->eval();
-        double total = 0.0;
-        int64_t count = 0;
         for (size_t t = 0; t < steps; ++t) {
             const torch::Tensor logit = discriminator_->forward(next_x[t], next_sigma[t]).to(torch::kFloat64);
             rewards[t] = divergence_reward(options_.divergence, logit);
-            total += rewards[t].sum().item<double>();
-            count += rewards[t].size(0);
         }
-        report.mean_reward = total / std::max<int64_t>(1, count);
-        for (size_t t = 0; t < steps; ++t)
-            rewards[t] = rewards[t] - report.mean_reward - options_.nfe_cost * rollout.steps[t].evaluations;
+        const torch::Tensor all = torch::cat(rewards);
+        report.mean_reward = all.mean().item<double>();
+        const auto [levels, group] = at::_unique(visited_sigma, /*sorted=*/true, /*return_inverse=*/true);
+        const torch::Tensor sums = torch::zeros({levels.size(0)}, torch::kFloat64).index_add_(0, group, all);
+        const torch::Tensor counts = torch::zeros({levels.size(0)}, torch::kFloat64).index_add_(0, group, torch::ones_like(all));
+        const torch::Tensor centred = all - (sums / counts).index_select(0, group);
+        int64_t offset = 0;
+        for (size_t t = 0; t < steps; ++t) {
+            const int64_t m = rewards[t].size(0);
+            rewards[t] = centred.narrow(0, offset, m) - options_.nfe_cost * rollout.steps[t].evaluations;
+            offset += m;
+        }
     }
     // G_t = r_t + G_{t+1} for samples still running at t + 1 (those active at t + 1 are a subset).
     std::vector<torch::Tensor> to_go(steps);

@@ -35,6 +35,7 @@ private Q_SLOTS:
     void rolloutRecordsEveryStep();
     void learnsToAvoidHarmfulGuidance();
     void restartsAreNotPenalisedForTheirLength();
+    void restartsAreNotRewardedForTheirLength();
     void checkpointResumesExactly();
     void initialWeightsFollowTheSeed();
 };
@@ -170,6 +171,37 @@ void TestIrlTrainer::restartsAreNotPenalisedForTheirLength() {
           last.mean_reward, last.discriminator_accuracy, last.nfe);
     QVERIFY2(last.mean_reward < -0.5, "the setting needs a large common offset in the rewards");
     QVERIFY2(p_renoise > 0.3, qPrintable(QString::number(p_renoise)));
+}
+
+// The other side of the same coin. On ring8 a 4-step Heun sampler lands off the ring: the
+// discriminator separates the final states (low rewards there) while at high sigma it is near
+// chance. The policy may restart a nearly finished sample from sigma_max (renoise by every level),
+// which regenerates a sample of exactly the same distribution: a restart cannot make the samples
+// better, it only adds states at higher noise levels. Centred on the batch mean, those extra
+// states looked good and the policy learned to restart; centred per noise level, a restart is worth
+// only what it changes.
+void TestIrlTrainer::restartsAreNotRewardedForTheirLength() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
+    const torch::Tensor expert = expert_samples(denoiser, 8, 20000);
+    IrlOptions options;
+    options.sampler.solver = Solver::Heun;
+    options.sampler.sigmas = karras_schedule(4, 0.002, 80.0);
+    options.sampler.renoise_cap = 30;
+    options.divergence = {Divergence::JensenShannon};
+    options.batch = 128;
+    options.policy_lr = 0.1;
+    options.discriminator_steps = 5;
+    options.conditional = false;
+    options.seed = 2;
+    ActionSpace space;
+    space.components.push_back({ActionKind::Renoise, {0.0, 3.0}, 0.001, 0.01});  // at the last level only
+    auto policy = std::make_shared<TablePolicy>(space, 4);
+    IrlTrainer trainer(denoiser, policy, expert, options);
+    IrlIteration last;
+    for (int i = 0; i < 20; ++i) last = trainer.iterate();
+    const double p_restart = last.action_probabilities[0][3][1].item<double>();
+    qInfo("after 20 iterations: P(restart) %.3f, discriminator accuracy %.2f, NFE %.1f", p_restart, last.discriminator_accuracy, last.nfe);
+    QVERIFY2(p_restart < 0.65, qPrintable(QString::number(p_restart)));
 }
 
 // Training 3 + 3 iterations straight, or 3, a checkpoint, a fresh process-like trainer that
