@@ -186,7 +186,7 @@ public:
                 throw std::runtime_error("class " + std::to_string(label) + " is out of range: the denoiser has " +
                                          std::to_string(classes) + " classes");
             request.labels = torch::full({request.count}, label, torch::kInt64);
-        } else if (classes > 0 && !model.toy) {
+        } else if (label == -1 && classes > 0 && !model.toy) {
             request.labels = torch::arange(request.count, torch::kInt64) % classes;
         }
         if (settings.fixed.guidance != 1.0 && !request.labels.defined())
@@ -254,7 +254,9 @@ public:
         options.entropy_bonus = p.value("entropy").toDouble();
         options.nfe_cost = p.value("nfe_cost").toDouble();
         options.seed = static_cast<uint64_t>(p.value("seed").toLongLong());
-        options.conditional = !model.toy;
+        options.discriminator_steps = p.value("discriminator_steps").toLongLong();
+        options.sampler.renoise_cap = p.value("renoise_cap").toLongLong();
+        options.conditional = !model.toy && p.value("labels").toString() != "unconditional";
         ActionSpace space;
         for (const QString port : {"guidance", "churn", "renoise", "stochasticity"}) {
             const ActionValue* action = optional_input<ActionValue>(in, port);

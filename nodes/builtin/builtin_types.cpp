@@ -62,7 +62,8 @@ QVector<NodeTypeInfo> BuiltinPack::node_types() const {
                      {ParameterSchema::choice("solver", "Solver", as_qt(solver_names()), "heun"),
                       ParameterSchema::integer("count", "Count", 16, 1, 100000, "How many samples"),
                       ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647),
-                      ParameterSchema::integer("class", "Class", -1, -1, 1000, "-1: every class in turn (unconditional for toys)"),
+                      ParameterSchema::integer("class", "Class", -1, -2, 1000,
+                                               "-1: every class in turn (unconditional for toys); -2: no class (unconditional)"),
                       ParameterSchema::integer("renoise_cap", "Renoise cap", -1, -1, 10000, "-1: as many levels as the schedule")}});
     types.push_back({"irl.policy", "Policy", "Learning", "A sampling policy from a file (trained by an IRL Trainer or train-policy)",
                      {}, {{"policy", PortType::Policy}},
@@ -85,6 +86,12 @@ QVector<NodeTypeInfo> BuiltinPack::node_types() const {
                       ParameterSchema::number("entropy", "Entropy bonus", 0.01, 0.0, 10.0),
                       ParameterSchema::number("nfe_cost", "Cost per evaluation", 0.0, 0.0, 10.0),
                       ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647),
+                      ParameterSchema::integer("discriminator_steps", "Discriminator steps", 2, 1, 1000,
+                                               "Discriminator updates per iteration"),
+                      ParameterSchema::choice("labels", "Labels", {"every class", "unconditional"}, "every class",
+                                              "unconditional: the sampler gets no class, e.g. to learn to correct its class "
+                                              "balance toward the expert's"),
+                      ParameterSchema::integer("renoise_cap", "Renoise cap", -1, -1, 10000, "-1: as many levels as the schedule"),
                       ParameterSchema::integer("eval_every", "Evaluate every", 10, 0, 100000,
                                                "Iterations between evaluations (FD, precision, recall, samples); 0: never"),
                       ParameterSchema::integer("eval_count", "Evaluation samples", 256, 16, 100000),

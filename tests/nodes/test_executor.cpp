@@ -19,6 +19,7 @@ private Q_SLOTS:
     void failureNamesTheNode();
     void cancelKeepsFinishedNodes();
     void trainsAPolicyAndSamplesWithIt();
+    void biasCorrectionGraphRuns();
 
 private:
     Graph toy_graph() const;
@@ -213,6 +214,27 @@ void TestExecutor::trainsAPolicyAndSamplesWithIt() {
     const RunOutcome refused = executor.run(replay, context);
     QVERIFY(!refused.ok);
     QVERIFY2(refused.error.contains("another setup") && refused.error.contains("9 levels"), qPrintable(refused.error));
+}
+
+// The bias-correction example (footwear-only expert data, unconditional sampling, a restart
+// decision limited to one noise level) runs end to end; its real length is cut to one iteration.
+void TestExecutor::biasCorrectionGraphRuns() {
+    const GraphLoadResult r = load_graph_file(IRL_GRAPHS_DIR "/bias-correction.json", packs_.registry());
+    QVERIFY2(r.graph, qPrintable(r.summary()));
+    Graph graph = *r.graph;
+    QVERIFY(graph.set_parameter("irl_trainer-1", "iterations", 1));
+    QVERIFY(graph.set_parameter("irl_trainer-1", "batch", 8));
+    QVERIFY(graph.set_parameter("irl_trainer-1", "eval_every", 0));
+    QVERIFY(graph.set_parameter("sampler-1", "count", 8));
+    QTemporaryDir out;
+    Executor executor(packs_);
+    RunContext context;
+    context.output_dir = out.path();
+    const RunOutcome outcome = executor.run(graph, context);
+    QVERIFY2(outcome.ok, qPrintable(outcome.error));
+    QVERIFY(QFile::exists(out.filePath("footwear-policy.pt")));
+    QVERIFY(QFile::exists(out.filePath("footwear-biased.png")));
+    QVERIFY(outcome.nodes.value("evaluate-1").numbers.contains("fd"));
 }
 
 QTEST_GUILESS_MAIN(TestExecutor)
