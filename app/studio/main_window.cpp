@@ -668,10 +668,11 @@ void MainWindow::on_finished(const irl::nodes::RunOutcome& outcome) {
     }
     if (!training_node_.isEmpty()) {
         training_->set_running(false);
-        if (outcome.ok)
-            training_->set_message(tr("Training finished: %1 iterations. \"Use in Policy node\" loads the result.")
-                                       .arg(outcome.nodes.value(training_node_).numbers.value("iterations").toInt()));
-        else
+        if (outcome.ok) {
+            const int iterations = outcome.nodes.value(training_node_).numbers.value("iterations").toInt();
+            const QString done = iterations == 1 ? tr("1 iteration") : tr("%1 iterations").arg(iterations);
+            training_->set_message(tr("Training finished: %1. \"Use in Policy node\" loads the result.").arg(done));
+        } else
             training_->set_message(outcome.cancelled ? tr("Training cancelled.") : tr("Training failed: %1").arg(outcome.error));
         training_node_.clear();
     }

@@ -79,10 +79,12 @@ void ActionHeatMap::paintEvent(QPaintEvent*) {
         const QVariantMap table = it.value().toMap();
         const QVariantList choices = table.value("choices").toList();
         const QVariantList levels = table.value("probabilities").toList();
+        const QVariantList active = table.value("active").toList();  // absent: active at every step
         painter.setPen(kText);
         painter.drawText(QRectF(4, y, width() - 8, header), Qt::AlignLeft | Qt::AlignVCenter, it.key());
         y += header;
         const double cell = levels.isEmpty() ? 0 : (width() - label_width - 8.0) / levels.size();
+        const double table_top = y;
         for (int c = 0; c < choices.size(); ++c) {
             painter.setPen(kText);
             painter.drawText(QRectF(4, y, label_width - 8, row_height), Qt::AlignRight | Qt::AlignVCenter,
@@ -90,6 +92,15 @@ void ActionHeatMap::paintEvent(QPaintEvent*) {
             for (int l = 0; l < levels.size(); ++l) {
                 const double p = levels[l].toList().value(c).toDouble();
                 const QRectF r(label_width + l * cell, y, cell, row_height);
+                if (l < active.size() && !active[l].toBool()) {
+                    // The policy does not choose here (outside the action's noise-level range).
+                    painter.fillRect(r.adjusted(0.5, 0.5, -0.5, -0.5), QColor(52, 53, 58));
+                    if (c + 1 == choices.size() && cell > 34) {  // once the column is filled
+                        painter.setPen(QColor(120, 122, 130));
+                        painter.drawText(QRectF(r.left(), table_top, cell, r.bottom() - table_top), Qt::AlignCenter, tr("fixed"));
+                    }
+                    continue;
+                }
                 painter.fillRect(r.adjusted(0.5, 0.5, -0.5, -0.5), ramp(p));
                 if (cell > 34 && row_height > 14) {
                     painter.setPen(p > 0.6 ? QColor(20, 20, 20) : kText);
@@ -246,8 +257,10 @@ void TrainingView::append(Plot& plot, const QString& name, double x, double y) {
     // Rescale the axis to its series, with a little headroom.
     double lo = plot.low[side], hi = plot.high[side];
     if (hi - lo < 1e-9) {
-        lo -= 0.5;
-        hi += 0.5;
+        // A flat series: a span the axis labels can tell apart, also for large values.
+        const double half = std::max(0.5, 0.05 * std::abs(hi));
+        lo -= half;
+        hi += half;
     }
     const double pad = 0.08 * (hi - lo);
     (side ? plot.y2 : plot.y)->setRange(lo - pad, hi + pad);

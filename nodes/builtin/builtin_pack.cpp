@@ -315,16 +315,19 @@ public:
                                {"nfe", last.nfe},
                                {"training_evaluations", double(trainer.total_evaluations())}};
             for (size_t c = 0; c < space.components.size(); ++c) {
-                QVariantList choices, rows;
+                QVariantList choices, rows, active;
                 for (double v : space.components[c].choices) choices << v;
                 const torch::Tensor probabilities = last.action_probabilities[c].contiguous();
                 for (int64_t level = 0; level < probabilities.size(0); ++level) {
                     QVariantList row;
                     for (int64_t k = 0; k < probabilities.size(1); ++k) row << probabilities[level][k].item<double>();
                     rows << QVariant(row);
+                    // Outside the component's noise-level range the policy does not choose.
+                    const double sigma = schedule.sigmas[static_cast<size_t>(level)];
+                    active << (sigma >= space.components[c].sigma_min && sigma <= space.components[c].sigma_max);
                 }
                 preview.tables.insert(QString::fromStdString(to_string(space.components[c].kind)),
-                                      QVariantMap{{"choices", choices}, {"probabilities", rows}});
+                                      QVariantMap{{"choices", choices}, {"probabilities", rows}, {"active", active}});
             }
             if (evaluate_now) {
                 const SampleResult samples = trainer.sample_greedy(eval_count, 4242, context.cancel);
