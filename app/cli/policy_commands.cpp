@@ -85,7 +85,8 @@ nlohmann::json probabilities_json(const std::vector<torch::Tensor>& probabilitie
 int train_policy_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     std::set<std::string> names = sampler_option_names();
     names.insert({"toy", "model", "expert-classes", "actions", "policy", "divergence", "lambda-pr", "iterations", "batch",
-                    "policy-lr", "entropy", "nfe-cost", "seed", "out", "threads", "checkpoint", "checkpoint-every"});
+                    "policy-lr", "entropy", "nfe-cost", "seed", "out", "threads", "checkpoint", "checkpoint-every",
+                  "discriminator-steps"});
     const Arguments args(raw, names, {"json", "help", "unconditional", "fresh"});
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli train-policy --out POLICY.pt [OPTIONS]\n\n"
@@ -100,6 +101,7 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
                      "  --iterations N        default 100;  --batch N trajectories per iteration (default 256)\n"
                      "  --checkpoint FILE     checkpoint there every --checkpoint-every iterations (default 10) and at the end;\n"
                      "                        an existing checkpoint is resumed (iterations count from its own), --fresh ignores it\n"
+                     "  --discriminator-steps N  discriminator updates per iteration (default 2)\n"
                      "  --policy-lr, --entropy, --nfe-cost, --seed, --unconditional, --json\n"
                   << sampler_options_help();
         return kExitOk;
@@ -114,6 +116,7 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
     options.policy_lr = args.number("policy-lr", 3e-2);
     options.entropy_bonus = args.number("entropy", 0.01);
     options.nfe_cost = args.number("nfe-cost", 0.0);
+    options.discriminator_steps = args.integer("discriminator-steps", options.discriminator_steps, 1, 1000);
     options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
     options.conditional = !args.flag("unconditional");
     const ActionSpace space = parse_action_space(args.text("actions", "guidance=1,2,3"));
