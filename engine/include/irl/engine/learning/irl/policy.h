@@ -1,0 +1,96 @@
+// Sampling policies: a categorical distribution per action component at every step. Fixed (a
+// classic sampler), a per-level table (state-independent logits) or a small network on the state.
+#pragma once
+
+#include "irl/engine/sampling/action_space.h"
+
+#include <ATen/core/Generator.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace irl {
+
+// What a policy sees of the active samples at one step.
+struct PolicyInput {
+    torch::Tensor x;         // [M, ...] current states
+    torch::Tensor denoised;  // [M, ...] last x0 estimate (zeros before the first step)
+    torch::Tensor sigma;     // [M] noise levels
+    torch::Tensor level;     // [M] int64 schedule index
+    torch::Tensor labels;    // [M] int64 (-1 unconditional)
+};
+
+class Policy : public torch::nn::Module {
+public:
+    Policy(ActionSpace space, int64_t levels) : space_(std::move(space)), levels_(levels) { space_.validate(); }
+    // One [M, choices] logit tensor per component.
+    virtual std::vector<torch::Tensor> logits(const PolicyInput& in) = 0;
+    virtual std::string kind() const = 0;
+    const ActionSpace& action_space() const { return space_; }
+    int64_t levels() const { return levels_; }
+
+private:
+    ActionSpace space_;
+    int64_t levels_;
+};
+
+// The same choice at every step: index `choice[i]` of component i.
+class FixedPolicy : public Policy {
+public:
+    FixedPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> choice);
+    std::vector<torch::Tensor> logits(const PolicyInput& in) override;
+    std::string kind() const override { return "fixed"; }
+    const std::vector<int64_t>& choice() const { return choice_; }
+
+private:
+    std::vector<int64_t> choice_;
+};
+
+// Learned logits per schedule level, the same for every state at that level.
+class TablePolicy : public Policy {
+public:
+    TablePolicy(ActionSpace space, int64_t levels);
+    std::vector<torch::Tensor> logits(const PolicyInput& in) override;
+    std::string kind() const override { return "table"; }
+
+private:
+    std::vector<torch::Tensor> tables_;  // [levels, choices] per component
+};
+
+// A small MLP on the downsampled x_t and x0 estimate, a sigma embedding and the label.
+class NetworkPolicy : public Policy {
+public:
+    // The initial weights are a function of `seed` alone (see seeded_initialisation).
+    NetworkPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> sample_shape, int64_t num_classes, int64_t width = 64,
+                  uint64_t seed = 0);
+    std::vector<torch::Tensor> logits(const PolicyInput& in) override;
+    std::string kind() const override { return "network"; }
+
+private:
+    torch::Tensor state_features(const torch::Tensor& x, const torch::Tensor& sigma) const;
+
+    std::vector<int64_t> sample_shape_;
+    int64_t num_classes_;
+    torch::Tensor frequencies_;
+    torch::nn::Embedding label_embedding{nullptr};
+    torch::nn::Linear hidden1{nullptr}, hidden2{nullptr};
+    torch::nn::ModuleList heads;
+};
+
+struct ActionSample {
+    std::vector<torch::Tensor> choice;  // [M] int64 per component
+    torch::Tensor log_prob;             // [M] sum over components
+};
+
+// Draws one choice per component; temperature 0 takes the most likely choice.
+ActionSample sample_actions(const std::vector<torch::Tensor>& logits, double temperature, at::Generator& generator);
+// log pi(choice | state) summed over components, and the entropy summed over components: [M].
+torch::Tensor action_log_prob(const std::vector<torch::Tensor>& logits, const std::vector<torch::Tensor>& choice);
+torch::Tensor action_entropy(const std::vector<torch::Tensor>& logits);
+
+}  // namespace irl

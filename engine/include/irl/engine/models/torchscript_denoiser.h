@@ -1,0 +1,47 @@
+// Bring your own denoiser: a TorchScript file plus a JSON sidecar that says how to call it.
+// The contract is documented in README.md ("Bringing your own denoiser").
+#pragma once
+
+#include "irl/engine/models/denoiser.h"
+
+#include <memory>
+#include <string>
+
+namespace irl {
+
+struct TorchScriptSidecar {
+    std::vector<int64_t> input_shape;  // [C, H, W] or [d]
+    int64_t num_classes = 0;           // 0 = unconditional
+    double sigma_data = 0.5;
+    bool returns_denoised = true;      // false: returns the raw network output F (EDM preconditioning applied here)
+};
+
+class TorchScriptDenoiser : public Denoiser {
+public:
+    // Reads `path` and its sidecar (`path` with .json instead of its extension, or `path`.json).
+    // Throws std::runtime_error naming the file and the problem: missing sidecar, bad fields,
+    // unreadable TorchScript, or an output of the wrong shape on a probe call.
+    static std::unique_ptr<TorchScriptDenoiser> load(const std::string& path);
+    ~TorchScriptDenoiser() override;
+
+    torch::Tensor denoise(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) override;
+    std::vector<int64_t> sample_shape() const override { return sidecar_.input_shape; }
+    int64_t num_classes() const override { return sidecar_.num_classes; }
+    double sigma_data() const override { return sidecar_.sigma_data; }
+    std::string identity() const override { return identity_; }
+
+private:
+    struct Module;  // keeps <torch/script.h> out of this header
+    TorchScriptDenoiser(std::unique_ptr<Module> module, TorchScriptSidecar sidecar, std::string path);
+    torch::Tensor call(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels);
+
+    std::unique_ptr<Module> module_;
+    TorchScriptSidecar sidecar_;
+    std::string path_;
+    std::string identity_;
+};
+
+// Parses a sidecar file; errors name the file and the field.
+TorchScriptSidecar read_torchscript_sidecar(const std::string& sidecar_path);
+
+}  // namespace irl

@@ -1,0 +1,89 @@
+// Samplers over a denoiser and a sigma list: Euler, Heun (EDM Alg. 2 with churn),
+// DPM-Solver++(2M), Euler ancestral and the gDDIM step, each step under a per-sample control.
+#pragma once
+
+#include "irl/engine/core/cancel.h"
+#include "irl/engine/models/denoiser.h"
+#include "irl/engine/sampling/step_control.h"
+
+#include <torch/types.h>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace irl {
+
+enum class Solver { Euler, Heun, DpmSolver2M, EulerAncestral, Gddim };
+const char* to_string(Solver solver);
+// Accepts the names of to_string; throws std::invalid_argument listing them otherwise.
+Solver solver_from_string(const std::string& name);
+std::vector<std::string> solver_names();
+
+// EDM's churn rule (Karras et al. 2022, Alg. 2): gamma_i = min(S_churn / N, sqrt(2) - 1)
+// for S_tmin <= sigma_i <= S_tmax, else 0.
+struct ChurnSettings {
+    double s_churn = 0.0;
+    double s_tmin = 0.0;
+    double s_tmax = std::numeric_limits<double>::infinity();
+    double s_noise = 1.0;
+};
+
+// What the step callback shows: the batch after `iteration` steps.
+struct StepPreview {
+    int64_t iteration = 0;
+    int64_t total_levels = 0;  // nonzero levels in the schedule
+    torch::Tensor x;           // [N, ...] states of all samples
+    torch::Tensor denoised;    // [N, ...] latest x0 estimate of each sample
+    torch::Tensor sigma;       // [N] current noise level of each sample
+    bool last = false;
+};
+using StepCallback = std::function<void(const StepPreview&)>;
+
+struct SamplerSettings {
+    Solver solver = Solver::Heun;
+    std::vector<double> sigmas;  // descending, ending at 0
+    StepControl fixed;           // the control of every step when no policy is given
+    ChurnSettings churn;         // EDM churn rule for Euler and Heun when fixed.churn is 0
+    double ancestral_eta = 1.0;  // Euler ancestral: 1 = full ancestral noise
+    int64_t renoise_cap = -1;    // most schedule levels one trajectory may jump back in total; -1: the number of levels
+    ControlFunction control;     // optional per-step policy
+};
+
+struct SampleRequest {
+    int64_t count = 16;
+    torch::Tensor labels;                   // [count] int64; empty = all unconditional
+    uint64_t seed = 0;
+    torch::Dtype dtype = torch::kFloat32;
+    std::optional<torch::Tensor> initial;   // x at sigmas[0]; default sigma_max * N(0, I)
+    const CancelToken* cancel = nullptr;    // checked before every denoiser call
+    StepCallback on_step;                   // optional preview callback
+    int64_t preview_interval_ms = 0;        // throttle; the last step is always reported
+};
+
+struct SampleResult {
+    torch::Tensor samples;          // [count, ...]
+    torch::Tensor evaluations;      // [count] int64 function evaluations per sample
+    double nfe = 0.0;               // mean function evaluations per sample (CFG with w != 1 counts 2)
+    int64_t denoiser_calls = 0;     // batched calls to the denoiser
+    int64_t iterations = 0;
+    double seconds = 0.0;
+};
+
+// Runs the sampler from sigmas[0] to 0. Throws Cancelled when the token fires, and
+// std::invalid_argument for inconsistent settings (labels for an unconditional model, ...).
+SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const SampleRequest& request);
+
+// The churn gamma EDM's rule gives at level `level` of a schedule with `levels` nonzero sigmas.
+double edm_churn_gamma(const ChurnSettings& churn, double sigma, int64_t levels);
+
+// One gDDIM step with stochasticity lambda (EDM form, r = sigma_next / sigma):
+// x_next = D + r^(1+lambda^2) (x - D) + sigma_next sqrt(1 - r^(2 lambda^2)) z.
+// All of sigma, sigma_next, lambda are [N]; noise has x's shape.
+torch::Tensor gddim_step(const torch::Tensor& x, const torch::Tensor& denoised, const torch::Tensor& sigma,
+                         const torch::Tensor& sigma_next, const torch::Tensor& lambda,
+                         const torch::Tensor& noise);
+
+}  // namespace irl

@@ -1,0 +1,44 @@
+// The per-step control a policy sets: guidance scale w, churn gamma, gDDIM stochasticity (the
+// lambda of the gDDIM step) and renoise k. A fixed control for every step is a classic sampler.
+#pragma once
+
+#include <torch/types.h>
+#include <cstdint>
+#include <functional>
+
+namespace irl {
+
+// One choice for every sample of a batch.
+struct StepControl {
+    double guidance = 1.0;  // CFG scale w: D_w = D(x;s,null) + w (D(x;s,c) - D(x;s,null))
+    double churn = 0.0;     // gamma: raise sigma to sigma (1 + gamma) with fresh noise (EDM Alg. 2)
+    double stochasticity = 0.0;  // gDDIM lambda: 0 = DDIM/Euler, 1 = ancestral
+    int64_t renoise = 0;    // jump back up this many levels of the schedule before stepping
+};
+
+// Per-sample controls, each a [N] tensor (float64, renoise int64) over the active samples.
+struct StepControls {
+    torch::Tensor guidance;
+    torch::Tensor churn;
+    torch::Tensor stochasticity;
+    torch::Tensor renoise;
+
+    static StepControls broadcast(const StepControl& control, int64_t n);
+};
+
+// What a policy sees before choosing: the current states of the active samples.
+struct StepState {
+    int64_t iteration = 0;       // how many steps the batch has taken so far
+    torch::Tensor x;             // [M, ...] current states of the active samples
+    torch::Tensor sigma;         // [M] their noise levels
+    torch::Tensor level;         // [M] int64 index into the schedule
+    torch::Tensor labels;        // [M] int64
+    torch::Tensor denoised;      // [M, ...] last x0 estimate (zeros before the first step)
+    torch::Tensor active_index;  // [M] int64 positions of these samples in the full batch
+};
+
+// Returns the controls for the active samples of a step. `fixed` is what the sampler would do
+// on its own at this step (the EDM churn rule included), so a policy can start from it.
+using ControlFunction = std::function<StepControls(const StepState& state, const StepControls& fixed)>;
+
+}  // namespace irl

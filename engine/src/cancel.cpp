@@ -1,9 +1,0 @@
-#include "irl/engine/cancel.h"
-
-namespace irl {
-
-void CancelToken::throw_if_cancelled() const {
-    if (cancelled()) throw Cancelled();
-}
-
-}  // namespace irl

@@ -1,0 +1,215 @@
+#include "irl/engine/io/archive.h"
+
+#include "irl/engine/core/diagnostics.h"
+#include "irl/engine/core/resources.h"
+#include "irl/engine/io/atomic_file.h"
+
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+namespace irl {
+namespace {
+
+// "#irlstudio irlstudio-policy 2 crc32 0a1b2c3d size 12345\n", then `size` bytes of payload.
+constexpr const char* kMagic = "#irlstudio ";
+const std::string kZipMagic("PK\x03\x04", 4);
+constexpr size_t kLongestHeader = 256;
+
+std::string format_entry(const std::string& format, int version) { return format + "/" + std::to_string(version); }
+
+bool inside_resources(const std::string& path) {
+    std::error_code error;
+    const std::filesystem::path file = std::filesystem::weakly_canonical(path, error);
+    for (const std::string& folder : resource_folders()) {
+        const std::filesystem::path root = std::filesystem::weakly_canonical(folder, error);
+        if (root.empty()) continue;
+        const std::string prefix = root.string() + "/";
+        if (file.string().rfind(prefix, 0) == 0) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+uint32_t crc32_of(const std::string& bytes) {
+    uLong crc = ::crc32(0L, Z_NULL, 0);
+    // zlib takes lengths as uInt: feed large payloads in pieces.
+    constexpr size_t kPiece = 1u << 30;
+    for (size_t at = 0; at < bytes.size(); at += kPiece) {
+        const size_t length = std::min(kPiece, bytes.size() - at);
+        crc = ::crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + at), static_cast<uInt>(length));
+    }
+    return static_cast<uint32_t>(crc);
+}
+
+ArchiveWriter::ArchiveWriter(FileKind kind) : kind_(std::move(kind)) {
+    archive_.write("format", c10::IValue(format_entry(kind_.format, kind_.version)));
+}
+
+void ArchiveWriter::text(const std::string& key, const std::string& value) { archive_.write(key, c10::IValue(value)); }
+void ArchiveWriter::tensor(const std::string& key, const torch::Tensor& value) { archive_.write(key, value); }
+void ArchiveWriter::integer(const std::string& key, int64_t value) { archive_.write(key, torch::tensor(value)); }
+void ArchiveWriter::number(const std::string& key, double value) {
+    archive_.write(key, torch::tensor(value, torch::TensorOptions().dtype(torch::kFloat64)));
+}
+
+void ArchiveWriter::module(const std::string& key, const torch::nn::Module& module) {
+    torch::serialize::OutputArchive nested;
+    module.save(nested);
+    archive_.write(key, nested);
+}
+
+void ArchiveWriter::optimizer(const std::string& key, const torch::optim::Optimizer& optimizer) {
+    torch::serialize::OutputArchive nested;
+    optimizer.save(nested);
+    archive_.write(key, nested);
+}
+
+std::string ArchiveWriter::bytes() const {
+    std::ostringstream payload;
+    archive_.save_to(payload);
+    const std::string body = payload.str();
+    char header[kLongestHeader];
+    std::snprintf(header, sizeof header, "%s%s %d crc32 %08x size %zu\n", kMagic, kind_.format.c_str(), kind_.version,
+                  static_cast<unsigned>(crc32_of(body)), body.size());
+    return std::string(header) + body;
+}
+
+void ArchiveWriter::save(const std::string& path) const { write_file_atomically(path, bytes()); }
+
+ArchiveReader::ArchiveReader(const FileKind& kind, std::string path) : kind_(kind), path_(std::move(path)) {}
+
+ArchiveReader::ArchiveReader(const std::string& path, const FileKind& kind) : ArchiveReader(kind, path) {
+    std::error_code error;
+    if (!std::filesystem::exists(path, error)) fail("does not exist");
+    std::string bytes;
+    try {
+        bytes = read_file(path);
+    } catch (const std::runtime_error& e) {
+        fail(std::string("cannot be read (") + e.what() + ")");
+    }
+    parse(bytes);
+    if (!checksummed_ && !inside_resources(path))
+        warn(kind_.what + " '" + path + "' was written before files carried a checksum: damage to it cannot be detected "
+             "(saving it again adds one)");
+}
+
+ArchiveReader ArchiveReader::from_bytes(const std::string& bytes, const std::string& source, const FileKind& kind) {
+    ArchiveReader reader(kind, source);
+    reader.parse(bytes);
+    return reader;
+}
+
+void ArchiveReader::parse(const std::string& bytes) {
+    std::string payload;
+    if (bytes.compare(0, kZipMagic.size(), kZipMagic) == 0) {
+        payload = bytes;  // written before checksums: the format entry inside says what it is
+    } else if (bytes.compare(0, std::char_traits<char>::length(kMagic), kMagic) == 0) {
+        const size_t end = bytes.find('\n');
+        if (end == std::string::npos || end > kLongestHeader) fail("is corrupt: its header line is damaged");
+        std::istringstream header(bytes.substr(std::char_traits<char>::length(kMagic), end - std::char_traits<char>::length(kMagic)));
+        std::string format, crc_word, size_word, crc_text;
+        long long version = 0, size = -1;
+        header >> format >> version >> crc_word >> crc_text >> size_word >> size;
+        if (!header || crc_word != "crc32" || size_word != "size" || crc_text.size() != 8 || size < 0)
+            fail("is corrupt: its header line is damaged");
+        if (format != kind_.format) fail("is not an IRL Sampler Studio " + kind_.what + " (it is an '" + format + "' file)");
+        if (version < 1) fail("is corrupt: its header line is damaged");
+        if (version > kind_.version)
+            fail("was written by a newer version of the studio (format version " + std::to_string(version) + "; this one reads up to " +
+                 std::to_string(kind_.version) + ")");
+        if (bytes.size() - end - 1 != static_cast<size_t>(size))
+            fail("is corrupt or truncated (" + std::to_string(bytes.size() - end - 1) + " bytes of payload, the header says " +
+                 std::to_string(size) + ")");
+        payload = bytes.substr(end + 1);
+        char actual[16];
+        std::snprintf(actual, sizeof actual, "%08x", static_cast<unsigned>(crc32_of(payload)));
+        if (crc_text != actual) fail("is corrupt: its checksum does not match its contents (the file changed after it was written)");
+        version_ = static_cast<int>(version);
+        checksummed_ = true;
+    } else {
+        fail("is corrupt or not a " + kind_.what + " (it does not start like one)");
+    }
+    try {
+        std::istringstream stream(payload);
+        archive_.load_from(stream);
+    } catch (const std::exception&) {
+        fail("is not a readable LibTorch archive (corrupt or truncated)");
+    }
+    c10::IValue format;
+    if (!archive_.try_read("format", format) || !format.isString()) fail("has no format entry");
+    const std::string entry = format.toStringRef();
+    const auto slash = entry.rfind('/');
+    const std::string name = slash == std::string::npos ? entry : entry.substr(0, slash);
+    if (name != kind_.format) fail("is not an IRL Sampler Studio " + kind_.what + " (it is an '" + name + "' file)");
+    if (!checksummed_) {
+        try {
+            version_ = slash == std::string::npos ? 0 : std::stoi(entry.substr(slash + 1));
+        } catch (const std::exception&) {
+            version_ = 0;
+        }
+        if (version_ < 1) fail("has a damaged format entry '" + entry + "'");
+        if (version_ > kind_.version) fail("was written by a newer version of the studio (format version " + std::to_string(version_) + ")");
+    }
+}
+
+void ArchiveReader::fail(const std::string& message) const {
+    throw std::runtime_error(kind_.what + " '" + path_ + "' " + message);
+}
+
+bool ArchiveReader::has(const std::string& key) {
+    c10::IValue value;
+    return archive_.try_read(key, value);
+}
+
+std::string ArchiveReader::text(const std::string& key) {
+    c10::IValue value;
+    if (!archive_.try_read(key, value) || !value.isString()) fail("has no text entry '" + key + "'");
+    return value.toStringRef();
+}
+
+torch::Tensor ArchiveReader::tensor(const std::string& key) {
+    c10::IValue value;
+    if (!archive_.try_read(key, value) || !value.isTensor()) fail("has no tensor entry '" + key + "'");
+    return value.toTensor();
+}
+
+int64_t ArchiveReader::integer(const std::string& key) {
+    const torch::Tensor t = tensor(key);
+    if (t.numel() != 1 || t.is_floating_point()) fail("has a damaged entry '" + key + "' (expected one integer)");
+    return t.item<int64_t>();
+}
+
+double ArchiveReader::number(const std::string& key) {
+    const torch::Tensor t = tensor(key);
+    if (t.numel() != 1) fail("has a damaged entry '" + key + "' (expected one number)");
+    return t.item<double>();
+}
+
+void ArchiveReader::load_module(const std::string& key, torch::nn::Module& module) {
+    torch::serialize::InputArchive nested;
+    if (!archive_.try_read(key, nested)) fail("has no '" + key + "' entry");
+    try {
+        module.load(nested);
+    } catch (const std::exception&) {
+        fail("holds '" + key + "' weights of another shape than this network (another size, or a damaged file)");
+    }
+}
+
+void ArchiveReader::load_optimizer(const std::string& key, torch::optim::Optimizer& optimizer) {
+    torch::serialize::InputArchive nested;
+    if (!archive_.try_read(key, nested)) fail("has no '" + key + "' entry");
+    try {
+        optimizer.load(nested);
+    } catch (const std::exception&) {
+        fail("holds an optimiser state '" + key + "' that does not match these parameters");
+    }
+}
+
+}  // namespace irl

@@ -1,0 +1,65 @@
+#include "irl/engine/learning/irl/f_divergence.h"
+
+#include "irl/engine/core/enum_names.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace irl {
+namespace {
+
+constexpr EnumNames<Divergence, 5> kNames = {{
+    {Divergence::ForwardKl, "forward-kl"},
+    {Divergence::ReverseKl, "reverse-kl"},
+    {Divergence::JensenShannon, "jensen-shannon"},
+    {Divergence::PearsonChiSquared, "pearson"},
+    {Divergence::PrecisionRecall, "precision-recall"},
+}};
+static_assert(in_enum_order(kNames), "kNames must follow enum Divergence");
+
+void check_lambda(const DivergenceSpec& spec) {
+    if (spec.kind == Divergence::PrecisionRecall && !(spec.pr_lambda > 0.0 && std::isfinite(spec.pr_lambda)))
+        throw std::invalid_argument("precision-recall divergence: lambda must be a positive number");
+}
+
+}  // namespace
+
+const char* to_string(Divergence divergence) { return enum_name(kNames, divergence); }
+Divergence divergence_from_string(const std::string& name) { return enum_from_name(kNames, name, "divergence"); }
+std::vector<std::string> divergence_names() { return enum_names(kNames); }
+
+torch::Tensor divergence_generator(const DivergenceSpec& spec, const torch::Tensor& log_ratio) {
+    check_lambda(spec);
+    const torch::Tensor l = log_ratio.to(torch::kFloat64);
+    const torch::Tensor u = l.exp();
+    switch (spec.kind) {
+    case Divergence::ForwardKl: return u * l;
+    case Divergence::ReverseKl: return -l;
+    case Divergence::JensenShannon: {
+        // log((1 + u) / 2) = softplus(l) - log 2, stable for large |l|.
+        const torch::Tensor log_mid = torch::nn::functional::softplus(l) - std::log(2.0);
+        return 0.5 * (u * l - (1.0 + u) * log_mid);
+    }
+    case Divergence::PearsonChiSquared: return (u - 1.0).square();
+    case Divergence::PrecisionRecall: return torch::clamp_min(spec.pr_lambda * u, 1.0) - std::max(spec.pr_lambda, 1.0);
+    }
+    throw std::logic_error("unreachable");
+}
+
+torch::Tensor divergence_reward(const DivergenceSpec& spec, const torch::Tensor& log_ratio, double max_log_ratio) {
+    check_lambda(spec);
+    const torch::Tensor l = log_ratio.to(torch::kFloat64);
+    switch (spec.kind) {
+    case Divergence::ForwardKl: return l.clamp_max(max_log_ratio).exp();
+    case Divergence::ReverseKl: return l - 1.0;
+    case Divergence::JensenShannon: return 0.5 * (torch::nn::functional::softplus(l) - std::log(2.0));
+    case Divergence::PearsonChiSquared: return (2.0 * l.clamp_max(max_log_ratio)).exp() - 1.0;
+    case Divergence::PrecisionRecall:
+        return std::max(spec.pr_lambda, 1.0) - (l < -std::log(spec.pr_lambda)).to(torch::kFloat64);
+    }
+    throw std::logic_error("unreachable");
+}
+
+}  // namespace irl

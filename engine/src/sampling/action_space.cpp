@@ -1,0 +1,112 @@
+#include "irl/engine/sampling/action_space.h"
+
+#include "irl/engine/core/enum_names.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace irl {
+namespace {
+
+constexpr EnumNames<ActionKind, 4> kNames = {{
+    {ActionKind::Guidance, "guidance"}, {ActionKind::Churn, "churn"}, {ActionKind::Renoise, "renoise"}, {ActionKind::Stochasticity, "stochasticity"},
+}};
+static_assert(in_enum_order(kNames), "kNames must follow enum ActionKind");
+
+}  // namespace
+
+const char* to_string(ActionKind kind) { return enum_name(kNames, kind); }
+ActionKind action_kind_from_string(const std::string& name) {
+    return enum_from_name(kNames, name == "lambda" ? std::string("stochasticity") : name, "action");
+}
+
+void set_control(StepControl& control, ActionKind kind, double value) {
+    switch (kind) {
+    case ActionKind::Guidance: control.guidance = value; break;
+    case ActionKind::Churn: control.churn = value; break;
+    case ActionKind::Renoise: control.renoise = static_cast<int64_t>(value); break;
+    case ActionKind::Stochasticity: control.stochasticity = value; break;
+    }
+}
+
+double control_value(const StepControl& control, ActionKind kind) {
+    switch (kind) {
+    case ActionKind::Guidance: return control.guidance;
+    case ActionKind::Churn: return control.churn;
+    case ActionKind::Renoise: return static_cast<double>(control.renoise);
+    case ActionKind::Stochasticity: return control.stochasticity;
+    }
+    return 0.0;
+}
+
+void ActionSpace::validate() const {
+    if (components.empty()) throw std::invalid_argument("action space: no components");
+    for (size_t i = 0; i < components.size(); ++i) {
+        const ActionComponent& c = components[i];
+        const std::string where = "action space: component " + std::to_string(i) + " (" + to_string(c.kind) + ")";
+        if (c.choices.empty()) throw std::invalid_argument(where + " has no choices");
+        for (double v : c.choices) {
+            if (!std::isfinite(v) || v < 0) throw std::invalid_argument(where + ": choices must be finite and >= 0");
+            if (c.kind == ActionKind::Renoise && v != std::floor(v))
+                throw std::invalid_argument(where + ": renoise choices are whole numbers of levels");
+        }
+        if (!(c.sigma_min <= c.sigma_max)) throw std::invalid_argument(where + ": sigma_min > sigma_max");
+        for (size_t j = 0; j < i; ++j)
+            if (components[j].kind == c.kind) throw std::invalid_argument(where + " appears twice");
+    }
+}
+
+torch::Tensor ActionSpace::active(size_t component, const torch::Tensor& sigma) const {
+    const ActionComponent& c = components.at(component);
+    return (sigma >= c.sigma_min) & (sigma <= c.sigma_max);
+}
+
+StepControls ActionSpace::controls(const std::vector<torch::Tensor>& choice, const torch::Tensor& sigma, StepControls fixed) const {
+    for (size_t i = 0; i < components.size(); ++i) {
+        const ActionComponent& c = components[i];
+        const torch::Tensor values = torch::tensor(c.choices, torch::kFloat64).index_select(0, choice[i]);
+        const torch::Tensor on = active(i, sigma);
+        switch (c.kind) {
+        case ActionKind::Guidance: fixed.guidance = torch::where(on, values, fixed.guidance); break;
+        case ActionKind::Churn: fixed.churn = torch::where(on, values, fixed.churn); break;
+        case ActionKind::Stochasticity: fixed.stochasticity = torch::where(on, values, fixed.stochasticity); break;
+        case ActionKind::Renoise: fixed.renoise = torch::where(on, values.to(torch::kInt64), fixed.renoise); break;
+        }
+    }
+    return fixed;
+}
+
+std::string ActionSpace::to_json() const {
+    nlohmann::json list = nlohmann::json::array();
+    for (const ActionComponent& c : components) {
+        nlohmann::json item = {{"kind", to_string(c.kind)}, {"choices", c.choices}, {"sigma_min", c.sigma_min}};
+        item["sigma_max"] = std::isinf(c.sigma_max) ? nlohmann::json(nullptr) : nlohmann::json(c.sigma_max);
+        list.push_back(item);
+    }
+    return list.dump();
+}
+
+ActionSpace ActionSpace::from_json(const std::string& text) {
+    ActionSpace space;
+    try {
+        for (const auto& item : nlohmann::json::parse(text)) {
+            ActionComponent c;
+            c.kind = action_kind_from_string(item.at("kind").get<std::string>());
+            c.choices = item.at("choices").get<std::vector<double>>();
+            c.sigma_min = item.value("sigma_min", 0.0);
+            if (item.contains("sigma_max") && !item.at("sigma_max").is_null()) c.sigma_max = item.at("sigma_max").get<double>();
+            space.components.push_back(c);
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error(std::string("action space: ") + e.what());
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(std::string("action space: ") + e.what());
+    }
+    space.validate();
+    return space;
+}
+
+}  // namespace irl

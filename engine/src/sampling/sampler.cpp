@@ -1,0 +1,182 @@
+#include "irl/engine/sampling/sampler.h"
+
+#include "guided_denoise.h"
+#include "irl/engine/core/random.h"
+#include "solver_steps.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+namespace irl {
+namespace {
+
+const auto kF64 = torch::TensorOptions().dtype(torch::kFloat64);
+using Clock = std::chrono::steady_clock;
+
+void check_sigmas(const std::vector<double>& sigmas) {
+    if (sigmas.size() < 2 || sigmas.back() != 0.0)
+        throw std::invalid_argument("sampler: the sigma list needs at least one positive level and must end at 0");
+    for (size_t i = 0; i + 1 < sigmas.size(); ++i)
+        if (!(std::isfinite(sigmas[i]) && sigmas[i] > sigmas[i + 1]))
+            throw std::invalid_argument("sampler: sigmas must be finite and strictly descending (index " +
+                                        std::to_string(i) + ")");
+}
+
+torch::Tensor check_labels(const Denoiser& denoiser, const SampleRequest& request) {
+    if (!request.labels.defined() || request.labels.numel() == 0)
+        return torch::full({request.count}, kUnconditional, torch::kInt64);
+    torch::Tensor labels = request.labels.to(torch::kInt64).flatten();
+    if (labels.size(0) != request.count)
+        throw std::invalid_argument("sampler: " + std::to_string(labels.size(0)) + " labels for " +
+                                    std::to_string(request.count) + " samples");
+    const torch::Tensor conditional = labels != kUnconditional;
+    if (conditional.any().item<bool>()) {
+        if (denoiser.num_classes() == 0)
+            throw std::invalid_argument("sampler: labels given but the denoiser '" + denoiser.identity() + "' is unconditional");
+        const torch::Tensor out = conditional & ((labels < 0) | (labels >= denoiser.num_classes()));
+        if (out.any().item<bool>())
+            throw std::invalid_argument("sampler: labels must be -1 (unconditional) or 0.." +
+                                        std::to_string(denoiser.num_classes() - 1));
+    }
+    return labels;
+}
+
+void check_controls(const StepControls& c, int64_t m) {
+    for (const torch::Tensor* t : {&c.guidance, &c.churn, &c.stochasticity, &c.renoise})
+        if (!t->defined() || t->dim() != 1 || t->size(0) != m)
+            throw std::invalid_argument("sampler: the control function must return [" + std::to_string(m) +
+                                        "] tensors for guidance, churn, stochasticity and renoise");
+}
+
+}  // namespace
+
+StepControls StepControls::broadcast(const StepControl& control, int64_t n) {
+    return {torch::full({n}, control.guidance, kF64), torch::full({n}, control.churn, kF64),
+            torch::full({n}, control.stochasticity, kF64), torch::full({n}, control.renoise, torch::kInt64)};
+}
+
+double edm_churn_gamma(const ChurnSettings& churn, double sigma, int64_t levels) {
+    if (churn.s_churn <= 0.0 || sigma < churn.s_tmin || sigma > churn.s_tmax) return 0.0;
+    return std::min(churn.s_churn / static_cast<double>(levels), std::sqrt(2.0) - 1.0);
+}
+
+SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const SampleRequest& request) {
+    const auto start = Clock::now();
+    check_sigmas(settings.sigmas);
+    if (request.count < 1) throw std::invalid_argument("sampler: count must be >= 1");
+    const int64_t n = request.count;
+    const int64_t levels = static_cast<int64_t>(settings.sigmas.size()) - 1;
+    const int64_t renoise_cap = settings.renoise_cap < 0 ? levels : settings.renoise_cap;
+    const torch::Tensor labels = check_labels(denoiser, request);
+    const torch::Tensor sigma_table = torch::tensor(settings.sigmas, kF64);
+
+    std::vector<int64_t> shape{n};
+    for (int64_t s : denoiser.sample_shape()) shape.push_back(s);
+    at::Generator generator = make_generator(request.seed);
+    torch::Tensor x;
+    if (request.initial) {
+        x = request.initial->to(request.dtype).clone();
+        if (x.sizes() != at::IntArrayRef(shape)) throw std::invalid_argument("sampler: the initial state has the wrong shape");
+    } else {
+        x = settings.sigmas.front() * standard_normal(shape, generator, request.dtype);
+    }
+
+    torch::Tensor level = torch::zeros({n}, torch::kInt64);
+    torch::Tensor renoise_used = torch::zeros({n}, torch::kInt64);
+    torch::Tensor evaluations = torch::zeros({n}, torch::kInt64);
+    torch::Tensor denoised = torch::zeros_like(x);
+    detail::MultistepHistory history{torch::zeros_like(x), torch::zeros({n}, kF64), torch::zeros({n}, torch::kBool)};
+    GuidedDenoise guided(denoiser, request.cancel, evaluations);
+    detail::StepContext steps(guided, generator, settings);
+    const bool edm_churn = settings.fixed.churn == 0.0 && settings.churn.s_churn > 0.0 &&
+                           (settings.solver == Solver::Euler || settings.solver == Solver::Heun);
+
+    int64_t iteration = 0;
+    auto last_preview = Clock::now();
+    bool previewed_once = false;
+    while (true) {
+        const torch::Tensor active = (level < levels).nonzero().squeeze(1);
+        if (active.numel() == 0) break;
+        const int64_t m = active.size(0);
+        torch::Tensor active_level = level.index_select(0, active);
+        torch::Tensor sigma = sigma_table.index_select(0, active_level);
+
+        StepControls fixed = StepControls::broadcast(settings.fixed, m);
+        if (edm_churn) {
+            auto accessor = sigma.accessor<double, 1>();
+            auto churn = fixed.churn.accessor<double, 1>();
+            for (int64_t i = 0; i < m; ++i) churn[i] = edm_churn_gamma(settings.churn, accessor[i], levels);
+        }
+        detail::StepInputs in;
+        in.index = active;
+        in.labels = labels.index_select(0, active);
+        in.x = x.index_select(0, active);
+        if (settings.control) {
+            StepState state{iteration, in.x, sigma, active_level, in.labels, denoised.index_select(0, active), active};
+            in.controls = settings.control(state, fixed);
+            check_controls(in.controls, m);
+            in.controls.guidance = in.controls.guidance.to(torch::kFloat64);
+            in.controls.churn = in.controls.churn.to(torch::kFloat64);
+            in.controls.stochasticity = in.controls.stochasticity.to(torch::kFloat64);
+            in.controls.renoise = in.controls.renoise.to(torch::kInt64);
+        } else {
+            in.controls = fixed;
+        }
+
+        // Renoise: jump back up k levels by adding sqrt(sigma_{i-k}^2 - sigma_i^2) noise, within the cap.
+        torch::Tensor jump = torch::minimum(in.controls.renoise.clamp_min(0), active_level);
+        jump = torch::minimum(jump, (renoise_cap - renoise_used.index_select(0, active)).clamp_min(0));
+        if ((jump > 0).any().item<bool>()) {
+            const torch::Tensor target = active_level - jump;
+            const torch::Tensor sigma_up = sigma_table.index_select(0, target);
+            const torch::Tensor extra = (sigma_up.square() - sigma.square()).sqrt();
+            in.x = in.x + per_sample(extra, in.x).to(in.x.scalar_type()) * steps.noise_like(in.x);
+            renoise_used.index_add_(0, active, jump);
+            // Multistep history is stale after a jump.
+            history.valid.index_put_({active.index({jump > 0})}, false);
+            active_level = target;
+            sigma = sigma_up;
+        }
+        in.sigma = sigma;
+        in.sigma_next = sigma_table.index_select(0, active_level + 1);
+
+        detail::StepOutputs out;
+        switch (settings.solver) {
+        case Solver::Euler: out = steps.euler_or_heun(in, false); break;
+        case Solver::Heun: out = steps.euler_or_heun(in, true); break;
+        case Solver::DpmSolver2M: out = steps.dpm_solver_2m(in, history); break;
+        case Solver::EulerAncestral: out = steps.euler_ancestral(in); break;
+        case Solver::Gddim: out = steps.gddim(in); break;
+        }
+        x.index_copy_(0, active, out.x_next);
+        denoised.index_copy_(0, active, out.denoised);
+        level.index_copy_(0, active, active_level + 1);
+        ++iteration;
+
+        if (request.on_step) {
+            const bool last = !(level < levels).any().item<bool>();
+            const auto now = Clock::now();
+            const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_preview).count();
+            if (last || !previewed_once || elapsed >= request.preview_interval_ms) {
+                // Copies: the receiver may keep them (another thread) while x changes in place.
+                request.on_step({iteration, levels, x.clone(), denoised.clone(), sigma_table.index_select(0, level), last});
+                last_preview = now;
+                previewed_once = true;
+            }
+        }
+    }
+
+    SampleResult result;
+    result.samples = x;
+    result.evaluations = evaluations;
+    result.nfe = evaluations.to(torch::kFloat64).mean().item<double>();
+    result.denoiser_calls = guided.calls();
+    result.iterations = iteration;
+    result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return result;
+}
+
+}  // namespace irl
