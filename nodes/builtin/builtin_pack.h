@@ -1,5 +1,6 @@
-// The built-in node pack: denoisers, schedules, actions, the sampler and the output nodes,
-// built as a Qt plugin (QtCore only) and loaded like any third-party pack.
+// The built-in node pack: denoisers, schedules, actions, the sampler, datasets, policies, the IRL
+// trainer and the output nodes, built as a Qt plugin (QtCore only) and loaded like any third-party
+// pack. Each node type is one class in the folder of its area; builtin_pack.cpp lists them once.
 #pragma once
 
 #include "irl/nodes/node_pack.h"
@@ -15,6 +16,7 @@ class BuiltinPack : public QObject, public NodePackInterface {
 
 public:
     QString pack_name() const override { return QStringLiteral("builtin"); }
+    QVector<PortTypeInfo> port_types() const override;
     QVector<NodeTypeInfo> node_types() const override;
     std::unique_ptr<NodeEvaluator> create(const QString& type) const override;
 };

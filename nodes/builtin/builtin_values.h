@@ -1,12 +1,13 @@
-// The C++ values the built-in pack puts on each port type. Third-party packs that want to
-// exchange values with the built-in nodes include this header.
+// The port types of the built-in pack and the C++ value each carries. Third-party packs that want
+// to exchange values with the built-in nodes include this header.
 #pragma once
 
-#include "irl/engine/denoiser.h"
-#include "irl/engine/gaussian_mixture.h"
-#include "irl/engine/policy.h"
-#include "irl/engine/policy_file.h"
-#include "irl/engine/step_control.h"
+#include "irl/engine/learning/irl/policy.h"
+#include "irl/engine/learning/irl/policy_file.h"
+#include "irl/engine/models/denoiser.h"
+#include "irl/engine/models/gaussian_mixture.h"
+#include "irl/engine/sampling/action_space.h"
+#include "irl/engine/sampling/step_control.h"
 
 #include <QString>
 #include <QVariantMap>
@@ -16,6 +17,21 @@
 #include <vector>
 
 namespace irl::nodes::builtin {
+
+// Port type ids of the built-in pack (their labels and colours are in builtin_pack.cpp).
+namespace ports {
+inline const QString denoiser = QStringLiteral("denoiser");
+inline const QString schedule = QStringLiteral("schedule");
+inline const QString policy = QStringLiteral("policy");
+inline const QString dataset = QStringLiteral("dataset");
+inline const QString images = QStringLiteral("images");
+inline const QString metrics = QStringLiteral("metrics");
+// One port type per action kind, so that a Churn node cannot feed a guidance input.
+inline QString action(ActionKind kind) { return QStringLiteral("action.") + QString::fromLatin1(to_string(kind)); }
+}  // namespace ports
+
+// The Sampler's and the IRL Trainer's input for an action kind is named after it: "guidance", ...
+inline QString action_port_name(ActionKind kind) { return QString::fromLatin1(to_string(kind)); }
 
 struct DenoiserValue {
     std::shared_ptr<Denoiser> denoiser;
@@ -29,7 +45,7 @@ struct ScheduleValue {
 // One component of the sampler's per-step control: its value for a fixed sampler, and the
 // choices a learned policy may pick from.
 struct ActionValue {
-    QString component;  // "guidance", "churn", "renoise", "lambda"
+    ActionKind kind = ActionKind::Guidance;
     double value = 0.0;
     std::vector<double> choices;
     // A learned policy chooses only at noise levels inside [sigma_min, sigma_max]; outside, `value` applies.

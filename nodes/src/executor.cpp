@@ -1,5 +1,8 @@
 #include "irl/nodes/executor.h"
 
+#include "irl/engine/core/diagnostics.h"
+#include "irl/engine/core/enum_names.h"
+
 #include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -7,16 +10,17 @@
 
 namespace irl::nodes {
 
-QString to_string(NodeStatus status) {
-    switch (status) {
-    case NodeStatus::Pending: return "pending";
-    case NodeStatus::Running: return "running";
-    case NodeStatus::Cached: return "cached";
-    case NodeStatus::Done: return "done";
-    case NodeStatus::Failed: return "failed";
-    }
-    return "?";
-}
+namespace {
+
+constexpr EnumNames<NodeStatus, 6> kStatusNames = {{
+    {NodeStatus::Pending, "pending"}, {NodeStatus::Running, "running"}, {NodeStatus::Cached, "cached"},
+    {NodeStatus::Done, "done"},       {NodeStatus::Failed, "failed"},   {NodeStatus::Cancelled, "cancelled"},
+}};
+static_assert(in_enum_order(kStatusNames), "kStatusNames must follow enum NodeStatus");
+
+}  // namespace
+
+QString to_string(NodeStatus status) { return enum_name(kStatusNames, status); }
 
 QString Executor::signature(const Graph& graph, const QString& id, const QHash<QString, QString>& signatures) const {
     // Type + parameters (canonical JSON, keys sorted) + the signatures of what feeds each input.
@@ -94,15 +98,17 @@ RunOutcome Executor::run(const Graph& graph, RunContext& context, const QStringL
             context.report = previous_report;
         } catch (const Cancelled&) {
             context.report = previous_report;
-            set_status(id, NodeStatus::Failed, "cancelled");
+            set_status(id, NodeStatus::Cancelled, "cancelled");
             outcome.cancelled = true;
             outcome.error = "cancelled";
             outcome.seconds = total.elapsed() / 1000.0;
             return outcome;
         } catch (const std::exception& e) {
             context.report = previous_report;
-            set_status(id, NodeStatus::Failed, QString::fromUtf8(e.what()));
-            outcome.error = id + ": " + QString::fromUtf8(e.what());
+            // One sentence for the user: LibTorch's stack trace is not part of it.
+            const QString message = QString::fromStdString(irl::user_message(e.what()));
+            set_status(id, NodeStatus::Failed, message);
+            outcome.error = id + ": " + message;
             outcome.seconds = total.elapsed() / 1000.0;
             return outcome;
         }

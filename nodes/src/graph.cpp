@@ -3,6 +3,15 @@
 #include <QSet>
 
 namespace irl::nodes {
+namespace {
+
+// "a Churn action", "an Images value": labels are nouns the message puts an article before.
+QString with_article(const QString& label) {
+    const QChar first = label.isEmpty() ? QChar('x') : label.front().toLower();
+    return (QStringLiteral("aeiou").contains(first) ? "an " : "a ") + label;
+}
+
+}  // namespace
 
 const Node* Graph::node(const QString& id) const {
     for (const Node& n : nodes_)
@@ -106,8 +115,11 @@ QString Graph::why_not(const Link& link) const {
     const PortSpec* in = to_type->input(link.to.port);
     if (!out) return from_type->display_name + " has no output '" + link.from.port + "'";
     if (!in) return to_type->display_name + " has no input '" + link.to.port + "'";
-    if (out->type != in->type)
-        return "a " + to_string(out->type) + " output cannot feed the " + to_string(in->type) + " input '" + in->name + "'";
+    if (out->type != in->type) {
+        const QString given = registry_->port_label(out->type), wanted = registry_->port_label(in->type);
+        return "the input '" + in->name + "' of " + to->id + " takes " + with_article(wanted) + ", and " + from->id + " gives " +
+               with_article(given);
+    }
     if (link_into(link.to)) return "the input '" + in->name + "' of " + to->id + " is already connected";
     if (link.from.node == link.to.node || reaches(link.to.node, link.from.node))
         return "linking " + from->id + " to " + to->id + " would make a cycle";

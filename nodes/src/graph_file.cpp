@@ -1,5 +1,7 @@
 #include "irl/nodes/graph_file.h"
 
+#include "irl/engine/io/png_text.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -62,15 +64,24 @@ public:
         }
         node.parameters = info->default_parameters();
         for (auto it = params.begin(); it != params.end(); ++it) {
-            const ParameterSchema* schema = info->parameter(it.key());
+            QString name = it.key();
+            if (const auto renamed = info->renamed_parameters.constFind(name); renamed != info->renamed_parameters.constEnd()) {
+                if (params.contains(*renamed)) {
+                    warn(place + ".params." + name, "an older name of '" + *renamed + "', which the node also has; dropped");
+                    continue;
+                }
+                warn(place + ".params." + name, "renamed to '" + *renamed + "' (migrated)");
+                name = *renamed;
+            }
+            const ParameterSchema* schema = info->parameter(name);
             if (!schema) {
-                warn(place + ".params." + it.key(), info->display_name + " has no such parameter; dropped");
+                warn(place + ".params." + name, info->display_name + " has no such parameter; dropped");
                 continue;
             }
             QString why;
             const auto checked = schema->validate(it.value().toVariant(), &why);
-            if (!checked) fatal(place + ".params." + it.key(), why);
-            else node.parameters.insert(it.key(), *checked);
+            if (!checked) fatal(place + ".params." + name, why);
+            else node.parameters.insert(name, *checked);
         }
         graph.insert_node(node);
     }
@@ -128,9 +139,14 @@ QJsonArray point_json(const QPointF& p) { return QJsonArray{p.x(), p.y()}; }
 }  // namespace
 
 QString GraphLoadResult::summary() const {
-    QStringList lines;
-    for (const GraphProblem& p : problems) lines << (source.isEmpty() ? "" : source + ": ") + p.text();
-    return lines.join('\n');
+    // Errors first: a warning about the view must not hide why the file was refused.
+    QStringList errors, warnings;
+    for (const GraphProblem& p : problems) (p.fatal ? errors : warnings) << (source.isEmpty() ? "" : source + ": ") + p.text();
+    return (errors + warnings).join('\n');
+}
+
+bool GraphLoadResult::changed_on_load() const {
+    return version < kGraphVersion || std::any_of(problems.begin(), problems.end(), [](const GraphProblem& p) { return !p.fatal; });
 }
 
 GraphLoadResult read_graph(const QByteArray& json, const NodeRegistry& registry, const QString& source) {
@@ -165,6 +181,9 @@ GraphLoadResult read_graph(const QByteArray& json, const NodeRegistry& registry,
         return result;
     }
     if (result.version == 1) reader.migrate_v1(root);
+    for (auto it = root.begin(); it != root.end(); ++it)
+        if (!QStringList{"format", "version", "nodes", "links", "view", "autosave_of"}.contains(it.key()))
+            reader.warn(it.key(), "not a part of a graph file; ignored");
     if (!root.value("nodes").isArray()) {
         reader.fatal("nodes", "expected a list of nodes");
         return result;
@@ -186,14 +205,23 @@ GraphLoadResult read_graph(const QByteArray& json, const NodeRegistry& registry,
 }
 
 GraphLoadResult load_graph_file(const QString& path, const NodeRegistry& registry) {
+    GraphLoadResult failed;
+    failed.source = path;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        GraphLoadResult result;
-        result.source = path;
-        result.problems.push_back({{}, "cannot open the file (" + file.errorString() + ")", true});
-        return result;
+        failed.problems.push_back({{}, "cannot open the file (" + file.errorString() + ")", true});
+        return failed;
     }
-    return read_graph(file.readAll(), registry, path);
+    const QByteArray bytes = file.readAll();
+    if (bytes.startsWith("\x89PNG")) {
+        const auto text = read_png_text(bytes.toStdString(), kGraphPngKeyword);
+        if (!text) {
+            failed.problems.push_back({{}, "a PNG without an embedded graph (only images saved by the studio carry one)", true});
+            return failed;
+        }
+        return read_graph(QByteArray::fromStdString(*text), registry, path);
+    }
+    return read_graph(bytes, registry, path);
 }
 
 QByteArray write_graph(const Graph& graph) {

@@ -7,14 +7,16 @@ Q_DECLARE_METATYPE(irl::nodes::Graph)
 
 namespace irl::nodes {
 
-void GraphRunnerWorker::run(const Graph& graph, const QString& output_dir, const QStringList& targets) {
+void GraphRunnerWorker::run(const Graph& graph, const QString& output_dir, const QStringList& targets, const QString& graph_file) {
     RunContext context;
     context.cancel = &token_;
     context.training = &training_;
     context.output_dir = output_dir;
     context.graph_json = write_graph(graph);
+    context.graph_file = graph_file;
     context.progress = [this](const QString& node, double fraction, const QString&) { Q_EMIT progress(node, fraction); };
-    context.preview = [this](const NodePreview& p) { Q_EMIT preview(p); };
+    context.sampling_preview = [this](const SamplingPreview& p) { Q_EMIT sampling_preview(p); };
+    context.training_report = [this](const TrainingReport& r) { Q_EMIT training_report(r); };
     executor_.on_status = [this](const QString& node, NodeStatus status, const QString& message) {
         Q_EMIT node_status(node, static_cast<int>(status), message);
     };
@@ -23,7 +25,8 @@ void GraphRunnerWorker::run(const Graph& graph, const QString& output_dir, const
 
 GraphRunner::GraphRunner(const NodePacks& packs, QObject* parent)
     : QObject(parent), thread_(new QThread(this)), worker_(new GraphRunnerWorker(packs)) {
-    qRegisterMetaType<NodePreview>();
+    qRegisterMetaType<SamplingPreview>();
+    qRegisterMetaType<TrainingReport>();
     qRegisterMetaType<RunOutcome>();
     qRegisterMetaType<Graph>();
     thread_->setObjectName("engine");
@@ -35,7 +38,8 @@ GraphRunner::GraphRunner(const NodePacks& packs, QObject* parent)
     // finished may start the next run at once.
     connect(worker_, &GraphRunnerWorker::node_status, this, &GraphRunner::node_status, Qt::QueuedConnection);
     connect(worker_, &GraphRunnerWorker::progress, this, &GraphRunner::progress, Qt::QueuedConnection);
-    connect(worker_, &GraphRunnerWorker::preview, this, &GraphRunner::preview, Qt::QueuedConnection);
+    connect(worker_, &GraphRunnerWorker::sampling_preview, this, &GraphRunner::sampling_preview, Qt::QueuedConnection);
+    connect(worker_, &GraphRunnerWorker::training_report, this, &GraphRunner::training_report, Qt::QueuedConnection);
     connect(
         worker_, &GraphRunnerWorker::finished, this,
         [this](const RunOutcome& outcome) {
@@ -52,13 +56,13 @@ GraphRunner::~GraphRunner() {
     thread_->wait();
 }
 
-bool GraphRunner::start(const Graph& graph, const QString& output_dir, const QStringList& targets) {
+bool GraphRunner::start(const Graph& graph, const QString& output_dir, const QStringList& targets, const QString& graph_file) {
     bool expected = false;
     if (!busy_.compare_exchange_strong(expected, true)) return false;
     worker_->token().reset();
     worker_->training().reset();
     QMetaObject::invokeMethod(worker_, "run", Qt::QueuedConnection, Q_ARG(irl::nodes::Graph, graph),
-                              Q_ARG(QString, output_dir), Q_ARG(QStringList, targets));
+                              Q_ARG(QString, output_dir), Q_ARG(QStringList, targets), Q_ARG(QString, graph_file));
     return true;
 }
 

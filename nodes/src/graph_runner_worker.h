@@ -13,13 +13,14 @@ public:
     TrainingControl& training() { return training_; }
 
 public Q_SLOTS:
-    void run(const irl::nodes::Graph& graph, const QString& output_dir, const QStringList& targets);
+    void run(const irl::nodes::Graph& graph, const QString& output_dir, const QStringList& targets, const QString& graph_file);
 
 Q_SIGNALS:
     // Emitted on the engine thread; GraphRunner re-emits them, queued, on its own thread.
     void node_status(const QString& node, int status, const QString& message);
     void progress(const QString& node, double fraction);
-    void preview(const irl::nodes::NodePreview& preview);
+    void sampling_preview(const irl::nodes::SamplingPreview& preview);
+    void training_report(const irl::nodes::TrainingReport& report);
     void finished(const irl::nodes::RunOutcome& outcome);
 
 private:

@@ -1,5 +1,7 @@
 #include "irl/nodes/parameter_schema.h"
 
+#include "irl/engine/core/enum_names.h"
+
 #include <QJsonDocument>
 #include <QJsonValue>
 
@@ -20,19 +22,15 @@ QString shown(const QVariant& value) {
 
 QString format_bound(double v) { return QString::number(v, 'g', 12); }
 
+constexpr EnumNames<ParameterKind, 6> kKindNames = {{
+    {ParameterKind::Integer, "integer"}, {ParameterKind::Number, "number"}, {ParameterKind::Boolean, "boolean"},
+    {ParameterKind::Choice, "choice"},   {ParameterKind::Text, "text"},     {ParameterKind::File, "file"},
+}};
+static_assert(in_enum_order(kKindNames), "kKindNames must follow enum ParameterKind");
+
 }  // namespace
 
-QString to_string(ParameterKind kind) {
-    switch (kind) {
-    case ParameterKind::Integer: return "integer";
-    case ParameterKind::Number: return "number";
-    case ParameterKind::Boolean: return "boolean";
-    case ParameterKind::Choice: return "choice";
-    case ParameterKind::Text: return "text";
-    case ParameterKind::File: return "file";
-    }
-    return "?";
-}
+QString to_string(ParameterKind kind) { return enum_name(kKindNames, kind); }
 
 namespace {
 

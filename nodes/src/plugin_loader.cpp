@@ -24,6 +24,15 @@ QStringList plugin_folders() {
 }
 
 void NodePacks::add(NodePackInterface* pack) {
+    if (loaded_names_.contains(pack->pack_name())) {
+        warnings_ << QString("a second copy of the node pack '%1' was found; only the first is used").arg(pack->pack_name());
+        return;
+    }
+    loaded_names_ << pack->pack_name();
+    for (const PortTypeInfo& port : pack->port_types())
+        if (!registry_.add_port_type(port, pack->pack_name()))
+            warnings_ << QString("port type '%1' of pack '%2' is already declared by another pack; the first is used")
+                             .arg(port.id, pack->pack_name());
     for (const NodeTypeInfo& info : pack->node_types()) {
         if (!registry_.add(info, pack->pack_name())) {
             warnings_ << QString("node type '%1' of pack '%2' is already provided by '%3'; skipped")
@@ -61,8 +70,9 @@ void NodePacks::load(const QStringList& folders_in) {
                 continue;
             }
             seen << file.fileName();
+            const qsizetype before = loaded_.size();
             add(pack);
-            loaded_.last() += " (" + path + ")";
+            if (loaded_.size() > before) loaded_.last() += " (" + path + ")";
         }
     }
 }

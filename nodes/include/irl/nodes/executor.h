@@ -13,7 +13,8 @@
 
 namespace irl::nodes {
 
-enum class NodeStatus { Pending, Running, Cached, Done, Failed };
+// Cancelled: the node was running when the run was cancelled (not a failure of the node).
+enum class NodeStatus { Pending, Running, Cached, Done, Failed, Cancelled };
 QString to_string(NodeStatus status);
 
 struct NodeOutcome {

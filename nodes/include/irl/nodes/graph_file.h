@@ -16,6 +16,8 @@ inline constexpr const char* kGraphFormat = "irlstudio-graph";
 // Version 1 kept each node's position inside the node and called parameters "parameters";
 // version 2 moved positions to "view" and renamed the map "params". Older files are migrated.
 inline constexpr int kGraphVersion = 2;
+// The PNG text chunk that carries the graph which made an image.
+inline constexpr const char* kGraphPngKeyword = "irlstudio-graph";
 
 struct GraphProblem {
     QString place;    // e.g. "nodes[3].params.steps"
@@ -28,11 +30,14 @@ struct GraphLoadResult {
     std::optional<Graph> graph;      // empty when any problem is fatal
     QVector<GraphProblem> problems;  // fatal ones and warnings (unknown types kept, ...)
     int version = 0;                 // the version the file was written with
-    QString summary() const;         // every problem on its own line, prefixed by the source
+    QString summary() const;         // every problem on its own line, prefixed by the source, errors first
+    // Something was dropped, renamed or upgraded on the way in: saving would write another file.
+    bool changed_on_load() const;
     QString source;
 };
 
 GraphLoadResult read_graph(const QByteArray& json, const NodeRegistry& registry, const QString& source = {});
+// A graph file, or a PNG that embeds one (as Save Image writes them).
 GraphLoadResult load_graph_file(const QString& path, const NodeRegistry& registry);
 
 // Deterministic: keys sorted, nodes and links in graph order, so save -> load -> save is

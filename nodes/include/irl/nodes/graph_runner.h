@@ -11,7 +11,6 @@
 #include <atomic>
 #include <memory>
 
-Q_DECLARE_METATYPE(irl::nodes::NodePreview)
 Q_DECLARE_METATYPE(irl::nodes::RunOutcome)
 
 namespace irl::nodes {
@@ -25,10 +24,11 @@ public:
     ~GraphRunner() override;  // cancels a run in progress and joins the thread
 
     // Copies the graph and runs it on the engine thread; false when a run is in progress.
-    bool start(const Graph& graph, const QString& output_dir, const QStringList& targets = {});
+    // `graph_file` is the file the graph came from (outputs never overwrite it).
+    bool start(const Graph& graph, const QString& output_dir, const QStringList& targets = {}, const QString& graph_file = {});
     // Stops the run at the next denoiser call; nodes finished before stay cached.
     void cancel();
-    // Interactive training (the IRL Trainer node): pause and resume between iterations, stop
+    // Interactive training (trainer nodes): pause and resume between iterations, stop
     // early keeping the policy, write a checkpoint at the next iteration boundary.
     void set_training_paused(bool paused);
     bool training_paused() const;
@@ -40,7 +40,8 @@ public:
 Q_SIGNALS:
     void node_status(const QString& node, int status, const QString& message);  // status: NodeStatus
     void progress(const QString& node, double fraction);
-    void preview(const irl::nodes::NodePreview& preview);
+    void sampling_preview(const irl::nodes::SamplingPreview& preview);
+    void training_report(const irl::nodes::TrainingReport& report);
     void finished(const irl::nodes::RunOutcome& outcome);
 
 private:

@@ -1,9 +1,11 @@
-// The node-pack plugin interface: a pack declares node types and evaluates them. The built-in
-// nodes are one pack; third parties add others. The interface version is part of the IID.
+// The node-pack plugin interface: a pack declares its port types and node types and evaluates
+// its nodes. The built-in nodes are one pack; third parties add others. The interface version is
+// part of the IID.
 #pragma once
 
-#include "irl/engine/cancel.h"
+#include "irl/engine/core/cancel.h"
 #include "irl/nodes/node_type.h"
+#include "irl/nodes/previews.h"
 
 #include <QHash>
 #include <QString>
@@ -23,21 +25,6 @@ namespace irl::nodes {
 using Value = std::any;
 using Values = QHash<QString, Value>;  // port name -> value
 
-// A live view of a running node. `payload` is pack-defined (the built-in pack sends its
-// StepPreview); the rest is pack-neutral so that a window shows it without knowing the pack's
-// types: pictures as PNG bytes, numbers, and per-step probability tables.
-struct NodePreview {
-    QString node;
-    int step = 0;
-    int total = 0;
-    Value payload;
-    QString kind;            // "sampling" (one denoising step) or "training" (one trainer iteration)
-    QVariantMap numbers;     // sampling: sigma; training: loss, accuracy, reward, entropy, nfe, fd, ...
-    QVariantMap pictures;    // name -> QByteArray PNG: "x", "denoised", "scatter", "samples"
-    // Training: component -> {"choices": [values], "probabilities": [[p per choice] per level]}.
-    QVariantMap tables;
-};
-
 // Requests an interactive trainer honours between iterations (the window's Pause, Resume, Stop
 // and Save checkpoint). Stop ends training early and keeps what was learned; cancel discards.
 struct TrainingControl {
@@ -51,9 +38,11 @@ struct TrainingControl {
 struct RunContext {
     const CancelToken* cancel = nullptr;
     std::function<void(const QString& node, double fraction, const QString& message)> progress;
-    std::function<void(const NodePreview&)> preview;
+    std::function<void(const SamplingPreview&)> sampling_preview;
+    std::function<void(const TrainingReport&)> training_report;
     QString output_dir = ".";
     QByteArray graph_json;  // the graph being run, for outputs that embed it
+    QString graph_file;     // the file the graph was read from (if any), which no output may overwrite
     QString node;           // the node being evaluated (set by the executor)
     // Numbers a node reports (function evaluations, metrics) for the run summary.
     std::function<void(const QString& node, const QString& key, double value)> report;
@@ -72,11 +61,14 @@ class NodePackInterface {
 public:
     virtual ~NodePackInterface() = default;
     virtual QString pack_name() const = 0;
+    // The kinds of values this pack's ports carry that no other pack declares (name and colour).
+    virtual QVector<PortTypeInfo> port_types() const = 0;
     virtual QVector<NodeTypeInfo> node_types() const = 0;
     virtual std::unique_ptr<NodeEvaluator> create(const QString& type) const = 0;
 };
 
 }  // namespace irl::nodes
 
-#define IRL_NODE_PACK_IID "org.irlstudio.NodePack/1"
+// Version 2: packs declare their port types; previews and training reports are typed structs.
+#define IRL_NODE_PACK_IID "org.irlstudio.NodePack/2"
 Q_DECLARE_INTERFACE(irl::nodes::NodePackInterface, IRL_NODE_PACK_IID)

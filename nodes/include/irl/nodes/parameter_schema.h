@@ -24,6 +24,10 @@ struct ParameterSchema {
     QString unit;
     QString tooltip;
     QString file_filter;    // File: e.g. "Weights (*.pt)"
+    // Shown in the inspector only while the parameter `shown_when` has one of these values (for
+    // a parameter that only applies to some choices of another); empty: always shown.
+    QString shown_when;
+    QStringList shown_when_values;
 
     static ParameterSchema integer(QString name, QString label, qlonglong value, qlonglong min, qlonglong max, QString tooltip = {});
     static ParameterSchema number(QString name, QString label, double value, double min, double max, QString tooltip = {});
@@ -32,6 +36,11 @@ struct ParameterSchema {
     static ParameterSchema text(QString name, QString label, QString value, QString tooltip = {});
     static ParameterSchema file(QString name, QString label, QString filter, QString tooltip = {});
     ParameterSchema& with_unit(QString u) { unit = std::move(u); return *this; }
+    ParameterSchema& shown_if(QString parameter, QStringList values) {
+        shown_when = std::move(parameter);
+        shown_when_values = std::move(values);
+        return *this;
+    }
 
     bool bounded() const { return maximum > minimum; }
     // The value converted to this schema's type, or an error like

@@ -14,7 +14,7 @@ class NodePacks {
 public:
     // Loads every pack found in `folders` (default: plugin_folders()) into the registry.
     void load(const QStringList& folders = {});
-    // For packs linked into the program (tests).
+    // For packs linked into the program (tests). A second pack of the same name is skipped with a warning.
     void add(NodePackInterface* pack);
 
     const NodeRegistry& registry() const { return registry_; }
@@ -26,7 +26,7 @@ public:
 private:
     NodeRegistry registry_;
     QHash<QString, NodePackInterface*> by_type_;
-    QStringList loaded_, warnings_;
+    QStringList loaded_, warnings_, loaded_names_;
 };
 
 // $IRLSTUDIO_PLUGIN_PATH (colon-separated), <exe>/../lib/irlstudio/plugins (install tree) and

@@ -1,0 +1,95 @@
+#include "node_support.h"
+
+#include "irl/engine/core/random.h"
+#include "irl/engine/core/resources.h"
+#include "irl/engine/data/image_dataset.h"
+#include "irl/engine/io/pictures.h"
+#include "irl/engine/models/fashion_classifier.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <mutex>
+
+namespace irl::nodes::builtin {
+namespace {
+
+// The metrics classifier and the features of the real test images, loaded once per process
+// (nodes run on the engine thread; tests and the CLI may run several executors).
+struct RealFeatures {
+    FashionClassifier classifier{nullptr};
+    torch::Tensor test_features;  // [10000, 128] of the Fashion-MNIST test split
+};
+
+RealFeatures& real_features() {
+    static std::mutex mutex;
+    static std::unique_ptr<RealFeatures> cached;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!cached) {
+        auto loaded = std::make_unique<RealFeatures>();
+        loaded->classifier = load_classifier(find_resource("models/fashion-classifier.pt"));
+        loaded->test_features = classify(loaded->classifier, load_fashion_mnist("test").images).features;
+        cached = std::move(loaded);
+    }
+    return *cached;
+}
+
+}  // namespace
+
+const ActionValue* action_input(const Values& inputs, ActionKind kind) {
+    const ActionValue* action = optional_input<ActionValue>(inputs, action_port_name(kind));
+    if (action && action->kind != kind)
+        throw std::runtime_error("the input '" + action_port_name(kind).toStdString() + "' takes a " + to_string(kind) +
+                                 " action, not a " + to_string(action->kind) + " one");
+    return action;
+}
+
+std::vector<double> parse_choices(const QString& text) {
+    std::vector<double> values;
+    for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const double v = part.trimmed().toDouble(&ok);
+        if (!ok) throw std::runtime_error("choices: \"" + part.trimmed().toStdString() + "\" is not a number");
+        values.push_back(v);
+    }
+    return values;
+}
+
+QStringList as_qt(const std::vector<std::string>& names) {
+    QStringList out;
+    for (const auto& n : names) out << QString::fromStdString(n);
+    return out;
+}
+
+QByteArray as_bytes(const std::string& png) { return QByteArray(png.data(), static_cast<qsizetype>(png.size())); }
+
+QByteArray picture_of(const torch::Tensor& samples, const std::shared_ptr<GaussianMixture>& toy) {
+    if (samples.dim() == 2) {
+        torch::Tensor reference;
+        if (toy) {
+            at::Generator g = make_generator(1);
+            reference = toy->sample(2000, g);
+        }
+        ScatterPlotOptions options;
+        options.size = 360;
+        options.dark = true;
+        return as_bytes(encode_scatter_png(samples.narrow(0, 0, std::min<int64_t>(samples.size(0), 2000)), reference, options));
+    }
+    const int64_t n = std::min<int64_t>(samples.size(0), 64);
+    const int columns = static_cast<int>(std::ceil(std::sqrt(double(n))));
+    return as_bytes(encode_image_grid_png(samples.narrow(0, 0, n), columns, 1));
+}
+
+ImageScores score_against(const torch::Tensor& images, const torch::Tensor& labels, const DatasetValue* reference) {
+    RealFeatures& real = real_features();
+    static std::mutex classifier_mutex;  // the classifier module is not re-entrant
+    std::lock_guard<std::mutex> lock(classifier_mutex);
+    // As many real images as samples (at least 1000): only those are classified.
+    const int64_t wanted = std::max<int64_t>(1000, images.size(0));
+    const torch::Tensor features =
+        reference ? classify(real.classifier, reference->data.narrow(0, 0, std::min<int64_t>(reference->data.size(0), wanted))).features
+                  : real.test_features.narrow(0, 0, std::min<int64_t>(real.test_features.size(0), wanted));
+    return score_images(real.classifier, images, labels, features);
+}
+
+}  // namespace irl::nodes::builtin

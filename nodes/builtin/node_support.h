@@ -1,0 +1,52 @@
+// What the built-in nodes share: reading typed inputs, parsing choice lists, pictures of a batch,
+// and scoring images against real ones with the metrics classifier.
+#pragma once
+
+#include "builtin_values.h"
+
+#include "irl/engine/metrics/image_evaluation.h"
+#include "irl/nodes/node_pack.h"
+
+#include <QByteArray>
+#include <QStringList>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace irl::nodes::builtin {
+
+template <typename T>
+const T& input(const Values& inputs, const QString& port) {
+    const auto it = inputs.constFind(port);
+    if (it == inputs.constEnd() || !it->has_value()) throw std::runtime_error("the input '" + port.toStdString() + "' is empty");
+    const T* value = std::any_cast<T>(&it.value());
+    if (!value) throw std::runtime_error("the input '" + port.toStdString() + "' carries a value of another kind");
+    return *value;
+}
+
+template <typename T>
+const T* optional_input(const Values& inputs, const QString& port) {
+    const auto it = inputs.constFind(port);
+    return it == inputs.constEnd() ? nullptr : std::any_cast<T>(&it.value());
+}
+
+// The action connected to the input named after `kind`, or nullptr. A value of another kind there
+// (a graph file edited by hand) is refused: each action port takes its own kind only.
+const ActionValue* action_input(const Values& inputs, ActionKind kind);
+
+// "1, 1.5,2" -> {1, 1.5, 2}; throws naming the part that is not a number.
+std::vector<double> parse_choices(const QString& text);
+
+QStringList as_qt(const std::vector<std::string>& names);
+QByteArray as_bytes(const std::string& png);
+
+// The picture of a batch for the window: a grid of up to 64 images, or a scatter plot of the
+// points over the toy's true distribution.
+QByteArray picture_of(const torch::Tensor& samples, const std::shared_ptr<GaussianMixture>& toy);
+
+// FD, precision, recall and class accuracy of images against real ones through the bundled
+// metrics classifier: the cached Fashion-MNIST test features, or `reference`'s images.
+ImageScores score_against(const torch::Tensor& images, const torch::Tensor& labels, const DatasetValue* reference);
+
+}  // namespace irl::nodes::builtin

@@ -1,0 +1,97 @@
+#include "sampler_node.h"
+
+#include "node_support.h"
+
+#include "irl/engine/learning/irl/irl_trainer.h"
+#include "irl/engine/sampling/sampler.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace irl::nodes::builtin {
+namespace {
+
+// The live view of one step: x_t scaled to unit variance (so that the noisy state reads as an
+// image at every level) and D(x_t).
+SamplingPreview preview_of(const StepPreview& step, int64_t levels, const DenoiserValue& model, const QString& node) {
+    SamplingPreview preview;
+    preview.node = node;
+    preview.step = static_cast<int>(step.iteration);
+    preview.total = static_cast<int>(levels);
+    preview.sigma = step.sigma.numel() ? step.sigma.max().item<double>() : 0.0;
+    preview.points = step.x.dim() == 2;
+    const torch::Tensor shown = preview.points ? step.x : step.x / std::sqrt(1.0 + preview.sigma * preview.sigma);
+    preview.state_png = picture_of(shown, model.toy);
+    preview.denoised_png = picture_of(step.denoised, model.toy);
+    return preview;
+}
+
+}  // namespace
+
+NodeTypeInfo SamplerNode::declaration() {
+    NodeTypeInfo t{"irl.sampler", "Sampler", "Sampling", "Runs the sampler from pure noise to images",
+                   {{"denoiser", ports::denoiser}, {"schedule", ports::schedule}}, {{"images", ports::images}}, {}};
+    for (ActionKind kind : kActionKinds)
+        t.inputs.push_back({action_port_name(kind), ports::action(kind), QString("The %1 of every step").arg(to_string(kind)), true});
+    t.inputs.push_back({"policy", ports::policy, "A learned policy: chooses the actions at every step", true});
+    t.parameters = {ParameterSchema::choice("solver", "Solver", as_qt(solver_names()), "heun"),
+                    ParameterSchema::integer("count", "Count", 16, 1, 100000, "How many samples"),
+                    ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647),
+                    ParameterSchema::integer("class", "Class", -1, -2, 1000,
+                                             "-1: every class in turn (unconditional for toys); -2: no class (unconditional)"),
+                    ParameterSchema::integer("renoise_cap", "Renoise cap", -1, -1, 10000, "-1: as many levels as the schedule")};
+    return t;
+}
+
+Values SamplerNode::evaluate(const Values& in, const QVariantMap& p, RunContext& context) {
+    const DenoiserValue& model = input<DenoiserValue>(in, "denoiser");
+    const ScheduleValue& schedule = input<ScheduleValue>(in, "schedule");
+    SamplerSettings settings;
+    settings.solver = solver_from_string(p.value("solver").toString().toStdString());
+    settings.sigmas = schedule.sigmas;
+    settings.renoise_cap = p.value("renoise_cap").toLongLong();
+    for (ActionKind kind : kActionKinds)
+        if (const ActionValue* action = action_input(in, kind)) set_control(settings.fixed, kind, action->value);
+
+    SampleRequest request;
+    request.count = p.value("count").toLongLong();
+    request.seed = static_cast<uint64_t>(p.value("seed").toLongLong());
+    request.cancel = context.cancel;
+    const int64_t classes = model.denoiser->num_classes();
+    const int64_t label = p.value("class").toLongLong();
+    if (label >= 0) {
+        if (label >= classes)
+            throw std::runtime_error("class " + std::to_string(label) + " is out of range: the denoiser has " + std::to_string(classes) +
+                                     " classes");
+        request.labels = torch::full({request.count}, label, torch::kInt64);
+    } else if (label == -1 && classes > 0 && !model.toy) {
+        request.labels = torch::arange(request.count, torch::kInt64) % classes;
+    }
+    if (settings.fixed.guidance != 1.0 && !request.labels.defined())
+        throw std::runtime_error("guidance needs a class: set the Sampler's class, or use a class-conditional denoiser");
+    const int64_t levels = static_cast<int64_t>(settings.sigmas.size()) - 1;
+    request.preview_interval_ms = 100;
+    const QString node = context.node;
+    request.on_step = [&](const StepPreview& step) {
+        if (context.progress) context.progress(node, double(step.iteration) / double(levels), QString());
+        if (context.sampling_preview) context.sampling_preview(preview_of(step, levels, model, node));
+    };
+    SampleResult result;
+    if (const PolicyValue* policy = optional_input<PolicyValue>(in, "policy")) {
+        const std::string differences = policy->setup.differences(PolicySetup::of(*model.denoiser, settings));
+        if (!differences.empty()) throw std::runtime_error("the policy was trained for another setup:\n" + differences);
+        result = rollout_policy(*model.denoiser, *policy->policy, settings, request, policy->temperature, false).result;
+    } else {
+        result = sample(*model.denoiser, settings, request);
+    }
+    if (context.report) {
+        context.report(node, "nfe", result.nfe);
+        context.report(node, "sampling_seconds", result.seconds);
+    }
+    ImagesValue images{result.samples, request.labels.defined() ? request.labels : torch::full({request.count}, int64_t(-1)), result.nfe,
+                       model.toy};
+    return {{"images", images}};
+}
+
+}  // namespace irl::nodes::builtin

@@ -1,0 +1,14 @@
+// The Schedule node: the noise levels the sampler visits (Karras or exponential spacing).
+#pragma once
+
+#include "irl/nodes/node_pack.h"
+
+namespace irl::nodes::builtin {
+
+class ScheduleNode : public NodeEvaluator {
+public:
+    static NodeTypeInfo declaration();
+    Values evaluate(const Values& inputs, const QVariantMap& parameters, RunContext& context) override;
+};
+
+}  // namespace irl::nodes::builtin
