@@ -2,12 +2,13 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 namespace irl::cli {
 
 Arguments::Arguments(const std::vector<std::string>& args, const std::set<std::string>& options,
-                     const std::set<std::string>& flags) {
+                     const std::set<std::string>& flags, const std::map<std::string, std::string>& renamed) {
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
         if (arg.rfind("--", 0) != 0 || arg == "--") {
@@ -20,6 +21,10 @@ Arguments::Arguments(const std::vector<std::string>& args, const std::set<std::s
         if (inline_value) {
             value = name.substr(eq + 1);
             name = name.substr(0, eq);
+        }
+        if (const auto old = renamed.find(name); old != renamed.end()) {
+            std::fprintf(stderr, "note: --%s is now called --%s; the old name still works\n", name.c_str(), old->second.c_str());
+            name = old->second;
         }
         if (flags.count(name)) {
             if (inline_value) throw UsageError("--" + name + " takes no value");

@@ -18,8 +18,10 @@ public:
 class Arguments {
 public:
     // `flags` take no value; every other known option takes one. Unknown options are errors.
+    // `renamed` maps an option's old name to its new one: the old name still works and a note
+    // on stderr gives the new one.
     Arguments(const std::vector<std::string>& args, const std::set<std::string>& options,
-              const std::set<std::string>& flags);
+              const std::set<std::string>& flags, const std::map<std::string, std::string>& renamed = {});
 
     bool has(const std::string& name) const { return values_.count(name) > 0; }
     bool flag(const std::string& name) const { return has(name); }

@@ -1,10 +1,10 @@
 // The subcommands of irlstudio-cli; each returns the process exit code.
-// Exit codes: 0 ok, 2 invalid arguments, 3 failure while running, 130 cancelled.
+// Exit codes: 0 ok, 2 invalid arguments, 3 failure while running, 130 cancelled (143 by SIGTERM).
 #pragma once
 
-#include "irl/engine/cancel.h"
-#include "irl/engine/action_space.h"
-#include "irl/engine/fashion_classifier.h"
+#include "irl/engine/core/cancel.h"
+#include "irl/engine/sampling/action_space.h"
+#include "irl/engine/models/fashion_classifier.h"
 
 #include <nlohmann/json.hpp>
 
@@ -16,7 +16,10 @@ namespace irl::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitFailure = 3;
-inline constexpr int kExitCancelled = 130;
+inline constexpr int kExitCancelled = 130;   // Ctrl+C (SIGINT)
+inline constexpr int kExitTerminated = 143;  // SIGTERM
+// 130 or 143, after the signal that cancelled the command.
+int cancelled_exit_code();
 
 int sample_command(const std::vector<std::string>& args, const CancelToken& cancel);
 void print_sample_help();
@@ -31,6 +34,9 @@ int train_policy_command(const std::vector<std::string>& args, const CancelToken
 int run_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int bench_command(const std::vector<std::string>& args, const CancelToken& cancel);
 // Where node packs and bundled files are searched for and found (proves an install is self-contained).
+// Renders the colour emoji into an image folder; the only command that needs a QGuiApplication.
+bool emoji_folder_wants_gui(const std::vector<std::string>& args);
+int emoji_folder_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int paths_command(const std::vector<std::string>& args);
 // Classifier features of the first max(count, 1000) real Fashion-MNIST test images.
 torch::Tensor real_test_features(FashionClassifier& classifier, int64_t count);

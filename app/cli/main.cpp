@@ -3,7 +3,12 @@
 #include "arguments.h"
 #include "commands.h"
 
+#include "irl/engine/core/diagnostics.h"
+
 #include <QCoreApplication>
+#include <QGuiApplication>
+
+#include <memory>
 
 #include <csignal>
 #include <cstring>
@@ -13,7 +18,16 @@ namespace {
 
 irl::CancelToken g_cancel;
 
-extern "C" void on_interrupt(int) { g_cancel.cancel(); }
+volatile std::sig_atomic_t g_signal = 0;
+
+// Ctrl+C (SIGINT) and SIGTERM: cancel at the next denoiser call, so that trainers can keep what
+// they learned; the exit code then says which signal it was (130, 143).
+extern "C" void on_signal(int signal) {
+    g_signal = signal;
+    g_cancel.cancel();
+}
+
+
 
 void print_usage() {
     std::cout << "usage: irlstudio-cli COMMAND [OPTIONS]\n\n"
@@ -21,6 +35,7 @@ void print_usage() {
                  "  run      run a graph file (or a PNG that embeds one) headless\n"
                  "  sample   sample a 2-D Gaussian-mixture toy with the exact denoiser; writes a scatter PNG\n"
                  "  train-denoiser  train the EDM U-Net on Fashion-MNIST (resumable; exports EMA weights)\n"
+                 "  make-emoji-folder  render the Noto colour emoji into an image folder (one subfolder per group)\n"
                  "  train-classifier  train the metrics classifier on Fashion-MNIST\n"
                  "  train-policy  learn a sampling policy by inverse RL (toy or Fashion-MNIST)\n"
                  "  eval     sample the bundled denoiser and score it: FD, precision, recall, class accuracy\n"
@@ -32,10 +47,21 @@ void print_usage() {
 
 }  // namespace
 
+int irl::cli::cancelled_exit_code() { return g_signal == SIGTERM ? kExitTerminated : kExitCancelled; }
+
 int main(int argc, char** argv) {
-    QCoreApplication app(argc, argv);  // plugin loading and Qt's file classes want one
-    std::signal(SIGINT, on_interrupt);
     std::vector<std::string> args(argv + 1, argv + argc);
+    // Plugin loading and Qt's file classes want an application object; rendering fonts wants a
+    // GUI one, which runs on the offscreen platform so that no display is needed.
+    std::unique_ptr<QCoreApplication> app;
+    if (irl::cli::emoji_folder_wants_gui(args)) {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+        app = std::make_unique<QGuiApplication>(argc, argv);
+    } else {
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    }
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
     if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
         print_usage();
         return args.empty() ? irl::cli::kExitUsage : irl::cli::kExitOk;
@@ -50,20 +76,21 @@ int main(int argc, char** argv) {
         if (command == "eval") return irl::cli::eval_command(args, g_cancel);
         if (command == "train-policy") return irl::cli::train_policy_command(args, g_cancel);
         if (command == "bench") return irl::cli::bench_command(args, g_cancel);
+        if (command == "make-emoji-folder") return irl::cli::emoji_folder_command(args, g_cancel);
         if (command == "paths") return irl::cli::paths_command(args);
         std::cerr << "irlstudio-cli: unknown command '" << command << "' (try 'irlstudio-cli help')\n";
         return irl::cli::kExitUsage;
     } catch (const irl::cli::UsageError& e) {
-        std::cerr << "irlstudio-cli " << command << ": " << e.what() << "\n";
+        std::cerr << "irlstudio-cli " << command << ": " << irl::user_message(e.what()) << "\n";
         return irl::cli::kExitUsage;
     } catch (const std::invalid_argument& e) {
-        std::cerr << "irlstudio-cli " << command << ": " << e.what() << "\n";
+        std::cerr << "irlstudio-cli " << command << ": " << irl::user_message(e.what()) << "\n";
         return irl::cli::kExitUsage;
     } catch (const irl::Cancelled&) {
         std::cerr << "irlstudio-cli " << command << ": cancelled\n";
-        return irl::cli::kExitCancelled;
+        return irl::cli::cancelled_exit_code();
     } catch (const std::exception& e) {
-        std::cerr << "irlstudio-cli " << command << ": " << e.what() << "\n";
+        std::cerr << "irlstudio-cli " << command << ": " << irl::user_message(e.what()) << "\n";
         return irl::cli::kExitFailure;
     }
 }

@@ -5,13 +5,13 @@
 #include "progress_bar.h"
 #include "sampler_arguments.h"
 
-#include "irl/engine/fashion_classifier.h"
-#include "irl/engine/image_evaluation.h"
-#include "irl/engine/irl_trainer.h"
-#include "irl/engine/policy_file.h"
-#include "irl/engine/resources.h"
-#include "irl/engine/scatter_plot.h"
-#include "irl/engine/unet_denoiser.h"
+#include "irl/engine/models/fashion_classifier.h"
+#include "irl/engine/metrics/image_evaluation.h"
+#include "irl/engine/learning/irl/irl_trainer.h"
+#include "irl/engine/learning/irl/policy_file.h"
+#include "irl/engine/core/resources.h"
+#include "irl/engine/io/pictures.h"
+#include "irl/engine/models/unet_denoiser.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -66,7 +66,7 @@ int train_classifier_command(const std::vector<std::string>& raw, const CancelTo
 int eval_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     std::set<std::string> options = sampler_option_names();
     options.insert({"model", "classifier", "seed", "count", "class", "out", "threads", "policy", "temperature"});
-    const Arguments args(raw, options, {"json", "help", "unconditional"});
+    const Arguments args(raw, options, {"json", "help", "unconditional"}, sampler_option_renames());
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli eval [OPTIONS]\n\n"
                      "  --model FILE       U-Net weights (default: the bundled models/fashion-unet.pt)\n"
@@ -112,7 +112,9 @@ int eval_command(const std::vector<std::string>& raw, const CancelToken& cancel)
     if (args.has("policy")) {
         const PolicySetup setup = PolicySetup::of(*denoiser, settings);
         const LoadedPolicy loaded = load_policy(args.text("policy", ""), &setup);
-        evaluation.result = rollout_policy(*denoiser, *loaded.policy, settings, request, args.number("temperature", 0.0), false).result;
+        const double temperature = args.number("temperature", 0.0);
+        if (temperature < 0) throw UsageError("--temperature must be >= 0 (0 takes the most likely action)");
+        evaluation.result = rollout_policy(*denoiser, *loaded.policy, settings, request, temperature, false).result;
         evaluation.scores = score_images(classifier, evaluation.result.samples, request.labels, real_features);
     } else {
         evaluation = evaluate_sampler(*denoiser, classifier, real_features, settings, request);

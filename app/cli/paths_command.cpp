@@ -4,7 +4,7 @@
 #include "arguments.h"
 #include "commands.h"
 
-#include "irl/engine/resources.h"
+#include "irl/engine/core/resources.h"
 #include "irl/nodes/plugin_loader.h"
 
 #include <QFileInfo>

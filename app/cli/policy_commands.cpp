@@ -5,19 +5,21 @@
 #include "progress_bar.h"
 #include "sampler_arguments.h"
 
-#include "irl/engine/gaussian_mixture_denoiser.h"
-#include "irl/engine/image_dataset.h"
-#include "irl/engine/irl_trainer.h"
-#include "irl/engine/policy_file.h"
-#include "irl/engine/random.h"
-#include "irl/engine/resources.h"
-#include "irl/engine/toy_mixtures.h"
-#include "irl/engine/unet_denoiser.h"
+#include "irl/engine/models/gaussian_mixture_denoiser.h"
+#include "irl/engine/data/image_dataset.h"
+#include "irl/engine/learning/irl/irl_trainer.h"
+#include "irl/engine/io/atomic_file.h"
+#include "irl/engine/learning/irl/policy_file.h"
+#include "irl/engine/core/random.h"
+#include "irl/engine/core/resources.h"
+#include "irl/engine/data/toy_mixtures.h"
+#include "irl/engine/models/unet_denoiser.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <cstdio>
 #include <iostream>
@@ -84,23 +86,26 @@ nlohmann::json probabilities_json(const std::vector<torch::Tensor>& probabilitie
 
 int train_policy_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     std::set<std::string> names = sampler_option_names();
-    names.insert({"toy", "model", "expert-classes", "actions", "policy", "divergence", "lambda-pr", "iterations", "batch",
+    names.insert({"toy", "model", "expert-classes", "actions", "policy", "divergence", "pr-lambda", "iterations", "batch",
                     "policy-lr", "entropy", "nfe-cost", "seed", "out", "threads", "checkpoint", "checkpoint-every",
                   "discriminator-steps"});
-    const Arguments args(raw, names, {"json", "help", "unconditional", "fresh"});
+    std::map<std::string, std::string> renamed = sampler_option_renames();
+    renamed["lambda-pr"] = "pr-lambda";
+    const Arguments args(raw, names, {"json", "help", "unconditional", "fresh"}, renamed);
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli train-policy --out POLICY.pt [OPTIONS]\n\n"
                      "  --toy NAME            learn on a 2-D toy with its exact denoiser (default: the bundled Fashion-MNIST model)\n"
                      "  --model FILE          U-Net weights (default: the bundled one)\n"
                      "  --expert-classes A,B  expert data from these classes only (bias correction)\n"
-                     "  --actions SPEC        e.g. \"guidance=1,1.5,2;churn=0,0.1\" (kinds: guidance, churn, renoise, lambda)\n"
+                     "  --actions SPEC        e.g. \"guidance=1,1.5,2;churn=0,0.1\" (kinds: guidance, churn, renoise, stochasticity)\n"
                      "                        KIND=...@LO:HI lets the policy choose only at LO <= sigma <= HI\n"
                      "  --policy KIND         table or network (default table)\n"
                      "  --divergence NAME     forward-kl, reverse-kl, jensen-shannon, pearson, precision-recall (default jensen-shannon)\n"
-                     "  --lambda-pr L         the precision-recall divergence's lambda (default 1)\n"
+                     "  --pr-lambda L         the precision-recall divergence's lambda (default 1)\n"
                      "  --iterations N        default 100;  --batch N trajectories per iteration (default 256)\n"
                      "  --checkpoint FILE     checkpoint there every --checkpoint-every iterations (default 10) and at the end;\n"
-                     "                        an existing checkpoint is resumed (iterations count from its own), --fresh ignores it\n"
+                     "                        an existing checkpoint is resumed (iterations count from its own), --fresh ignores it;\n"
+                     "                        Ctrl+C or SIGTERM writes one (default OUT.ckpt) and the policy so far, marked partial\n"
                      "  --discriminator-steps N  discriminator updates per iteration (default 2)\n"
                      "  --policy-lr, --entropy, --nfe-cost, --seed, --unconditional, --json\n"
                   << sampler_options_help();
@@ -111,7 +116,7 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
     if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
     IrlOptions options;
     options.sampler = sampler_settings_from(args, 6);
-    options.divergence = {divergence_from_string(args.text("divergence", "jensen-shannon")), args.number("lambda-pr", 1.0)};
+    options.divergence = {divergence_from_string(args.text("divergence", "jensen-shannon")), args.number("pr-lambda", 1.0)};
     options.batch = args.integer("batch", 256, 2, 100000);
     options.policy_lr = args.number("policy-lr", 3e-2);
     options.entropy_bonus = args.number("entropy", 0.01);
@@ -124,9 +129,16 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
     std::shared_ptr<Denoiser> denoiser;
     torch::Tensor expert;
     std::vector<int64_t> expert_classes;
-    for (double c : args.numbers("expert-classes")) expert_classes.push_back(static_cast<int64_t>(c));
+    for (double c : args.numbers("expert-classes")) {
+        if (c < 0 || c != std::floor(c)) throw UsageError("--expert-classes: class indices are whole numbers >= 0");
+        expert_classes.push_back(static_cast<int64_t>(c));
+    }
     if (args.has("toy")) {
         auto toy = make_toy_mixture(args.text("toy", "ring8"));
+        for (int64_t c : expert_classes)
+            if (c >= toy.num_classes())
+                throw UsageError("--expert-classes: the toy " + args.text("toy", "ring8") + " has classes 0.." + std::to_string(toy.num_classes() - 1) +
+                                 ", not " + std::to_string(c));
         at::Generator g = make_generator(options.seed + 1);
         torch::Tensor labels;
         expert = toy.sample(50000, g, -1, &labels);
@@ -140,6 +152,9 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
         const std::string model = args.has("model") ? args.text("model", "") : find_resource("models/fashion-unet.pt");
         denoiser = std::shared_ptr<Denoiser>(UnetDenoiser::load(model));
         ImageDataset data = load_fashion_mnist("train");
+        for (int64_t c : expert_classes)
+            if (c >= static_cast<int64_t>(data.class_names.size()))
+                throw UsageError("--expert-classes: Fashion-MNIST has classes 0..9, not " + std::to_string(c));
         if (!expert_classes.empty()) data = data.filtered(expert_classes);
         expert = data.images;
     }
@@ -152,9 +167,14 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
 
     IrlTrainer trainer(*denoiser, policy, expert, options);
     const std::string setup_json = PolicySetup::of(*denoiser, options.sampler).to_json();
-    const std::string checkpoint = args.text("checkpoint", "");
+    const std::string checkpoint_option = args.text("checkpoint", "");
+    // Without --checkpoint, an interrupted run still keeps what it learned next to --out.
+    const std::string checkpoint = checkpoint_option.empty() ? out + ".ckpt" : checkpoint_option;
     const int64_t checkpoint_every = args.integer("checkpoint-every", 10, 1, 1000000);
-    if (!checkpoint.empty() && !args.flag("fresh") && std::filesystem::exists(checkpoint)) {
+    // Both outputs must be writable before hours of training, not after.
+    check_writable(out);
+    check_writable(checkpoint);
+    if (!checkpoint_option.empty() && !args.flag("fresh") && std::filesystem::exists(checkpoint)) {
         trainer.load_checkpoint(checkpoint, setup_json);
         if (!args.flag("json"))
             std::cerr << "resuming " << checkpoint << " at iteration " << trainer.iterations() << "\n";
@@ -163,29 +183,43 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
     ProgressBar bar("train-policy");
     const auto start = std::chrono::steady_clock::now();
     IrlIteration last;
-    for (int64_t i = trainer.iterations(); i < iterations; ++i) {
-        last = trainer.iterate(&cancel);
-        if (!checkpoint.empty() && (trainer.iterations() % checkpoint_every == 0 || i + 1 == iterations))
-            trainer.save_checkpoint(checkpoint, setup_json);
-        char detail[96];
-        std::snprintf(detail, sizeof detail, "disc acc %.2f  reward %.3f  entropy %.2f  NFE %.1f", last.discriminator_accuracy,
-                      last.mean_reward, last.entropy, last.nfe);
-        bar.update(i + 1, iterations, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), detail);
+    const PolicySetup setup = PolicySetup::of(*denoiser, options.sampler);
+    auto facts = [&](bool partial) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return nlohmann::json{{"iterations", trainer.iterations()}, {"divergence", to_string(options.divergence.kind)},
+                              {"pr_lambda", options.divergence.pr_lambda}, {"training_evaluations", trainer.total_evaluations()},
+                              {"seconds", seconds}, {"final_discriminator_accuracy", last.discriminator_accuracy},
+                              {"final_mean_reward", last.mean_reward}, {"final_nfe", last.nfe}, {"partial", partial}};
+    };
+    try {
+        for (int64_t i = trainer.iterations(); i < iterations; ++i) {
+            last = trainer.iterate(&cancel);
+            if (!checkpoint_option.empty() && (trainer.iterations() % checkpoint_every == 0 || i + 1 == iterations))
+                trainer.save_checkpoint(checkpoint, setup_json);
+            char detail[96];
+            std::snprintf(detail, sizeof detail, "disc acc %.2f  reward %.3f  entropy %.2f  NFE %.1f", last.discriminator_accuracy,
+                          last.mean_reward, last.entropy, last.nfe);
+            bar.update(i + 1, iterations, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), detail);
+        }
+    } catch (const Cancelled&) {
+        // Ctrl+C or SIGTERM: what was learned is kept, a checkpoint to resume from and the policy so far.
+        bar.finish();
+        trainer.save_checkpoint(checkpoint, setup_json);
+        save_policy(*policy, setup, out, facts(true).dump());
+        std::cerr << "interrupted after " << trainer.iterations() << " iterations: wrote the checkpoint " << checkpoint
+                  << " (resume with --checkpoint " << checkpoint << ") and the policy so far to " << out << " (marked partial)\n";
+        throw;
     }
     bar.finish();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const nlohmann::json facts = {{"iterations", trainer.iterations()}, {"divergence", to_string(options.divergence.kind)},
-                                  {"lambda", options.divergence.lambda}, {"training_evaluations", trainer.total_evaluations()},
-                                  {"seconds", seconds}, {"final_discriminator_accuracy", last.discriminator_accuracy},
-                                  {"final_mean_reward", last.mean_reward}, {"final_nfe", last.nfe}};
-    save_policy(*policy, PolicySetup::of(*denoiser, options.sampler), out, facts.dump());
-    nlohmann::json report = facts;
+    const nlohmann::json done = facts(false);
+    save_policy(*policy, setup, out, done.dump());
+    nlohmann::json report = done;
     report["policy"] = out;
     report["actions"] = nlohmann::json::parse(space.to_json());
     report["action_probabilities"] = probabilities_json(last.action_probabilities);
     if (args.flag("json")) std::cout << report.dump() << std::endl;
-    else std::cout << "wrote " << out << " after " << iterations << " iterations (" << trainer.total_evaluations()
-                   << " function evaluations, " << format_duration(seconds) << ")\n";
+    else std::cout << "wrote " << out << " after " << trainer.iterations() << " iterations (" << trainer.total_evaluations()
+                   << " function evaluations, " << format_duration(done["seconds"].get<double>()) << ")\n";
     return kExitOk;
 }
 

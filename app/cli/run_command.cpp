@@ -4,13 +4,12 @@
 #include "commands.h"
 #include "progress_bar.h"
 
-#include "irl/engine/png_text.h"
 #include "irl/nodes/executor.h"
 #include "irl/nodes/graph_file.h"
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -31,18 +30,6 @@ QVariant parse_value(const QString& text) {
 }
 
 }  // namespace
-
-QByteArray read_graph_bytes(const QString& path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) throw UsageError("cannot open '" + path.toStdString() + "'");
-    const QByteArray bytes = file.readAll();
-    if (bytes.startsWith("\x89PNG")) {
-        const auto text = read_png_text(bytes.toStdString(), "irlstudio-graph");
-        if (!text) throw UsageError("'" + path.toStdString() + "' is a PNG without an embedded graph");
-        return QByteArray::fromStdString(*text);
-    }
-    return bytes;
-}
 
 int run_command(const std::vector<std::string>& raw_in, const CancelToken& cancel) {
     std::vector<std::string> raw, sets;
@@ -67,14 +54,12 @@ int run_command(const std::vector<std::string>& raw_in, const CancelToken& cance
     nodes::NodePacks packs;
     packs.load();
     for (const QString& warning : packs.warnings()) std::fprintf(stderr, "warning: %s\n", qPrintable(warning));
-    const QByteArray bytes = read_graph_bytes(path);
-    nodes::GraphLoadResult loaded = nodes::read_graph(bytes, packs.registry(), path);
-    for (const auto& problem : loaded.problems)
-        if (!problem.fatal) std::fprintf(stderr, "warning: %s: %s\n", qPrintable(path), qPrintable(problem.text()));
+    nodes::GraphLoadResult loaded = nodes::load_graph_file(path, packs.registry());
     if (!loaded.graph) {
         std::fprintf(stderr, "%s\n", qPrintable(loaded.summary()));
         return kExitUsage;
     }
+    for (const auto& problem : loaded.problems) std::fprintf(stderr, "warning: %s: %s\n", qPrintable(path), qPrintable(problem.text()));
     nodes::Graph& graph = *loaded.graph;
     for (const std::string& set : sets) {
         const QString s = QString::fromStdString(set);
@@ -92,6 +77,7 @@ int run_command(const std::vector<std::string>& raw_in, const CancelToken& cance
     context.cancel = &cancel;
     context.output_dir = out;
     context.graph_json = nodes::write_graph(graph);
+    context.graph_file = QFileInfo(path).absoluteFilePath();
     ProgressBar bar("run", !args.flag("quiet"));
     const auto start = std::chrono::steady_clock::now();
     QString current;
@@ -100,7 +86,7 @@ int run_command(const std::vector<std::string>& raw_in, const CancelToken& cance
         bar.update(static_cast<int64_t>(fraction * 1000), 1000, seconds, node.toStdString());
     };
     executor.on_status = [&](const QString& node, nodes::NodeStatus status, const QString& message) {
-        if (status == nodes::NodeStatus::Failed && message != "cancelled")
+        if (status == nodes::NodeStatus::Failed)
             std::fprintf(stderr, "\n%s failed: %s\n", qPrintable(node), qPrintable(message));
     };
     const nodes::RunOutcome outcome = executor.run(graph, context);
@@ -126,7 +112,7 @@ int run_command(const std::vector<std::string>& raw_in, const CancelToken& cance
         std::printf("ran %lld nodes in %.2f s; outputs in %s\n", static_cast<long long>(outcome.order.size()), outcome.seconds,
                     qPrintable(QDir(out).absolutePath()));
     }
-    if (outcome.cancelled) return kExitCancelled;
+    if (outcome.cancelled) return cancelled_exit_code();
     if (!outcome.ok) {
         if (!args.flag("json")) std::fprintf(stderr, "%s\n", qPrintable(outcome.error));
         return kExitFailure;

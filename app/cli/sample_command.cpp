@@ -4,11 +4,11 @@
 #include "commands.h"
 #include "sampler_arguments.h"
 
-#include "irl/engine/gaussian_mixture_denoiser.h"
-#include "irl/engine/random.h"
-#include "irl/engine/sampler.h"
-#include "irl/engine/scatter_plot.h"
-#include "irl/engine/toy_mixtures.h"
+#include "irl/engine/models/gaussian_mixture_denoiser.h"
+#include "irl/engine/core/random.h"
+#include "irl/engine/sampling/sampler.h"
+#include "irl/engine/io/pictures.h"
+#include "irl/engine/data/toy_mixtures.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -41,7 +41,7 @@ void print_sample_help() {
 int sample_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     std::set<std::string> options = sampler_option_names();
     options.insert({"toy", "class", "seed", "count", "out"});
-    const Arguments args(raw, options, {"json", "help"});
+    const Arguments args(raw, options, {"json", "help"}, sampler_option_renames());
     if (args.flag("help")) {
         print_sample_help();
         return kExitOk;

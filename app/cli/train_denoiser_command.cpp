@@ -4,8 +4,8 @@
 #include "commands.h"
 #include "progress_bar.h"
 
-#include "irl/engine/denoiser_training.h"
-#include "irl/engine/image_dataset.h"
+#include "irl/engine/learning/denoiser_training.h"
+#include "irl/engine/data/image_dataset.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -18,8 +18,8 @@ namespace irl::cli {
 int train_denoiser_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     const Arguments args(raw,
                          {"steps", "batch", "lr", "warmup", "ema", "label-dropout", "channels", "embedding", "seed",
-                          "checkpoint", "checkpoint-every", "out", "threads", "classes", "log-every"},
-                         {"json", "help", "no-attention"});
+                          "checkpoint", "checkpoint-every", "out", "threads", "classes", "log-every", "folder", "image-size"},
+                         {"json", "help", "no-attention", "grey", "balance-classes"});
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli train-denoiser --out WEIGHTS [OPTIONS]\n\n"
                      "  --steps N            total optimiser steps; a resumed run continues to N (default 20000)\n"
@@ -28,7 +28,10 @@ int train_denoiser_command(const std::vector<std::string>& raw, const CancelToke
                      "  --ema X              EMA decay (default 0.999)\n"
                      "  --label-dropout P    null-label rate for classifier-free guidance (default 0.1)\n"
                      "  --channels A,B,C     U-Net widths per level (default 32,64,64)\n"
-                     "  --classes A,B,...    train on these Fashion-MNIST classes only\n"
+                     "  --classes A,B,...    train on these classes only\n"
+                     "  --folder DIR         train on DIR/<class>/<images> instead of Fashion-MNIST, in colour at\n"
+                     "                       --image-size N (default 32) unless --grey\n"
+                     "  --balance-classes    draw classes uniformly, whatever their sizes\n"
                      "  --checkpoint FILE    resumable state (default WEIGHTS.ckpt), written every --checkpoint-every steps\n"
                      "  --threads N          LibTorch threads (default: all cores)\n"
                      "  --seed N, --json\n";
@@ -42,7 +45,10 @@ int train_denoiser_command(const std::vector<std::string>& raw, const CancelToke
     options.learning_rate = args.number("lr", 1e-3);
     options.warmup = args.integer("warmup", 500, 0, 100000000);
     options.ema_decay = args.number("ema", 0.999);
+    if (!(options.ema_decay > 0.0 && options.ema_decay < 1.0)) throw UsageError("--ema: the EMA decay must be between 0 and 1, e.g. 0.999");
     options.label_dropout = args.number("label-dropout", 0.1);
+    if (!(options.label_dropout >= 0.0 && options.label_dropout <= 1.0)) throw UsageError("--label-dropout must be in 0..1");
+    if (!(options.learning_rate > 0.0)) throw UsageError("--lr must be > 0");
     options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, std::numeric_limits<long long>::max()));
     options.checkpoint = args.text("checkpoint", out + ".ckpt");
     options.checkpoint_every = args.integer("checkpoint-every", 250, 1, 100000000);
@@ -58,7 +64,21 @@ int train_denoiser_command(const std::vector<std::string>& raw, const CancelToke
     }
     if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
 
-    ImageDataset data = load_fashion_mnist("train");
+    options.balance_classes = args.flag("balance-classes");
+    ImageDataset data;
+    if (args.has("folder")) {
+        ImageFolderReport report;
+        const int64_t size = args.integer("image-size", 32, 8, 512);
+        data = load_image_folder(args.text("folder", ""), args.flag("grey") ? 1 : 3, size, &report);
+        if (!report.skipped.empty()) {
+            std::fprintf(stderr, "skipped %zu unreadable files, e.g. %s\n", report.skipped.size(), report.skipped.front().c_str());
+        }
+        options.model.image_channels = data.images.size(1);
+        options.model.image_size = size;
+        options.model.num_classes = static_cast<int64_t>(data.class_names.size());
+    } else {
+        data = load_fashion_mnist("train");
+    }
     if (args.has("classes")) {
         std::vector<int64_t> classes;
         for (double c : args.numbers("classes")) classes.push_back(static_cast<int64_t>(c));

@@ -1,0 +1,180 @@
+// The sampling benchmarks: solvers at equal function evaluations on the bundled model, the speed
+// of one sampling run, and the overhead of a network policy. Results go to docs/ with their commands.
+#include "bench_setup.h"
+#include "commands.h"
+
+#include "irl/engine/data/image_dataset.h"
+#include "irl/engine/metrics/image_evaluation.h"
+#include "irl/engine/sampling/schedule.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+namespace irl::cli {
+namespace {
+
+// Forwards to a policy and adds up the wall time of its logits, so that the policy's own share
+// of a rollout is measured directly and not only as a difference of two noisy wall times.
+class TimedPolicy : public Policy {
+public:
+    explicit TimedPolicy(Policy& inner) : Policy(inner.action_space(), inner.levels()), inner_(inner) {}
+    std::vector<torch::Tensor> logits(const PolicyInput& in) override {
+        const double start = now_seconds();
+        std::vector<torch::Tensor> out = inner_.logits(in);
+        seconds += now_seconds() - start;
+        return out;
+    }
+    std::string kind() const override { return inner_.kind(); }
+    double seconds = 0.0;
+
+private:
+    Policy& inner_;
+};
+
+}  // namespace
+
+int bench_solvers(const Arguments& args, const CancelToken& cancel) {
+    auto [model_path, denoiser, classifier] = load_fashion_setup(args);
+    const int64_t count = args.integer("count", 1000, 10, 10000);
+    const torch::Tensor real = real_test_features(classifier, count);
+
+    nlohmann::json rows = nlohmann::json::array();
+    std::ostringstream table;
+    table << "| solver | steps | NFE | FD | precision | recall | class accuracy | seconds |\n"
+             "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    // The floor: real train images scored like samples against the same real test images.
+    {
+        const ImageDataset train = load_fashion_mnist("train");
+        const torch::Tensor pick = torch::randperm(train.size(), torch::TensorOptions().dtype(torch::kInt64)).narrow(0, 0, count);
+        const ImageScores floor = score_images(classifier, train.images.index_select(0, pick), train.labels.index_select(0, pick), real);
+        table << "| real train images (floor) | - | - | " << fixed(floor.fd, 2) << " | " << fixed(floor.precision, 3) << " | "
+              << fixed(floor.recall, 3) << " | " << fixed(floor.class_accuracy, 3) << " | - |\n";
+        rows.push_back({{"solver", "real"}, {"fd", floor.fd}, {"precision", floor.precision}, {"recall", floor.recall},
+                        {"class_accuracy", floor.class_accuracy}});
+    }
+    const Solver solvers[] = {Solver::Euler, Solver::Heun, Solver::DpmSolver2M, Solver::EulerAncestral};
+    for (Solver solver : solvers) {
+        for (int nfe : {5, 9, 19, 35}) {
+            SamplerSettings settings;
+            settings.solver = solver;
+            settings.sigmas = karras_schedule(steps_for(solver, nfe));
+            settings.fixed.guidance = args.number("guidance", 1.0);
+            SampleRequest request;
+            request.count = count;
+            request.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
+            request.labels = torch::arange(count, torch::kInt64) % denoiser->num_classes();
+            request.cancel = &cancel;
+            const SamplerEvaluation e = evaluate_sampler(*denoiser, classifier, real, settings, request);
+            const int steps = static_cast<int>(settings.sigmas.size()) - 1;
+            table << "| " << to_string(solver) << " | " << steps << " | " << fixed(e.result.nfe, 0) << " | "
+                  << fixed(e.scores.fd, 2) << " | " << fixed(e.scores.precision, 3) << " | " << fixed(e.scores.recall, 3)
+                  << " | " << fixed(e.scores.class_accuracy, 3) << " | " << fixed(e.result.seconds, 1) << " |\n";
+            rows.push_back({{"solver", to_string(solver)}, {"steps", steps}, {"nfe", e.result.nfe}, {"fd", e.scores.fd},
+                            {"precision", e.scores.precision}, {"recall", e.scores.recall},
+                            {"class_accuracy", e.scores.class_accuracy}, {"seconds", e.result.seconds}});
+            std::fprintf(stderr, "%s NFE %.0f: FD %.2f\n", to_string(solver), e.result.nfe, e.scores.fd);
+        }
+    }
+    if (args.flag("json")) std::cout << nlohmann::json{{"rows", rows}, {"samples", count}}.dump() << std::endl;
+    else std::cout << table.str();
+    return kExitOk;
+}
+
+int bench_speed(const Arguments& args, const CancelToken& cancel) {
+    auto [model_path, denoiser, classifier] = load_fashion_setup(args);
+    const int64_t count = args.integer("count", 16, 1, 10000);
+    const int nfe = static_cast<int>(args.integer("nfe", 19, 1, 1000));
+    const int repeats = static_cast<int>(args.integer("repeats", 5, 1, 1000));
+    SamplerSettings settings;
+    settings.solver = Solver::Heun;
+    settings.sigmas = karras_schedule(steps_for(Solver::Heun, nfe));
+    SampleRequest request;
+    request.count = count;
+    request.labels = torch::arange(count, torch::kInt64) % std::max<int64_t>(1, denoiser->num_classes());
+    request.cancel = &cancel;
+    sample(*denoiser, settings, request);  // warm-up: first-call allocations
+    std::vector<double> seconds;
+    double measured_nfe = 0.0;
+    for (int i = 0; i < repeats; ++i) {
+        request.seed = static_cast<uint64_t>(i);
+        const double start = now_seconds();
+        measured_nfe = sample(*denoiser, settings, request).nfe;
+        seconds.push_back(now_seconds() - start);
+    }
+    std::sort(seconds.begin(), seconds.end());
+    const double median = seconds[seconds.size() / 2];
+    const nlohmann::json report = {{"samples", count}, {"nfe", measured_nfe}, {"median_seconds", median},
+                                   {"min_seconds", seconds.front()}, {"max_seconds", seconds.back()},
+                                   {"threads", torch::get_num_threads()}, {"model", model_path}};
+    if (args.flag("json")) std::cout << report.dump() << std::endl;
+    else std::printf("%lld images at %.0f NFE (Heun): median %.3f s over %d runs (min %.3f, max %.3f)\n",
+                     static_cast<long long>(count), measured_nfe, median, repeats, seconds.front(), seconds.back());
+    return kExitOk;
+}
+
+int bench_overhead(const Arguments& args, const CancelToken& cancel) {
+    // Benchmark 3 of the IRL issue: wall time of sampling with a network policy choosing the
+    // actions at every step, against the same sampler with the same actions fixed, interleaved
+    // in one run so that both see the same machine load.
+    auto [model_path, denoiser, classifier] = load_fashion_setup(args);
+    SamplerSettings settings;
+    settings.solver = solver_from_string(args.text("solver", "heun"));
+    settings.sigmas = karras_schedule(static_cast<int>(args.integer("steps", 5, 1, 1000)));
+    const ActionSpace space = parse_action_space(args.text("actions", "guidance=1,1.5,2;churn=0,0.1"));
+    const int64_t levels = static_cast<int64_t>(settings.sigmas.size()) - 1;
+    NetworkPolicy network(space, levels, denoiser->sample_shape(), denoiser->num_classes());
+    // The fixed policy takes the same choices the network happens to take first (uniform start:
+    // choice 0), so both runs do the same denoiser work and differ only by the policy.
+    FixedPolicy fixed_policy(space, levels, std::vector<int64_t>(space.components.size(), 0));
+    SampleRequest request;
+    request.count = args.integer("count", 64, 1, 100000);
+    request.labels = torch::arange(request.count, torch::kInt64) % std::max<int64_t>(1, denoiser->num_classes());
+    request.cancel = &cancel;
+    const int repeats = static_cast<int>(args.integer("repeats", 11, 1, 1000));
+    std::vector<double> with_policy, with_fixed, inside_policy;
+    double nfe_policy = 0.0, nfe_fixed = 0.0;
+    TimedPolicy timed(network);
+    rollout_policy(*denoiser, fixed_policy, settings, request, 0.0, false);  // warm-up
+    rollout_policy(*denoiser, timed, settings, request, 0.0, false);
+    for (int i = 0; i < repeats; ++i) {
+        request.seed = static_cast<uint64_t>(i);
+        // Alternate which goes first, so that neither always runs on a warmer cache.
+        for (int k = 0; k < 2; ++k) {
+            const bool policy_turn = (k == 0) == (i % 2 == 0);
+            const double start = now_seconds();
+            if (policy_turn) {
+                timed.seconds = 0.0;
+                nfe_policy = rollout_policy(*denoiser, timed, settings, request, 0.0, false).result.nfe;
+                with_policy.push_back(now_seconds() - start);
+                inside_policy.push_back(timed.seconds);
+            } else {
+                nfe_fixed = rollout_policy(*denoiser, fixed_policy, settings, request, 0.0, false).result.nfe;
+                with_fixed.push_back(now_seconds() - start);
+            }
+        }
+    }
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    };
+    const double policy_median = median(with_policy), fixed_median = median(with_fixed), inside = median(inside_policy);
+    const nlohmann::json report = {{"ratio", policy_median / fixed_median}, {"policy_seconds", policy_median},
+                                   {"fixed_seconds", fixed_median}, {"policy_inference_seconds", inside},
+                                   {"inference_fraction", inside / fixed_median},
+                                   {"nfe_policy", nfe_policy}, {"nfe_fixed", nfe_fixed},
+                                   {"samples", request.count}, {"repeats", repeats}, {"solver", to_string(settings.solver)},
+                                   {"steps", levels}, {"threads", torch::get_num_threads()}};
+    if (args.flag("json")) std::cout << report.dump() << std::endl;
+    else std::printf("network policy %.3f s, fixed actions %.3f s: ratio %.4f; the policy's own calls %.4f s = %.2f%% "
+                     "(medians of %d, %lld samples, NFE %.0f vs %.0f)\n",
+                     policy_median, fixed_median, policy_median / fixed_median, inside, 100.0 * inside / fixed_median, repeats,
+                     static_cast<long long>(request.count), nfe_policy, nfe_fixed);
+    return kExitOk;
+}
+
+}  // namespace irl::cli
