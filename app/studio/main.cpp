@@ -10,7 +10,7 @@
 #include "graph_document.h"
 #include "node_scene.h"
 #include "preview_panel.h"
-#include "irl/engine/resources.h"
+#include "irl/engine/core/resources.h"
 #include "irl/nodes/graph_runner.h"
 #include "irl/nodes/plugin_loader.h"
 

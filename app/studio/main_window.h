@@ -1,29 +1,26 @@
 // The studio window: the node canvas in the middle, the inspector on the right, the live
-// preview, the training view and the log below. Runs go to the engine thread through a
-// GraphRunner; every edit goes through the document's undo stack. Files: new, open (graph
-// files and PNGs that embed a graph, also by drag and drop), save, recent files, an
-// unsaved-changes prompt, autosave and restore after a crash.
+// preview, the training view and the log below, the actions, menus and toolbar. Files and
+// autosave are DocumentFiles' work, runs and trainings RunController's; this class wires them.
 #pragma once
+
+#include "document_files.h"
 
 #include "irl/nodes/graph.h"
 
+#include <QHash>
 #include <QMainWindow>
 
 #include <optional>
 
 class QAction;
 class QLabel;
-class QMenu;
 class QPlainTextEdit;
 class QProgressBar;
 class QTabWidget;
-class QTimer;
 
 namespace irl::nodes {
 class GraphRunner;
 class NodePacks;
-struct NodePreview;
-struct RunOutcome;
 }  // namespace irl::nodes
 
 namespace irl::studio {
@@ -34,13 +31,10 @@ class NodePalette;
 class NodeScene;
 class NodeView;
 class PreviewPanel;
+class RunController;
 class TrainingView;
 
-struct MainWindowOptions {
-    QString autosave_dir;        // empty: <app data>/autosave
-    int autosave_interval_ms = 20000;
-    bool ask_before_discarding = true;  // false in tests and scripts: unsaved changes are dropped silently
-};
+using MainWindowOptions = FileOptions;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -52,7 +46,7 @@ public:
     bool open_file(const QString& path);
     bool save_to(const QString& path);
     void new_graph();
-    QString file_path() const { return path_; }
+    QString file_path() const;
     bool modified() const;
 
     // Running.
@@ -62,19 +56,21 @@ public:
     QString output_dir() const;
 
     // Autosave: what a crashed session left behind (empty when nothing), and restoring it.
-    static QString pending_recovery(const QString& autosave_dir);
+    static QString pending_recovery(const QString& autosave_dir) { return DocumentFiles::pending_recovery(autosave_dir); }
     bool restore_from(const QString& autosave_file);
     void autosave_now();
     QString autosave_file() const;
 
     GraphDocument* document() const { return document_; }
+    DocumentFiles* files() const { return files_; }
+    RunController* runs() const { return runs_; }
     NodeScene* scene() const { return scene_; }
     NodeView* view() const { return view_; }
     NodePalette* palette() const { return palette_; }
     Inspector* inspector() const { return inspector_; }
     PreviewPanel* preview_panel() const { return preview_; }
     TrainingView* training_view() const { return training_; }
-    irl::nodes::GraphRunner* runner() const { return runner_; }
+    irl::nodes::GraphRunner* runner() const;
     QProgressBar* progress_bar() const { return progress_; }
     QAction* action(const QString& name) const;  // "run", "cancel", "undo", "redo", "save", ...
     void show_training_tab();
@@ -95,50 +91,34 @@ private:
     void build_actions();
     void build_menus();
     void build_docks();
+    void connect_parts();
     void update_title();
     void update_run_actions();
     void update_trainers();
-    void add_recent(const QString& path);
-    void rebuild_recent_menu();
-    bool maybe_save();
-    bool save();
-    bool save_as();
-    void open_dialog();
     void log(const QString& text);
-    void request_palette(const QPointF& scene_position, const std::optional<irl::nodes::PortRef>& from, int type, bool from_output);
+    void request_palette(const QPointF& scene_position, const std::optional<irl::nodes::PortRef>& from, const QString& type,
+                         bool from_output);
     void add_from_palette(const QString& type);
-    void on_status(const QString& node, int status, const QString& message);
-    void on_progress(const QString& node, double fraction);
-    void on_preview(const irl::nodes::NodePreview& preview);
-    void on_finished(const irl::nodes::RunOutcome& outcome);
-    void start_training(const QString& trainer);
-    void use_trained_policy(const QString& trainer);
-    std::optional<irl::nodes::Graph> read_any(const QString& path, QString* error);
 
     const irl::nodes::NodePacks& packs_;
-    MainWindowOptions options_;
     GraphDocument* document_;
+    DocumentFiles* files_;
     NodeScene* scene_;
     NodeView* view_;
     NodePalette* palette_;
     Inspector* inspector_;
     PreviewPanel* preview_;
     TrainingView* training_;
+    RunController* runs_ = nullptr;
     QPlainTextEdit* log_;
     QTabWidget* tabs_;
     QProgressBar* progress_;
     QLabel* status_label_;
-    irl::nodes::GraphRunner* runner_;
-    QTimer* autosave_timer_;
-    QMenu* recent_menu_ = nullptr;
     QHash<QString, QAction*> actions_;
-    QString path_;
-    QString training_node_;  // the trainer of the run in progress, if it is a training run
     // Where a palette opened by a dropped link should connect the new node.
     QPointF palette_position_;
     std::optional<irl::nodes::PortRef> palette_from_;
     bool palette_from_output_ = false;
-    int autosaved_index_ = -1;
     bool fit_pending_ = true;  // fit the graph once the canvas has its real size
 };
 

@@ -1,6 +1,6 @@
 #include "preview_panel.h"
 
-#include "irl/nodes/node_pack.h"
+#include "irl/nodes/previews.h"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -15,9 +15,9 @@
 namespace irl::studio {
 namespace {
 
-QImage decode(const QVariant& png) {
+QImage decode(const QByteArray& png) {
     QImage image;
-    if (png.isValid()) image.loadFromData(png.toByteArray(), "PNG");
+    if (!png.isEmpty()) image.loadFromData(png, "PNG");
     return image;
 }
 
@@ -93,10 +93,9 @@ PreviewPanel::PreviewPanel(QWidget* parent) : QWidget(parent) {
     connect(save_, &QPushButton::clicked, this, &PreviewPanel::save_dialog);
 }
 
-void PreviewPanel::add_step(const irl::nodes::NodePreview& preview) {
+void PreviewPanel::add_step(const irl::nodes::SamplingPreview& preview) {
     if (!frames_.isEmpty() && (frames_.last().node != preview.node || preview.step <= frames_.last().step)) clear();
-    Frame frame{preview.node, preview.step, preview.total, preview.numbers.value("sigma").toDouble(),
-                decode(preview.pictures.value("x")), decode(preview.pictures.value("denoised"))};
+    Frame frame{preview.node, preview.step, preview.total, preview.sigma, decode(preview.state_png), decode(preview.denoised_png)};
     if (frame.x.isNull() && frame.denoised.isNull()) return;
     frames_.push_back(frame);
     const QSignalBlocker block(filmstrip_);

@@ -13,7 +13,7 @@ class QPushButton;
 class QSlider;
 
 namespace irl::nodes {
-struct NodePreview;
+struct SamplingPreview;
 }
 
 namespace irl::studio {
@@ -23,8 +23,8 @@ class PreviewPanel : public QWidget {
 public:
     explicit PreviewPanel(QWidget* parent = nullptr);
 
-    // A sampling preview from the engine (pictures "x" and "denoised" as PNG bytes).
-    void add_step(const irl::nodes::NodePreview& preview);
+    // A sampling preview from the engine (x_t and D(x_t) as PNG bytes).
+    void add_step(const irl::nodes::SamplingPreview& preview);
     void clear();
     int frame_count() const { return frames_.size(); }
     int current_frame() const;

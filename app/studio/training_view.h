@@ -1,44 +1,23 @@
-// Interactive policy training: start, pause, resume and stop the IRL Trainer node, save a
-// checkpoint at any moment, and watch live plots (discriminator loss and accuracy, mean reward,
-// policy entropy, FD / precision / recall when evaluated), a heat map of the action
-// probabilities per step and the latest samples of the policy.
+// Interactive training: start, pause, resume and stop any trainer node (its type's traits say
+// which nodes train), save a checkpoint at any moment, and watch what it reports: its curves,
+// the probability of each action choice per step, and its latest samples.
 #pragma once
 
 #include <QImage>
-#include <QVariantMap>
 #include <QWidget>
-
-#include <cmath>
 
 class QComboBox;
 class QLabel;
 class QPushButton;
-class QLineSeries;
-class QChart;
-class QValueAxis;
 
 namespace irl::nodes {
-struct NodePreview;
+struct TrainingReport;
 }
 
 namespace irl::studio {
 
-// Probability of each choice (rows) at each step (columns), per action component.
-class ActionHeatMap : public QWidget {
-    Q_OBJECT
-public:
-    explicit ActionHeatMap(QWidget* parent = nullptr);
-    // tables: component -> {"choices": [...], "probabilities": [[p per choice] per level]}
-    void set_tables(const QVariantMap& tables);
-    QVariantMap tables() const { return tables_; }
-    QSize sizeHint() const override;
-
-protected:
-    void paintEvent(QPaintEvent* event) override;
-
-private:
-    QVariantMap tables_;
-};
+class ActionHeatMap;
+class TrainingCharts;
 
 class TrainingView : public QWidget {
     Q_OBJECT
@@ -55,11 +34,12 @@ public:
     bool running() const { return running_; }
 
     void clear();
-    void add_iteration(const irl::nodes::NodePreview& preview);
+    void add_iteration(const irl::nodes::TrainingReport& report);
     int iterations_shown() const { return iterations_; }
-    // The points of a plotted series ("discriminator_loss", "fd", ...), for tests.
+    // The points of a plotted curve ("discriminator_loss", "fd", ...), for tests.
     QList<QPointF> series_points(const QString& name) const;
     ActionHeatMap* heat_map() const { return heat_map_; }
+    TrainingCharts* charts() const { return charts_; }
     QImage latest_samples() const { return samples_; }
     void set_message(const QString& text);
 
@@ -68,24 +48,9 @@ Q_SIGNALS:
     void pause_requested(bool paused);
     void stop_requested();
     void checkpoint_requested();
-    void use_policy_requested(const QString& trainer);
+    void use_result_requested(const QString& trainer);
 
 private:
-    struct Plot {
-        QChart* chart = nullptr;
-        QValueAxis* x = nullptr;
-        QValueAxis* y = nullptr;
-        QValueAxis* y2 = nullptr;           // right axis, for the series in `secondary`
-        QHash<QString, QLineSeries*> series;
-        QStringList secondary;
-        // Running bounds of the left and right axes' values, so that appending stays O(1).
-        double low[2] = {INFINITY, INFINITY}, high[2] = {-INFINITY, -INFINITY};
-        double last_x = 1;
-    };
-    QWidget* make_plot(Plot& plot, const QString& title, const QStringList& series, const QStringList& labels,
-                       const QStringList& secondary = {});
-    void add_series(Plot& plot, const QString& name, const QString& label, bool secondary);
-    void append(Plot& plot, const QString& name, double x, double y);
     void update_buttons();
 
     bool running_ = false;
@@ -99,9 +64,10 @@ private:
     QPushButton* use_;
     QLabel* status_;
     QLabel* samples_label_;
+    QLabel* samples_caption_;
     QImage samples_;
+    TrainingCharts* charts_;
     ActionHeatMap* heat_map_;
-    Plot discriminator_, reward_, entropy_, quality_;
 };
 
 }  // namespace irl::studio

@@ -1,5 +1,6 @@
 // The editor's colour choices in one place, so that the canvas, the palette and the badges agree.
-// Port colours are far apart in hue and bright enough to read on #2b2b2b; categories are muted.
+// The built-in pack declares port colours far apart in hue and bright enough to read on #2b2b2b;
+// categories are muted.
 #include "editor_style.h"
 
 #include "irl/nodes/executor.h"
@@ -9,26 +10,16 @@
 namespace irl::studio::editor_style {
 
 using irl::nodes::NodeStatus;
-using irl::nodes::PortType;
 
-QColor port_color(PortType type) {
-    switch (type) {
-    case PortType::Denoiser: return QColor(0xb3, 0x88, 0xff);    // violet
-    case PortType::Schedule: return QColor(0x4f, 0xc3, 0xf7);    // sky blue
-    case PortType::Action: return QColor(0xff, 0xa7, 0x26);      // orange
-    case PortType::Policy: return QColor(0xf0, 0x62, 0x92);      // pink
-    case PortType::Dataset: return QColor(0xff, 0xe0, 0x52);     // yellow
-    case PortType::Images: return QColor(0x7c, 0xd3, 0x7f);      // green
-    case PortType::Trajectory: return QColor(0x26, 0xc6, 0xb0);  // teal
-    case PortType::Metrics: return QColor(0xb0, 0xbe, 0xc5);     // blue grey
-    }
-    return QColor(0xcc, 0xcc, 0xcc);
+QColor port_color(const irl::nodes::NodeRegistry* registry, const QString& type) {
+    const irl::nodes::PortTypeInfo* info = registry ? registry->port_type(type) : nullptr;
+    const QColor declared = info ? QColor(info->colour) : QColor();
+    if (declared.isValid()) return declared;
+    return QColor::fromHsv(int(qHash(type) % 360), 150, 230);
 }
 
-QString port_type_label(PortType type) {
-    QString name = irl::nodes::to_string(type);
-    if (!name.isEmpty()) name[0] = name[0].toUpper();
-    return name;
+QString port_type_label(const irl::nodes::NodeRegistry* registry, const QString& type) {
+    return registry ? registry->port_label(type) : type;
 }
 
 QColor category_color(const QString& category) {
@@ -49,12 +40,13 @@ QColor status_color(int status) {
     case NodeStatus::Cached: return QColor(0x26, 0xa6, 0x9a);
     case NodeStatus::Done: return QColor(0x66, 0xbb, 0x6a);
     case NodeStatus::Failed: return QColor(0xef, 0x53, 0x50);
+    case NodeStatus::Cancelled: return QColor(0xff, 0xb7, 0x4d);
     }
     return {};
 }
 
 QString status_name(int status) {
-    if (status < int(NodeStatus::Pending) || status > int(NodeStatus::Failed)) return {};
+    if (status < int(NodeStatus::Pending) || status > int(NodeStatus::Cancelled)) return {};
     return irl::nodes::to_string(NodeStatus(status));
 }
 

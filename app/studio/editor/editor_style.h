@@ -1,8 +1,8 @@
-// Colours and sizes shared by the node editor's items: one readable colour per port type, a
+// Colours and sizes shared by the node editor's items: port colours as the packs declare them, a
 // colour per palette category and per run status, all tuned for the studio's dark background.
 #pragma once
 
-#include "irl/nodes/node_type.h"
+#include "irl/nodes/node_registry.h"
 
 #include <QColor>
 #include <QString>
@@ -17,9 +17,10 @@ inline constexpr double kPortRowHeight = 22.0;
 inline constexpr double kPortRadius = 6.0;
 inline constexpr double kCornerRadius = 7.0;
 
-QColor port_color(irl::nodes::PortType type);
-// "Denoiser", "Images", ...: the type's name as a label.
-QString port_type_label(irl::nodes::PortType type);
+// The colour a pack declared for the port type; a stable colour from the id when none did.
+QColor port_color(const irl::nodes::NodeRegistry* registry, const QString& type);
+// "Denoiser", "Churn action", ...: the declared label, or the id.
+QString port_type_label(const irl::nodes::NodeRegistry* registry, const QString& type);
 QColor category_color(const QString& category);
 // `status` is int(irl::nodes::NodeStatus); anything else (no status) gives an invalid colour.
 QColor status_color(int status);

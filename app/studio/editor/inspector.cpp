@@ -100,10 +100,28 @@ void Inspector::show_node(const QString& id) {
         form_->addRow(label, editor.row);
         editors_.insert(name, editor);
     }
+    update_visibility();
+}
+
+void Inspector::update_visibility() {
+    const auto* node = node_.isEmpty() ? nullptr : document_->graph().node(node_);
+    const auto* info = node && !node->unknown_type ? document_->graph().type_of(node_) : nullptr;
+    if (!info || !form_) return;
+    // A parameter that applies only to some choices of another is shown only then.
+    for (const auto& schema : info->parameters) {
+        if (schema.shown_when.isEmpty() || !editors_.contains(schema.name)) continue;
+        const QString other = node->parameters.value(schema.shown_when).toString();
+        form_->setRowVisible(editors_.value(schema.name).row, schema.shown_when_values.contains(other));
+    }
 }
 
 QWidget* Inspector::editor_for(const QString& parameter) const {
     return editors_.contains(parameter) ? editors_.value(parameter).editor : nullptr;
+}
+
+bool Inspector::parameter_shown(const QString& parameter) const {
+    if (!form_ || !editors_.contains(parameter)) return false;
+    return form_->isRowVisible(editors_.value(parameter).row);
 }
 
 QString Inspector::error_text() const { return error_->text(); }
@@ -126,6 +144,7 @@ void Inspector::commit(const QString& name, const QVariant& value) {
 void Inspector::on_parameter_changed(const QString& node, const QString& name) {
     if (node != node_ || !editors_.contains(name)) return;
     if (const auto* n = document_->graph().node(node)) editors_.value(name).show(n->parameters.value(name));
+    update_visibility();
 }
 
 }  // namespace irl::studio

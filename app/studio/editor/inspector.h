@@ -1,5 +1,5 @@
 // The parameter panel for the selected node: a header (display name, id, description) and one
-// editor per parameter of its type's schema. Edits go through GraphDocument::set_parameter;
+// editor per parameter of its type's schema (those that do not apply to the current choices hidden). Edits go through GraphDocument::set_parameter;
 // document changes (undo, redo) update the editors without echoing back.
 #pragma once
 
@@ -24,6 +24,8 @@ public:
     void show_node(const QString& id);
     QString node() const { return node_; }
     QWidget* editor_for(const QString& parameter) const;
+    // Parameters that apply only to some choices of another are hidden otherwise.
+    bool parameter_shown(const QString& parameter) const;
     // The last refusal shown under the form (empty when the last edit was accepted).
     QString error_text() const;
 
@@ -31,6 +33,7 @@ private:
     void clear_form();
     void commit(const QString& name, const QVariant& value);
     void on_parameter_changed(const QString& node, const QString& name);
+    void update_visibility();
 
     GraphDocument* document_;
     QString node_;

@@ -15,7 +15,7 @@ namespace irl::studio {
 
 using namespace editor_style;
 
-NodeItem::NodeItem(const irl::nodes::Node& node, const irl::nodes::NodeTypeInfo* info)
+NodeItem::NodeItem(const irl::nodes::Node& node, const irl::nodes::NodeTypeInfo* info, const irl::nodes::NodeRegistry* registry)
     : id_(node.id), unknown_(info == nullptr || node.unknown_type) {
     setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsGeometryChanges);
     setZValue(1.0);
@@ -25,13 +25,13 @@ NodeItem::NodeItem(const irl::nodes::Node& node, const irl::nodes::NodeTypeInfo*
         description_ = info->description;
         const double top = kHeaderHeight + kPortRowHeight / 2 + 4;
         for (qsizetype i = 0; i < info->inputs.size(); ++i) {
-            auto* item = new PortItem({node.id, info->inputs[i].name}, info->inputs[i], false, this);
+            auto* item = new PortItem({node.id, info->inputs[i].name}, info->inputs[i], false, registry, this);
             item->setPos(0, top + double(i) * kPortRowHeight);
             inputs_.insert(info->inputs[i].name, item);
             input_names_ << info->inputs[i].name;
         }
         for (qsizetype i = 0; i < info->outputs.size(); ++i) {
-            auto* item = new PortItem({node.id, info->outputs[i].name}, info->outputs[i], true, this);
+            auto* item = new PortItem({node.id, info->outputs[i].name}, info->outputs[i], true, registry, this);
             item->setPos(kNodeWidth, top + double(i) * kPortRowHeight);
             outputs_.insert(info->outputs[i].name, item);
             output_names_ << info->outputs[i].name;

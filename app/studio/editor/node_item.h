@@ -16,7 +16,7 @@ public:
     enum { Type = UserType + 0x100 };
 
     // `info` is null for a node whose type no loaded pack provides; it is drawn greyed.
-    NodeItem(const irl::nodes::Node& node, const irl::nodes::NodeTypeInfo* info);
+    NodeItem(const irl::nodes::Node& node, const irl::nodes::NodeTypeInfo* info, const irl::nodes::NodeRegistry* registry);
 
     int type() const override { return Type; }
     QRectF boundingRect() const override;

@@ -70,7 +70,7 @@ void NodePalette::populate() {
     apply_filter();
 }
 
-void NodePalette::set_filter_port(std::optional<irl::nodes::PortType> type, bool needs_input) {
+void NodePalette::set_filter_port(std::optional<QString> type, bool needs_input) {
     port_type_ = type;
     needs_input_ = needs_input;
     apply_filter();

@@ -21,7 +21,7 @@ public:
     explicit NodePalette(const irl::nodes::NodeRegistry& registry, QWidget* parent = nullptr);
 
     // Only types with an input (`needs_input`) or an output of `type`; no filter when empty.
-    void set_filter_port(std::optional<irl::nodes::PortType> type, bool needs_input);
+    void set_filter_port(std::optional<QString> type, bool needs_input);
     void set_search(const QString& text);
     QStringList visible_types() const;  // in display order
     QString current_type() const;       // what Enter would choose
@@ -48,7 +48,7 @@ private:
     const irl::nodes::NodeRegistry& registry_;
     QLineEdit* search_;
     QTreeWidget* tree_;
-    std::optional<irl::nodes::PortType> port_type_;
+    std::optional<QString> port_type_;
     bool needs_input_ = true;
 };
 

@@ -81,7 +81,7 @@ void NodeScene::place_unpositioned_nodes() {
 void NodeScene::add_node_item(const QString& id) {
     const auto* node = document_->graph().node(id);
     if (!node || nodes_.contains(id)) return;
-    auto* item = new NodeItem(*node, node->unknown_type ? nullptr : document_->graph().type_of(id));
+    auto* item = new NodeItem(*node, node->unknown_type ? nullptr : document_->graph().type_of(id), document_->graph().registry());
     const auto& positions = document_->graph().view().positions;
     if (positions.contains(id)) item->setPos(positions.value(id));
     nodes_.insert(id, item);
@@ -107,7 +107,7 @@ void NodeScene::add_link_item(const Link& link) {
     auto* to = nodes_.value(link.to.node);
     PortItem* out = from ? from->port(link.from.port, true) : nullptr;
     if (!out || !to || !to->port(link.to.port, false)) return;  // e.g. into a node of an unknown type
-    auto* item = new LinkItem(link, editor_style::port_color(out->spec().type));
+    auto* item = new LinkItem(link, out->colour());
     links_.push_back(item);
     addItem(item);
     item->set_ends(out->scene_center(), to->port(link.to.port, false)->scene_center());
@@ -293,7 +293,7 @@ void NodeScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
 
 void NodeScene::mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) {
     if (event->button() == Qt::LeftButton && items(event->scenePos()).isEmpty()) {
-        Q_EMIT palette_requested(event->scenePos(), std::nullopt, -1, false);
+        Q_EMIT palette_requested(event->scenePos(), std::nullopt, QString(), false);
         event->accept();
         return;
     }

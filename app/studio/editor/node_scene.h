@@ -5,6 +5,7 @@
 
 #include "graph_document.h"
 
+#include <QColor>
 #include <QGraphicsScene>
 #include <QHash>
 #include <QPointF>
@@ -55,8 +56,8 @@ public:
 Q_SIGNALS:
     void selected_nodes_changed(const QStringList& ids);
     // Double-click on empty canvas (`from` empty, `type` -1), or a link dropped on empty canvas
-    // (`from` the dragged port, `type` its int(PortType), `from_output` true from an output).
-    void palette_requested(const QPointF& scene_position, const std::optional<irl::nodes::PortRef>& from, int type,
+    // (`from` the dragged port, `type` its port type, `from_output` true from an output).
+    void palette_requested(const QPointF& scene_position, const std::optional<irl::nodes::PortRef>& from, const QString& type,
                            bool from_output);
     void message(const QString& text);
 
@@ -71,7 +72,8 @@ private:
     struct LinkDrag {
         irl::nodes::PortRef anchor;  // the end that stays put
         bool from_output = true;     // the anchor is an output
-        irl::nodes::PortType type = irl::nodes::PortType::Images;
+        QString type;   // the dragged port's type
+        QColor colour;
         std::optional<irl::nodes::Link> picked;  // a link lifted off an input
         LinkItem* curve = nullptr;
         QHash<PortItem*, QString> refusals;      // empty string: this port would accept

@@ -40,6 +40,7 @@ void NodeScene::begin_link_drag(PortItem* port, const QPointF& scene_position) {
     drag.anchor = port->port();
     drag.from_output = port->is_output();
     drag.type = port->spec().type;
+    drag.colour = port->colour();
     if (!port->is_output()) {
         if (auto existing = trial.link_into(port->port())) {
             // Pick the link up by its input end: the drag continues from its output.
@@ -48,7 +49,10 @@ void NodeScene::begin_link_drag(PortItem* port, const QPointF& scene_position) {
             drag.anchor = existing->from;
             drag.from_output = true;
             if (auto* from = nodes_.value(existing->from.node))
-                if (PortItem* out = from->port(existing->from.port, true)) drag.type = out->spec().type;
+                if (PortItem* out = from->port(existing->from.port, true)) {
+                    drag.type = out->spec().type;
+                    drag.colour = out->colour();
+                }
             if (LinkItem* item = link_item(*existing)) item->hide();
         }
     }
@@ -64,7 +68,7 @@ void NodeScene::begin_link_drag(PortItem* port, const QPointF& scene_position) {
             candidate->set_highlight(why.isEmpty() ? PortItem::Highlight::Compatible : PortItem::Highlight::Incompatible);
         }
     }
-    drag.curve = new LinkItem(editor_style::port_color(drag.type));
+    drag.curve = new LinkItem(drag.colour);
     addItem(drag.curve);
     drag_ = std::move(drag);
     update_link_drag(scene_position);
@@ -97,7 +101,7 @@ void NodeScene::finish_link_drag(const QPointF& scene_position) {
     PortItem* target = port_at(scene_position);
     const bool known_target = target && drag_->refusals.contains(target);
     const QString why = known_target ? drag_->refusals.value(target) : QString();
-    const LinkDrag drag{drag_->anchor, drag_->from_output, drag_->type, drag_->picked, nullptr, {}};
+    const LinkDrag drag{drag_->anchor, drag_->from_output, drag_->type, drag_->colour, drag_->picked, nullptr, {}};
     const bool on_node = !target && [&] {
         for (QGraphicsItem* item : items(scene_position))
             if (qgraphicsitem_cast<NodeItem*>(item)) return true;
@@ -126,7 +130,7 @@ void NodeScene::finish_link_drag(const QPointF& scene_position) {
         if (!drag.picked) Q_EMIT message(tr("Drop the link on a port, or on empty canvas to add a node"));
         return;
     }
-    Q_EMIT palette_requested(scene_position, drag.anchor, int(drag.type), drag.from_output);
+    Q_EMIT palette_requested(scene_position, drag.anchor, drag.type, drag.from_output);
 }
 
 }  // namespace irl::studio

@@ -12,9 +12,10 @@ namespace {
 constexpr double kHitRadius = 10.0;
 }
 
-PortItem::PortItem(const irl::nodes::PortRef& port, const irl::nodes::PortSpec& spec, bool output, QGraphicsItem* parent)
-    : QGraphicsItem(parent), port_(port), spec_(spec), output_(output) {
-    QString tip = QStringLiteral("<b>%1</b> — %2 %3").arg(spec.name, editor_style::port_type_label(spec.type),
+PortItem::PortItem(const irl::nodes::PortRef& port, const irl::nodes::PortSpec& spec, bool output, const irl::nodes::NodeRegistry* registry,
+                   QGraphicsItem* parent)
+    : QGraphicsItem(parent), port_(port), spec_(spec), output_(output), colour_(editor_style::port_color(registry, spec.type)) {
+    QString tip = QStringLiteral("<b>%1</b> — %2 %3").arg(spec.name, editor_style::port_type_label(registry, spec.type).toHtmlEscaped(),
                                                           output ? QObject::tr("output") : QObject::tr("input"));
     if (spec.optional) tip += QObject::tr(" (optional)");
     if (!spec.tooltip.isEmpty()) tip += "<br>" + spec.tooltip.toHtmlEscaped();
@@ -38,7 +39,7 @@ void PortItem::set_highlight(Highlight highlight) {
 }
 
 void PortItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
-    const QColor color = editor_style::port_color(spec_.type);
+    const QColor color = colour_;
     double radius = editor_style::kPortRadius;
     painter->setRenderHint(QPainter::Antialiasing);
     if (highlight_ == Highlight::Compatible) {

@@ -4,6 +4,8 @@
 
 #include "irl/nodes/graph.h"
 
+#include <QColor>
+
 #include <QGraphicsItem>
 
 namespace irl::studio {
@@ -13,7 +15,9 @@ public:
     enum { Type = UserType + 0x101 };
     enum class Highlight { None, Compatible, Incompatible };
 
-    PortItem(const irl::nodes::PortRef& port, const irl::nodes::PortSpec& spec, bool output, QGraphicsItem* parent);
+    // `registry` gives the port type's colour and label.
+    PortItem(const irl::nodes::PortRef& port, const irl::nodes::PortSpec& spec, bool output, const irl::nodes::NodeRegistry* registry,
+             QGraphicsItem* parent);
 
     int type() const override { return Type; }
     QRectF boundingRect() const override;
@@ -23,6 +27,7 @@ public:
     const irl::nodes::PortRef& port() const { return port_; }
     const irl::nodes::PortSpec& spec() const { return spec_; }
     bool is_output() const { return output_; }
+    QColor colour() const { return colour_; }
     QPointF scene_center() const { return mapToScene(QPointF(0, 0)); }
     void set_highlight(Highlight highlight);
 
@@ -30,6 +35,7 @@ private:
     irl::nodes::PortRef port_;
     irl::nodes::PortSpec spec_;
     bool output_;
+    QColor colour_;
     Highlight highlight_ = Highlight::None;
 };
 

@@ -1,0 +1,190 @@
+#include "run_controller.h"
+
+#include "graph_document.h"
+#include "node_scene.h"
+#include "preview_panel.h"
+#include "training_view.h"
+
+#include "irl/engine/core/resources.h"
+#include "irl/nodes/graph_runner.h"
+#include "irl/nodes/output_paths.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QProgressBar>
+#include <QStandardPaths>
+#include <QUndoStack>
+
+#include <algorithm>
+
+namespace irl::studio {
+
+RunController::RunController(const irl::nodes::NodePacks& packs, Parts parts, std::function<QString()> graph_file, QObject* parent)
+    : QObject(parent), parts_(parts), graph_file_(std::move(graph_file)), runner_(new irl::nodes::GraphRunner(packs, this)) {
+    connect(runner_, &irl::nodes::GraphRunner::node_status, this, &RunController::on_status);
+    connect(runner_, &irl::nodes::GraphRunner::progress, this, &RunController::on_progress);
+    connect(runner_, &irl::nodes::GraphRunner::sampling_preview, this, &RunController::on_sampling_preview);
+    connect(runner_, &irl::nodes::GraphRunner::training_report, this, &RunController::on_training_report);
+    connect(runner_, &irl::nodes::GraphRunner::finished, this, &RunController::on_finished);
+}
+
+QString RunController::output_dir() const {
+    // <data>/irlstudio/runs: GenericDataLocation, since the application-specific location would
+    // repeat the organisation and application names (".../irlstudio/irlstudio").
+    const QString runs = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + "/irlstudio/runs/";
+    const QString path = graph_file_();
+    if (path.isEmpty()) return runs + "untitled";
+    const QFileInfo info(path);
+    // Next to the user's graph; the bundled example graphs (read-only once installed) run into
+    // the studio's data folder instead.
+    const QString folder = info.absoluteDir().canonicalPath();
+    for (const std::string& bundled : irl::resource_folders()) {
+        const QString root = QDir(QString::fromStdString(bundled)).canonicalPath();
+        if (!root.isEmpty() && (folder == root || folder.startsWith(root + "/"))) return runs + info.completeBaseName();
+    }
+    if (!QFileInfo(folder).isWritable()) return runs + info.completeBaseName();
+    return info.absoluteDir().filePath(info.completeBaseName() + "-output");
+}
+
+bool RunController::running() const { return runner_->busy(); }
+
+bool RunController::run(const QStringList& targets) {
+    if (runner_->busy()) return false;
+    if (parts_.document->graph().nodes().isEmpty()) {
+        Q_EMIT status_message(tr("The graph is empty: add nodes first (Shift+A or double-click the canvas)."), 6000);
+        return false;
+    }
+    QDir().mkpath(output_dir());
+    parts_.scene->clear_statuses();
+    if (!runner_->start(parts_.document->graph(), output_dir(), targets, graph_file_())) return false;
+    parts_.progress->setValue(0);
+    parts_.progress->setFormat(tr("starting…"));
+    Q_EMIT run_started();
+    Q_EMIT log(tr("Running %1 → %2").arg(targets.isEmpty() ? tr("the graph") : targets.join(", "), output_dir()));
+    return true;
+}
+
+void RunController::cancel() {
+    if (!runner_->busy()) return;
+    runner_->cancel();
+    parts_.progress->setFormat(tr("cancelling…"));
+    Q_EMIT log(tr("Cancelling: the run stops at the next denoiser call; finished nodes stay cached."));
+}
+
+bool RunController::is_trainer(const QString& node) const {
+    const auto* info = parts_.document->graph().type_of(node);
+    return info && info->traits.interactive_training;
+}
+
+QStringList RunController::trainers() const {
+    QStringList ids;
+    for (const auto& n : parts_.document->graph().nodes())
+        if (is_trainer(n.id)) ids << n.id;
+    return ids;
+}
+
+void RunController::start_training(const QString& trainer) {
+    training_node_ = trainer;
+    parts_.training->clear();
+    if (!run({trainer})) {
+        training_node_.clear();
+        return;
+    }
+    parts_.training->set_running(true);
+    parts_.training->set_message(tr("Starting %1…").arg(trainer));
+}
+
+bool RunController::use_output_of(const QString& node_id) {
+    const irl::nodes::Node* node = parts_.document->graph().node(node_id);
+    const auto* info = parts_.document->graph().type_of(node_id);
+    if (!node || !info || !info->traits.output_file) return false;
+    const irl::nodes::OutputFile& output = *info->traits.output_file;
+    QString file;
+    try {
+        file = irl::nodes::output_file_path(output, node_id, node->parameters, output_dir());
+    } catch (const std::exception& e) {
+        parts_.training->set_message(QString::fromUtf8(e.what()));
+        return false;
+    }
+    if (!QFileInfo::exists(file)) {
+        parts_.training->set_message(tr("No trained %1 yet: train first (it is written to %2).").arg(output.label, file));
+        return false;
+    }
+    const QPointF at = parts_.document->graph().view().positions.value(node_id) + QPointF(0, 220);
+    parts_.document->undo_stack()->beginMacro(tr("Add a node that loads the %1").arg(output.label));
+    const QString id = parts_.document->add_node(output.loader_type, at);
+    if (!id.isEmpty()) {
+        for (auto it = output.loader_parameters.begin(); it != output.loader_parameters.end(); ++it)
+            parts_.document->set_parameter(id, it.key(), it.value());
+        parts_.document->set_parameter(id, output.loader_parameter, file);
+    }
+    parts_.document->undo_stack()->endMacro();
+    if (id.isEmpty()) return false;
+    parts_.scene->select_nodes({id});
+    parts_.training->set_message(tr("%1 loads %2; link its output where the %3 is used.").arg(id, file, output.label));
+    return true;
+}
+
+void RunController::on_status(const QString& node, int status, const QString& message) {
+    parts_.scene->set_node_status(node, status, message);
+    if (status == static_cast<int>(irl::nodes::NodeStatus::Failed)) Q_EMIT log(tr("%1 failed: %2").arg(node, message));
+}
+
+void RunController::on_progress(const QString& node, double fraction) {
+    parts_.progress->setValue(static_cast<int>(std::clamp(fraction, 0.0, 1.0) * 1000));
+    parts_.progress->setFormat(QStringLiteral("%1  %p%").arg(node));
+}
+
+void RunController::on_sampling_preview(const irl::nodes::SamplingPreview& preview) { parts_.preview->add_step(preview); }
+
+void RunController::on_training_report(const irl::nodes::TrainingReport& report) {
+    if (training_node_.isEmpty()) {
+        // A trainer that runs as part of the whole graph (Run) is as interactive as one started
+        // from the training view.
+        training_node_ = report.node;
+        parts_.training->clear();
+        parts_.training->select_trainer(report.node);
+        parts_.training->set_running(true);
+    }
+    parts_.training->add_iteration(report);
+}
+
+void RunController::on_finished(const irl::nodes::RunOutcome& outcome) {
+    parts_.progress->setValue(outcome.ok ? 1000 : parts_.progress->value());
+    parts_.progress->setFormat(outcome.ok ? tr("done in %1 s").arg(outcome.seconds, 0, 'f', 1)
+                                          : outcome.cancelled ? tr("cancelled") : tr("failed"));
+    QStringList numbers;
+    for (const QString& id : outcome.order) {
+        const auto& n = outcome.nodes.value(id);
+        for (auto it = n.numbers.begin(); it != n.numbers.end(); ++it)
+            numbers << QStringLiteral("%1.%2 = %3").arg(id, it.key()).arg(it.value().toDouble(), 0, 'g', 5);
+    }
+    if (outcome.ok) {
+        Q_EMIT log(tr("Finished in %1 s. %2").arg(outcome.seconds, 0, 'f', 2).arg(numbers.join("; ")));
+        Q_EMIT status_message(tr("Finished in %1 s").arg(outcome.seconds, 0, 'f', 1), 6000);
+    } else if (outcome.cancelled) {
+        Q_EMIT log(tr("Cancelled."));
+        Q_EMIT status_message(tr("Cancelled"), 6000);
+    } else {
+        Q_EMIT log(tr("Failed: %1").arg(outcome.error));
+        Q_EMIT status_message(tr("Failed: %1").arg(outcome.error), 10000);
+    }
+    if (!training_node_.isEmpty()) {
+        parts_.training->set_running(false);
+        if (outcome.ok) {
+            const int iterations = outcome.nodes.value(training_node_).numbers.value("iterations").toInt();
+            const QString done = iterations == 1 ? tr("1 iteration") : tr("%1 iterations").arg(iterations);
+            const auto* info = parts_.document->graph().type_of(training_node_);
+            const QString use = info && info->traits.output_file ? tr(" \"Use result\" adds a node that loads the %1.").arg(info->traits.output_file->label)
+                                                                 : QString();
+            parts_.training->set_message(tr("Training finished: %1.%2").arg(done, use));
+        } else {
+            parts_.training->set_message(outcome.cancelled ? tr("Training cancelled; what was learned is in the checkpoint.")
+                                                           : tr("Training failed: %1").arg(outcome.error));
+        }
+        training_node_.clear();
+    }
+    Q_EMIT run_finished(outcome.ok, outcome.cancelled);
+}
+
+}  // namespace irl::studio

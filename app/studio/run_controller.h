@@ -1,0 +1,76 @@
+// Running the graph from the window: starts runs and trainings on the engine thread (through a
+// GraphRunner), routes node status, progress, sampling previews and training reports to the
+// canvas, the preview and the training view, and turns a trainer's output file into a loader
+// node. What a node does is read from its type's traits: this file names no node type.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+
+class QProgressBar;
+
+namespace irl::nodes {
+class GraphRunner;
+class NodePacks;
+struct RunOutcome;
+struct SamplingPreview;
+struct TrainingReport;
+}  // namespace irl::nodes
+
+namespace irl::studio {
+
+class GraphDocument;
+class NodeScene;
+class PreviewPanel;
+class TrainingView;
+
+class RunController : public QObject {
+    Q_OBJECT
+public:
+    struct Parts {
+        GraphDocument* document;
+        NodeScene* scene;
+        PreviewPanel* preview;
+        TrainingView* training;
+        QProgressBar* progress;
+    };
+    // `graph_file` tells where the document was read from (empty for an unsaved graph).
+    RunController(const irl::nodes::NodePacks& packs, Parts parts, std::function<QString()> graph_file, QObject* parent);
+
+    bool run(const QStringList& targets = {});
+    void cancel();
+    bool running() const;
+    QString output_dir() const;
+    irl::nodes::GraphRunner* runner() const { return runner_; }
+
+    // The nodes of the graph whose type trains interactively.
+    QStringList trainers() const;
+    bool is_trainer(const QString& node) const;
+    void start_training(const QString& trainer);
+    // Adds a node that loads what `node` wrote (its type's output-file trait); false with a
+    // message in the training view when there is nothing to load yet.
+    bool use_output_of(const QString& node);
+
+Q_SIGNALS:
+    void run_started();
+    void run_finished(bool ok, bool cancelled);
+    void log(const QString& text);
+    void status_message(const QString& text, int milliseconds);
+
+private:
+    void on_status(const QString& node, int status, const QString& message);
+    void on_progress(const QString& node, double fraction);
+    void on_sampling_preview(const irl::nodes::SamplingPreview& preview);
+    void on_training_report(const irl::nodes::TrainingReport& report);
+    void on_finished(const irl::nodes::RunOutcome& outcome);
+
+    Parts parts_;
+    std::function<QString()> graph_file_;
+    irl::nodes::GraphRunner* runner_;
+    QString training_node_;  // the trainer of the run in progress, if it is a training run
+};
+
+}  // namespace irl::studio
