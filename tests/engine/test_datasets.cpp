@@ -1,6 +1,6 @@
 // Data sets: Fashion-MNIST from Debian's package (and the env override), idx parsing errors by
 // file, class filters, and image folders with unreadable files skipped and reported.
-#include "irl/engine/image_dataset.h"
+#include "irl/engine/data/image_dataset.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>

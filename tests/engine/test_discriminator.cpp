@@ -1,8 +1,8 @@
 // The discriminator estimates the log density ratio: trained on Gaussian expert and policy
 // states at several noise levels, its logit is compared with the exact log ratio.
-#include "irl/engine/discriminator.h"
-#include "irl/engine/gaussian_mixture.h"
-#include "irl/engine/random.h"
+#include "irl/engine/learning/irl/discriminator.h"
+#include "irl/engine/models/gaussian_mixture.h"
+#include "irl/engine/core/random.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>

@@ -1,6 +1,6 @@
 // f-divergences and their rewards against exact Gaussian density ratios: the divergences match
 // their closed forms, and each reward is the functional derivative that policy gradient needs.
-#include "irl/engine/f_divergence.h"
+#include "irl/engine/learning/irl/f_divergence.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>

@@ -1,8 +1,8 @@
 // The exact Gaussian-mixture denoiser is the ground truth of every other test, so it is checked
 // against independent closed forms: single-Gaussian formulas, Tweedie's identity and sampling.
-#include "irl/engine/gaussian_mixture_denoiser.h"
-#include "irl/engine/random.h"
-#include "irl/engine/toy_mixtures.h"
+#include "irl/engine/models/gaussian_mixture_denoiser.h"
+#include "irl/engine/core/random.h"
+#include "irl/engine/data/toy_mixtures.h"
 #include "test_support.h"
 
 #include <QtTest/QtTest>

@@ -1,11 +1,11 @@
 // Inverse RL end to end on a toy with the exact denoiser: the policy must learn, from expert
 // states alone, to avoid an action that throws samples off the data (guidance 8 on the ring).
-#include "irl/engine/gaussian_mixture_denoiser.h"
-#include "irl/engine/irl_trainer.h"
-#include "irl/engine/policy_file.h"
-#include "irl/engine/random.h"
-#include "irl/engine/schedule.h"
-#include "irl/engine/toy_mixtures.h"
+#include "irl/engine/models/gaussian_mixture_denoiser.h"
+#include "irl/engine/learning/irl/irl_trainer.h"
+#include "irl/engine/learning/irl/policy_file.h"
+#include "irl/engine/core/random.h"
+#include "irl/engine/sampling/schedule.h"
+#include "irl/engine/data/toy_mixtures.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -255,6 +255,42 @@ void TestIrlTrainer::checkpointResumesExactly() {
         QFAIL("a network checkpoint must not load into a table policy");
     } catch (const std::runtime_error& e) {
         QVERIFY2(QString(e.what()).contains("network"), e.what());
+    }
+    // Another action space, with as many choices (the weights would fit) or with more: refused
+    // before a weight is read, saying what differs.
+    for (const std::vector<double>& churn : {std::vector<double>{0.0, 0.3}, std::vector<double>{0.0, 0.1, 0.3}}) {
+        ActionSpace another = guidance_space();
+        another.components.push_back({ActionKind::Churn, churn});
+        auto policy = std::make_shared<NetworkPolicy>(another, 5, std::vector<int64_t>{2}, 8, 16);
+        IrlTrainer other_actions(denoiser, policy, expert, options);
+        try {
+            other_actions.load_checkpoint(path, setup);
+            QFAIL("a checkpoint of another action space must not resume");
+        } catch (const std::runtime_error& e) {
+            QVERIFY2(QString(e.what()).contains("actions:") && QString(e.what()).contains("in the checkpoint"), e.what());
+            QVERIFY2(!QString(e.what()).contains("frame #"), e.what());
+        }
+    }
+    // Another divergence changes what is optimised: refused too.
+    IrlOptions reverse = options;
+    reverse.divergence.kind = Divergence::ForwardKl;
+    IrlTrainer other_divergence(denoiser, std::make_shared<NetworkPolicy>(space, 5, std::vector<int64_t>{2}, 8, 16), expert, reverse);
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, other_divergence.load_checkpoint(path, setup));
+    // One flipped bit anywhere in the payload: the checksum refuses the file.
+    QFile file(QString::fromStdString(path));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QByteArray bytes = file.readAll();
+    file.close();
+    bytes[bytes.size() / 2] = char(bytes[bytes.size() / 2] ^ 0x10);
+    QFile flipped(dir.filePath("flipped.ckpt"));
+    QVERIFY(flipped.open(QIODevice::WriteOnly));
+    flipped.write(bytes);
+    flipped.close();
+    try {
+        resumed.load_checkpoint(flipped.fileName().toStdString(), setup);
+        QFAIL("a damaged checkpoint must not load");
+    } catch (const std::runtime_error& e) {
+        QVERIFY2(QString(e.what()).contains("checksum") && QString(e.what()).contains("flipped.ckpt"), e.what());
     }
     QFile junk(dir.filePath("junk.ckpt"));
     QVERIFY(junk.open(QIODevice::WriteOnly));

@@ -1,6 +1,6 @@
 // Frechet distance against its closed form for Gaussians, and k-NN precision/recall on cases
 // whose answer is known by construction.
-#include "irl/engine/sample_metrics.h"
+#include "irl/engine/metrics/sample_metrics.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>

@@ -1,5 +1,5 @@
 // Schedules: exact endpoints and spacing, descending, ending at 0, and clear refusals.
-#include "irl/engine/schedule.h"
+#include "irl/engine/sampling/schedule.h"
 
 #include <QtTest/QtTest>
 

@@ -1,10 +1,10 @@
 // Solvers against closed forms on Gaussian data: exact marginals, the exact probability-flow
 // solution, convergence orders, and gDDIM's marginal preservation for every lambda.
-#include "irl/engine/gaussian_mixture_denoiser.h"
-#include "irl/engine/random.h"
-#include "irl/engine/sampler.h"
-#include "irl/engine/schedule.h"
-#include "irl/engine/toy_mixtures.h"
+#include "irl/engine/models/gaussian_mixture_denoiser.h"
+#include "irl/engine/core/random.h"
+#include "irl/engine/sampling/sampler.h"
+#include "irl/engine/sampling/schedule.h"
+#include "irl/engine/data/toy_mixtures.h"
 #include "test_support.h"
 
 #include <QtTest/QtTest>
@@ -151,7 +151,7 @@ void TestSolvers::gddimKeepsMarginalAtEveryStep() {
     };
     SamplerSettings settings;
     settings.solver = Solver::Gddim;
-    settings.fixed.lambda = lambda;
+    settings.fixed.stochasticity = lambda;
     settings.sigmas = karras_schedule(100, 0.002, 80.0);
     double bias100 = 0.0, bias400 = 0.0;
     const std::vector<torch::Tensor> expected = chain(settings.sigmas, &bias100);
@@ -202,7 +202,7 @@ void TestSolvers::lambdaZeroIsDdimAndOneIsAncestral() {
     QVERIFY((a - b).abs().max().item<double>() < 1e-9);
     SamplerSettings ancestral = euler;
     ancestral.solver = Solver::EulerAncestral;
-    gddim.fixed.lambda = 1.0;
+    gddim.fixed.stochasticity = 1.0;
     const torch::Tensor c = sample(denoiser, ancestral, test::float64_request(500, 8)).samples;
     const torch::Tensor d = sample(denoiser, gddim, test::float64_request(500, 8)).samples;
     QVERIFY((c - d).abs().max().item<double>() < 1e-9);

@@ -1,10 +1,10 @@
 // The per-step control and the sampler's bookkeeping: CFG formula and its NFE, renoise keeping the
 // marginal within its cap, per-sample policies, seeds, cancel within one call, preview throttling.
-#include "irl/engine/gaussian_mixture_denoiser.h"
-#include "irl/engine/random.h"
-#include "irl/engine/sampler.h"
-#include "irl/engine/schedule.h"
-#include "irl/engine/toy_mixtures.h"
+#include "irl/engine/models/gaussian_mixture_denoiser.h"
+#include "irl/engine/core/random.h"
+#include "irl/engine/sampling/sampler.h"
+#include "irl/engine/sampling/schedule.h"
+#include "irl/engine/data/toy_mixtures.h"
 #include "test_support.h"
 
 #include <QtTest/QtTest>

@@ -1,8 +1,8 @@
 // Bringing your own denoiser: the TorchScript fixtures are exact denoisers of known Gaussian
 // classes (tests/fixtures/make_torchscript_fixture.py), so both call conventions are checked
 // against the closed form; broken files get errors that name them.
-#include "irl/engine/gaussian_mixture.h"
-#include "irl/engine/torchscript_denoiser.h"
+#include "irl/engine/models/gaussian_mixture.h"
+#include "irl/engine/models/torchscript_denoiser.h"
 #include "test_support.h"
 
 #include <QtTest/QtTest>

@@ -1,8 +1,8 @@
 // The U-Net denoiser: shapes, EDM preconditioning, weights files round trip and their errors,
 // and denoiser training that lowers the loss, checkpoints atomically and resumes.
-#include "irl/engine/denoiser_training.h"
-#include "irl/engine/fashion_classifier.h"
-#include "irl/engine/unet_denoiser.h"
+#include "irl/engine/learning/denoiser_training.h"
+#include "irl/engine/models/fashion_classifier.h"
+#include "irl/engine/models/unet_denoiser.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>

@@ -16,6 +16,7 @@ private Q_SLOTS:
     void exampleGraphsLoadCleanly();
     void runsAndCaches();
     void thirdPartyNodeJoinsBuiltins();
+    void packsDeclareTheirOwnPortTypes();
     void failureNamesTheNode();
     void cancelKeepsFinishedNodes();
     void trainsAPolicyAndSamplesWithIt();
@@ -123,6 +124,32 @@ void TestExecutor::thirdPartyNodeJoinsBuiltins() {
     QCOMPARE(outcome.nodes.value(sink).numbers.value("tag").toDouble(), 42.0);
     QVERIFY(!outcome.nodes.contains("save_image-1"));  // only what feeds the target ran
     QVERIFY(std::any_cast<bool>(executor.outputs_of(sink).value("seen")));
+}
+
+void TestExecutor::packsDeclareTheirOwnPortTypes() {
+    // The test pack declares "test.token" (name and colour); two of its nodes link through it, and
+    // it joins equal types only.
+    const PortTypeInfo* token = packs_.registry().port_type("test.token");
+    QVERIFY(token);
+    QCOMPARE(token->label, QString("Token"));
+    QCOMPARE(token->colour, QString("#00bcd4"));
+    QVERIFY(packs_.registry().port_type("action.churn"));  // the built-in pack's are declared the same way
+    Graph graph(&packs_.registry());
+    const QString source = graph.add_node("test.token_source"), sink = graph.add_node("test.token_sink");
+    const QString images = graph.add_node("test.images_sink");
+    QVERIFY(graph.set_parameter(source, "value", 7.5));
+    QString why;
+    QVERIFY2(graph.connect({{source, "token"}, {sink, "token"}}, &why), qPrintable(why));
+    QVERIFY(!graph.connect({{source, "token"}, {images, "images"}}, &why));
+    QVERIFY2(why.contains("takes an Images value") || why.contains("takes an Images"), qPrintable(why));
+    QVERIFY2(why.contains("gives a Token"), qPrintable(why));
+    QTemporaryDir out;
+    Executor executor(packs_);
+    RunContext context;
+    context.output_dir = out.path();
+    const RunOutcome outcome = executor.run(graph, context, {sink});
+    QVERIFY2(outcome.ok, qPrintable(outcome.error));
+    QCOMPARE(outcome.nodes.value(sink).numbers.value("token").toDouble(), 7.5);
 }
 
 void TestExecutor::failureNamesTheNode() {

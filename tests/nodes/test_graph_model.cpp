@@ -13,6 +13,7 @@ class TestGraphModel : public QObject {
 private Q_SLOTS:
     void addNodesWithDefaults();
     void linkRules();
+    void actionKindsKeepToTheirPorts();
     void parametersGoThroughSchema();
     void removeNodeDropsLinks();
     void topologicalOrder();
@@ -58,6 +59,19 @@ void TestGraphModel::linkRules() {
     QVERIFY2(why.contains("cycle"), qPrintable(why));
     QVERIFY(!g.connect({{p1, "images"}, {p1, "images"}}, &why) && why.contains("cycle"));
     QVERIFY(g.why_not({{s, "schedule"}, {a, "schedule"}}).isEmpty());
+}
+
+void TestGraphModel::actionKindsKeepToTheirPorts() {
+    // Each action kind is its own port type: a Guidance node feeds the guidance input only, and
+    // the refusal names both kinds.
+    Graph g(&registry_);
+    const QString guidance = g.add_node("irl.guidance"), churn = g.add_node("irl.churn"), a = g.add_node("irl.sampler");
+    QString why;
+    QVERIFY(!g.connect({{guidance, "action"}, {a, "churn"}}, &why));
+    QCOMPARE(why, QString("the input 'churn' of sampler-1 takes a Churn action, and guidance-1 gives a Guidance action"));
+    QVERIFY(g.connect({{guidance, "action"}, {a, "guidance"}}, &why));
+    QVERIFY(g.connect({{churn, "action"}, {a, "churn"}}, &why));
+    QVERIFY2(g.why_not({{churn, "action"}, {a, "guidance"}}).contains("takes a Guidance action"), qPrintable(g.why_not({{churn, "action"}, {a, "guidance"}})));
 }
 
 void TestGraphModel::parametersGoThroughSchema() {

@@ -3,6 +3,7 @@
 // graph by dropping it, train a policy with pause / resume / checkpoint / stop and feed the
 // result to a Policy node, autosave and restore after a crash.
 #include "graph_document.h"
+#include "action_heat_map.h"
 #include "main_window.h"
 #include "node_scene.h"
 #include "preview_panel.h"
@@ -45,7 +46,7 @@ class TestStudio : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);
-        packs_.load({IRL_PLUGIN_BUILD_DIR});
+        packs_.load({IRL_PLUGIN_BUILD_DIR, TEST_PACK_DIR});
         QVERIFY2(packs_.registry().find("irl.sampler"), "the built-in pack must load");
     }
 
@@ -193,6 +194,37 @@ private Q_SLOTS:
         QVERIFY(added.parameters.value("file").toString().endsWith("ring8-policy.pt"));
         doc->undo_stack()->undo();
         QCOMPARE(doc->graph().nodes().size(), before);
+    }
+
+    void a_third_party_trainer_gets_the_training_view() {
+        // The test pack's trainer has another id than the built-in one: its traits alone give it
+        // the training view, its curves, Stop, and "Use result" with its own loader node.
+        MainWindow window(packs_, options());
+        window.show();
+        window.save_to(home_.filePath("counter.irlgraph"));
+        auto* doc = window.document();
+        const QString trainer = doc->add_node("test.counter_trainer", QPointF(0, 0));
+        QVERIFY(!trainer.isEmpty());
+        QVERIFY(doc->set_parameter(trainer, "iterations", 5000));
+        TrainingView* training = window.training_view();
+        QCOMPARE(training->trainer(), trainer);
+        QSignalSpy finished(&window, &MainWindow::run_finished);
+        QTest::mouseClick(training->findChild<QPushButton*>("train-start"), Qt::LeftButton);
+        QVERIFY(window.running());
+        QVERIFY(QTest::qWaitFor([&] { return training->iterations_shown() >= 3; }, 30000));
+        QVERIFY(!training->series_points("count").isEmpty());
+        QTest::mouseClick(training->findChild<QPushButton*>("train-stop"), Qt::LeftButton);
+        QVERIFY(wait_finished(window, finished, 30000));
+        QVERIFY(training->iterations_shown() < 5000);
+        const QString file = window.output_dir() + "/" + trainer + "-count.txt";
+        QVERIFY(QFileInfo::exists(file));
+        const int before = doc->graph().nodes().size();
+        QTest::mouseClick(training->findChild<QPushButton*>("train-use"), Qt::LeftButton);
+        QCOMPARE(doc->graph().nodes().size(), before + 1);
+        const irl::nodes::Node& added = doc->graph().nodes().last();
+        QCOMPARE(added.type, QString("test.count_reader"));
+        QCOMPARE(added.parameters.value("file").toString(), file);
+        QCOMPARE(added.parameters.value("scale").toDouble(), 2.0);
     }
 
     void autosave_and_restore() {

@@ -2,7 +2,7 @@
 // Kept tiny; each test states its own expectations.
 #pragma once
 
-#include "irl/engine/sampler.h"
+#include "irl/engine/sampling/sampler.h"
 
 #include <torch/torch.h>
 

@@ -1,0 +1,165 @@
+// The built-in nodes through the executor, checked against the engine: each action node linked
+// into the Sampler sets exactly its own control (the samples equal the engine sampler's with that
+// control), the ports refuse other kinds with a reason, and older graph files migrate.
+#include "builtin_values.h"
+
+#include "irl/engine/data/toy_mixtures.h"
+#include "irl/engine/models/gaussian_mixture_denoiser.h"
+#include "irl/engine/sampling/sampler.h"
+#include "irl/engine/sampling/schedule.h"
+#include "irl/nodes/executor.h"
+#include "irl/nodes/graph_file.h"
+#include "irl/nodes/plugin_loader.h"
+
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+using namespace irl;
+using namespace irl::nodes;
+
+class TestBuiltinNodes : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() {
+        packs_.load({IRL_PLUGIN_BUILD_DIR});
+        QVERIFY(packs_.registry().find("irl.sampler"));
+    }
+    void eachActionSetsItsOwnControl_data();
+    void eachActionSetsItsOwnControl();
+    void actionPortsRefuseOtherKinds();
+    void aForcedWrongLinkIsRefusedByTheSampler();
+    void olderGraphFilesMigrate();
+
+private:
+    // denoiser (toy ring8) + schedule (6 steps) + sampler (class 0, 64 samples, seed 3), and an
+    // action node of `type` with `value` linked into the sampler's `port`.
+    Graph graph_with_action(const QString& type, const QString& port, double value, const QString& solver) const;
+    torch::Tensor run_samples(const Graph& graph) const;
+
+    NodePacks packs_;
+};
+
+Graph TestBuiltinNodes::graph_with_action(const QString& type, const QString& port, double value, const QString& solver) const {
+    Graph g(&packs_.registry());
+    const QString d = g.add_node("irl.denoiser"), s = g.add_node("irl.schedule"), a = g.add_node("irl.sampler");
+    const QString action = g.add_node(type), preview = g.add_node("irl.preview");
+    g.set_parameter(d, "source", "toy");
+    g.set_parameter(s, "steps", 6);
+    g.set_parameter(a, "solver", solver);
+    g.set_parameter(a, "class", 0);
+    g.set_parameter(a, "count", 64);
+    g.set_parameter(a, "seed", 3);
+    g.set_parameter(action, "value", value);
+    QString why;
+    for (const Link& link : QVector<Link>{{{d, "denoiser"}, {a, "denoiser"}}, {{s, "schedule"}, {a, "schedule"}},
+                                          {{action, "action"}, {a, port}}, {{a, "images"}, {preview, "images"}}})
+        if (!g.connect(link, &why)) qFatal("%s", qPrintable(why));
+    return g;
+}
+
+torch::Tensor TestBuiltinNodes::run_samples(const Graph& graph) const {
+    Executor executor(packs_);
+    RunContext context;
+    QTemporaryDir out;
+    context.output_dir = out.path();
+    const RunOutcome outcome = executor.run(graph, context);
+    if (!outcome.ok) qFatal("%s", qPrintable(outcome.error));
+    return std::any_cast<builtin::ImagesValue>(executor.outputs_of("sampler-1").value("images")).samples;
+}
+
+void TestBuiltinNodes::eachActionSetsItsOwnControl_data() {
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("port");
+    QTest::addColumn<double>("value");
+    QTest::addColumn<QString>("solver");
+    QTest::newRow("guidance") << "irl.guidance" << "guidance" << 2.0 << "euler";
+    QTest::newRow("churn") << "irl.churn" << "churn" << 0.3 << "heun";
+    QTest::newRow("renoise") << "irl.renoise" << "renoise" << 1.0 << "euler";
+    QTest::newRow("stochasticity") << "irl.stochasticity" << "stochasticity" << 0.7 << "gddim";
+}
+
+void TestBuiltinNodes::eachActionSetsItsOwnControl() {
+    QFETCH(QString, type);
+    QFETCH(QString, port);
+    QFETCH(double, value);
+    QFETCH(QString, solver);
+    const torch::Tensor from_graph = run_samples(graph_with_action(type, port, value, solver));
+
+    // The same sampler run by the engine with only that control changed from the default.
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
+    SamplerSettings settings;
+    settings.solver = solver_from_string(solver.toStdString());
+    settings.sigmas = karras_schedule(6);
+    set_control(settings.fixed, action_kind_from_string(port.toStdString()), value);
+    SampleRequest request;
+    request.count = 64;
+    request.seed = 3;
+    request.labels = torch::zeros({64}, torch::kInt64);
+    const torch::Tensor expected = sample(denoiser, settings, request).samples;
+    QVERIFY(torch::equal(from_graph, expected));
+    // And the control matters: without it the samples differ.
+    SamplerSettings plain = settings;
+    plain.fixed = StepControl{};
+    QVERIFY(!torch::equal(from_graph, sample(denoiser, plain, request).samples));
+}
+
+void TestBuiltinNodes::actionPortsRefuseOtherKinds() {
+    Graph g(&packs_.registry());
+    const QString a = g.add_node("irl.sampler"), trainer = g.add_node("irl.irl_trainer");
+    const QStringList kinds{"guidance", "churn", "renoise", "stochasticity"};
+    for (const QString& kind : kinds) {
+        const QString node = g.add_node("irl." + kind);
+        for (const QString& port : kinds) {
+            for (const QString& target : {a, trainer}) {
+                const QString why = g.why_not({{node, "action"}, {target, port}});
+                if (port == kind) {
+                    QVERIFY2(why.isEmpty(), qPrintable(why));
+                } else {
+                    QString wanted = port, given = kind;
+                    wanted[0] = wanted[0].toUpper();
+                    given[0] = given[0].toUpper();
+                    QVERIFY2(why.contains("takes a " + wanted + " action") && why.contains("gives a " + given + " action"), qPrintable(why));
+                }
+            }
+        }
+    }
+}
+
+void TestBuiltinNodes::aForcedWrongLinkIsRefusedByTheSampler() {
+    // A link the graph checks would refuse (a hand-edited file read without checks) still cannot
+    // set the wrong control: the Sampler takes each input's own kind only.
+    Graph g = graph_with_action("irl.guidance", "guidance", 2.0, "euler");
+    g.disconnect({{"guidance-1", "action"}, {"sampler-1", "guidance"}});
+    g.insert_link({{"guidance-1", "action"}, {"sampler-1", "churn"}});
+    Executor executor(packs_);
+    RunContext context;
+    QTemporaryDir out;
+    context.output_dir = out.path();
+    const RunOutcome outcome = executor.run(g, context);
+    QVERIFY(!outcome.ok);
+    QVERIFY2(outcome.error.contains("takes a churn action, not a guidance one"), qPrintable(outcome.error));
+}
+
+void TestBuiltinNodes::olderGraphFilesMigrate() {
+    // Written before the precision-recall lambda was called pr_lambda: the value moves over and
+    // the load says so (a warning, not an error), so that the window can mark the graph changed.
+    const QByteArray old = R"({"format": "irlstudio-graph", "version": 2,
+        "nodes": [{"id": "irl_trainer-1", "type": "irl.irl_trainer", "params": {"divergence": "precision-recall", "lambda": 5}},
+                  {"id": "stochasticity-1", "type": "irl.stochasticity", "params": {"value": 0.5}},
+                  {"id": "sampler-1", "type": "irl.sampler", "params": {}}],
+        "links": [{"from": {"node": "stochasticity-1", "port": "action"}, "to": {"node": "sampler-1", "port": "stochasticity"}}]})";
+    const GraphLoadResult r = read_graph(old, packs_.registry(), "old.json");
+    QVERIFY2(r.graph, qPrintable(r.summary()));
+    QCOMPARE(r.graph->node("irl_trainer-1")->parameters.value("pr_lambda").toDouble(), 5.0);
+    QVERIFY(!r.graph->node("irl_trainer-1")->parameters.contains("lambda"));
+    QVERIFY2(r.summary().contains("nodes[0].params.lambda: renamed to 'pr_lambda' (migrated)"), qPrintable(r.summary()));
+    QVERIFY(r.changed_on_load());
+    QCOMPARE(r.graph->links().size(), 1);
+    // Saved again, it reads back without a problem.
+    const GraphLoadResult again = read_graph(write_graph(*r.graph), packs_.registry(), "again.json");
+    QVERIFY2(again.graph && again.problems.isEmpty(), qPrintable(again.summary()));
+}
+
+QTEST_GUILESS_MAIN(TestBuiltinNodes)
+#include "test_builtin_nodes.moc"
