@@ -15,6 +15,9 @@ private Q_SLOTS:
     void toyGraphAndEmbeddedGraph();
     void exitCodes();
     void interruptCancels();
+    void outputsStayInTheOutputFolder_data();
+    void outputsStayInTheOutputFolder();
+    void theGraphBeingRunIsNeverOverwritten();
 
 private:
     static int run(const QStringList& args, QByteArray* out = nullptr, QByteArray* err = nullptr) {
@@ -74,6 +77,48 @@ void TestCliRun::interruptCancels() {
     QVERIFY(process.waitForFinished(20000));
     QCOMPARE(process.exitCode(), 130);
     QVERIFY(!QFile::exists(dir.filePath("toy-ring8.png")));
+}
+
+// A graph travels (a PNG embeds the one that made it): the file names it gives for what it writes
+// stay inside the run's output folder, whatever they say.
+void TestCliRun::outputsStayInTheOutputFolder_data() {
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("parent folder") << "../escaped.png" << "goes up out of the run's output folder";
+    QTest::newRow("absolute") << "/tmp/irlstudio-escaped.png" << "is an absolute path";
+    QTest::newRow("through a link") << "link/escaped.png" << "leads out of the run's output folder";
+}
+
+void TestCliRun::outputsStayInTheOutputFolder() {
+    QFETCH(QString, path);
+    QFETCH(QString, mentions);
+    QTemporaryDir root;
+    const QString out = root.filePath("out"), outside = root.filePath("outside");
+    QVERIFY(QDir().mkpath(out) && QDir().mkpath(outside));
+    QVERIFY(QFile::link(outside, out + "/link"));
+    QFile::remove("/tmp/irlstudio-escaped.png");
+    QByteArray err;
+    QCOMPARE(run({"run", graphs_ + "/toy-2d.json", "--set", "save_image-1.path=\"" + path + "\"", "--out", out, "--quiet"}, nullptr, &err), 3);
+    QVERIFY2(err.contains(mentions.toUtf8()) && err.contains("Save Image's file name"), err.constData());
+    QVERIFY(!QFile::exists(root.filePath("escaped.png")));
+    QVERIFY(!QFile::exists(outside + "/escaped.png"));
+    QVERIFY(!QFile::exists("/tmp/irlstudio-escaped.png"));
+}
+
+// Running a PNG from its own folder into that folder would write the image over itself.
+void TestCliRun::theGraphBeingRunIsNeverOverwritten() {
+    QTemporaryDir dir;
+    QVERIFY(run({"run", graphs_ + "/toy-2d.json", "--out", dir.path(), "--quiet"}) == 0);
+    const QString png = dir.filePath("toy-ring8.png");
+    QFile file(png);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray before = file.readAll();
+    file.close();
+    QByteArray err;
+    QCOMPARE(run({"run", png, "--set", "schedule-1.steps=5", "--out", dir.path(), "--quiet"}, nullptr, &err), 3);
+    QVERIFY2(err.contains("is the file this graph was read from"), err.constData());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), before);
 }
 
 QTEST_GUILESS_MAIN(TestCliRun)

@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QFile>
 
+#include <csignal>
+
 class TestCliSample : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -15,6 +17,9 @@ private Q_SLOTS:
     void badArguments_data();
     void badArguments();
     void trainPolicyTakesANoiseRange();
+    void oldOptionNamesStillWork();
+    void interruptedTrainingKeepsWhatItLearned_data();
+    void interruptedTrainingKeepsWhatItLearned();
 
 private:
     static int run(const QStringList& args, QByteArray* out, QByteArray* err) {
@@ -66,6 +71,11 @@ void TestCliSample::badArguments_data() {
     QTest::newRow("unknown command") << QStringList{"smaple"} << "smaple";
     QTest::newRow("empty noise range") << QStringList{"train-policy", "--toy", "ring8", "--actions", "churn=0,1@3:1", "--out", "never.pt"}
                                        << "sigma_min > sigma_max";
+    QTest::newRow("expert class out of range") << QStringList{"train-policy", "--toy", "ring8", "--expert-classes", "99", "--out", "never.pt"}
+                                               << "--expert-classes: the toy ring8 has classes 0..7, not 99";
+    QTest::newRow("network too deep for the image") << QStringList{"train-denoiser", "--channels", "8,8,8,8", "--out", "never.pt"}
+                                                    << "multiple of 8";
+    QTest::newRow("EMA decay out of range") << QStringList{"train-denoiser", "--ema", "5", "--out", "never.pt"} << "--ema";
     QTest::newRow("noise range without colon") << QStringList{"train-policy", "--toy", "ring8", "--actions", "churn=0,1@3", "--out", "never.pt"}
                                                << "@SIGMA_MIN:SIGMA_MAX";
 }
@@ -76,6 +86,7 @@ void TestCliSample::badArguments() {
     QByteArray err;
     QCOMPARE(run(args, nullptr, &err), 2);
     QVERIFY2(QString(err).contains(mentions), err.constData());
+    QVERIFY2(!QString(err).contains("frame #") && err.count('\n') <= 2, err.constData());
 }
 
 // "KIND=choices@LO:HI" limits where the policy chooses; the range travels into the policy.
@@ -91,6 +102,55 @@ void TestCliSample::trainPolicyTakesANoiseRange() {
     QCOMPARE(actions[1].toObject().value("sigma_min").toDouble(), 0.0);
     QVERIFY(actions[1].toObject().value("sigma_max").isNull());  // no upper end
     QVERIFY(QFile::exists(dir.filePath("p.pt")));
+}
+
+// --churn was EDM's S_churn and --lambda gDDIM's stochasticity: renamed, they still work and say
+// the new names.
+void TestCliSample::oldOptionNamesStillWork() {
+    QByteArray renamed, old, err;
+    QCOMPARE(run({"sample", "--toy", "ring8", "--solver", "heun", "--steps", "6", "--s-churn", "2", "--count", "200", "--json"}, &renamed, nullptr), 0);
+    QCOMPARE(run({"sample", "--toy", "ring8", "--solver", "heun", "--steps", "6", "--churn", "2", "--count", "200", "--json"}, &old, &err), 0);
+    QCOMPARE(QJsonDocument::fromJson(old).object().value("mean_log_density").toDouble(),
+             QJsonDocument::fromJson(renamed).object().value("mean_log_density").toDouble());
+    QVERIFY2(err.contains("--churn is now called --s-churn"), err.constData());
+    QCOMPARE(run({"sample", "--toy", "ring8", "--solver", "gddim", "--steps", "6", "--stochasticity", "0.5", "--count", "200", "--json"}, &renamed, nullptr), 0);
+    QCOMPARE(run({"sample", "--toy", "ring8", "--solver", "gddim", "--steps", "6", "--lambda", "0.5", "--count", "200", "--json"}, &old, &err), 0);
+    QCOMPARE(QJsonDocument::fromJson(old).object().value("mean_log_density").toDouble(),
+             QJsonDocument::fromJson(renamed).object().value("mean_log_density").toDouble());
+    QVERIFY2(err.contains("--lambda is now called --stochasticity"), err.constData());
+}
+
+void TestCliSample::interruptedTrainingKeepsWhatItLearned_data() {
+    QTest::addColumn<int>("signal");
+    QTest::addColumn<int>("code");
+    QTest::newRow("Ctrl+C") << int(SIGINT) << 130;
+    QTest::newRow("SIGTERM") << int(SIGTERM) << 143;
+}
+
+// Ctrl+C or SIGTERM in the middle of training: the exit code says which, and both a checkpoint to
+// resume from and the policy so far are on disk (nothing learned since the last checkpoint is lost).
+void TestCliSample::interruptedTrainingKeepsWhatItLearned() {
+    QFETCH(int, signal);
+    QFETCH(int, code);
+    QTemporaryDir dir;
+    QProcess process;
+    process.start(IRLSTUDIO_CLI, {"train-policy", "--toy", "ring8", "--solver", "euler", "--steps", "6", "--actions", "churn=0,0.3",
+                                  "--iterations", "1000000", "--batch", "32", "--out", dir.filePath("p.pt")});
+    QVERIFY(process.waitForStarted());
+    QTest::qWait(2500);
+    QVERIFY(process.state() == QProcess::Running);
+    ::kill(static_cast<pid_t>(process.processId()), signal);
+    QVERIFY(process.waitForFinished(60000));
+    QCOMPARE(process.exitCode(), code);
+    const QString err = process.readAllStandardError();
+    QVERIFY2(err.contains("interrupted after"), qPrintable(err));
+    QVERIFY(QFile::exists(dir.filePath("p.pt")));
+    QVERIFY(QFile::exists(dir.filePath("p.pt.ckpt")));
+    // The checkpoint resumes: a short continuation starts from where the interrupted run stopped.
+    QByteArray out;
+    QCOMPARE(run({"train-policy", "--toy", "ring8", "--solver", "euler", "--steps", "6", "--actions", "churn=0,0.3", "--iterations", "1",
+                  "--batch", "32", "--out", dir.filePath("q.pt"), "--checkpoint", dir.filePath("p.pt.ckpt"), "--json"}, &out, nullptr), 0);
+    QVERIFY2(QJsonDocument::fromJson(out).object().value("iterations").toInt() > 1, out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCliSample)

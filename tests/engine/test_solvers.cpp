@@ -53,6 +53,7 @@ private Q_SLOTS:
     void lambdaZeroIsDdimAndOneIsAncestral();
     void functionEvaluationCounts();
     void solverNamesRoundTrip();
+    void nonFiniteDenoiserOutputStopsTheSampler();
 };
 
 void TestSolvers::deterministicSolversReproduceGaussian_data() {
@@ -226,6 +227,39 @@ void TestSolvers::functionEvaluationCounts() {
 void TestSolvers::solverNamesRoundTrip() {
     for (const std::string& name : solver_names()) QCOMPARE(std::string(to_string(solver_from_string(name))), name);
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, solver_from_string("rk4"));
+}
+
+namespace {
+
+// A broken model: finite at high noise, NaN once sigma drops below 1.
+class NanBelowOne : public Denoiser {
+public:
+    torch::Tensor denoise(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor&) override {
+        return torch::where(per_sample(sigma, x) < 1.0, torch::full_like(x, std::nan("")), torch::zeros_like(x));
+    }
+    std::vector<int64_t> sample_shape() const override { return {2}; }
+    int64_t num_classes() const override { return 0; }
+    double sigma_data() const override { return 0.5; }
+    std::string identity() const override { return "nan-below-one"; }
+};
+
+}  // namespace
+
+// NaN from the model must not become samples (and then a picture of NaNs): the sampler stops at
+// the first such call, naming the model and the noise level.
+void TestSolvers::nonFiniteDenoiserOutputStopsTheSampler() {
+    NanBelowOne denoiser;
+    SamplerSettings settings;
+    settings.solver = Solver::Euler;
+    settings.sigmas = karras_schedule(8, 0.002, 80.0);
+    SampleRequest request;
+    request.count = 16;
+    try {
+        sample(denoiser, settings, request);
+        QFAIL("NaN from the denoiser must stop the sampler");
+    } catch (const std::runtime_error& e) {
+        QVERIFY2(QString(e.what()).contains("nan-below-one") && QString(e.what()).contains("NaN"), e.what());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSolvers)
