@@ -15,12 +15,17 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "  solvers  FD / precision / recall / class accuracy of euler, heun, dpmpp-2m and euler-ancestral\n"
                      "           at about 5, 9, 19 and 35 NFE on the bundled denoiser, and the real-data floor\n"
                      "           [--count 1000] [--guidance 1] [--seed 0] [--model F] [--classifier F] [--json]\n"
-                     "  irl-toy  a policy learned by IRL vs every fixed choice of the same actions on a 2-D toy\n"
-                     "           [--toy ring8] [--solver heun] [--steps 6] [--actions \"churn=0,0.2,0.5,1\"]\n"
+                     "  irl-toy  policies learned by IRL on a 2-D toy vs every fixed choice of the same actions, every classic\n"
+                     "           solver at the same NFE (sigma_max 2..80 x rho 1..7) and a schedule tuned with as many evaluations\n"
+                     "           [--toy ring8] [--solver heun] [--steps 6] [--actions \"churn=0,0.2,0.5,1\"] [--budget B]\n"
+                     "           [--eval-seeds 1000003,1000004,1000005] [--classic-nfe N] [--tuning-budget E] [--verbose: every classic row]\n"
+                     "           a schedule policy: --solver dpmpp-2m --steps 64 --budget 5 --actions \"start=80,20,10,5,2;skip=1,2,4,8,16\"\n"
                      "           [--iterations 60] [--batch 128] [--count 4000] [--seed 0] [--divergence jensen-shannon or a list,\n"
                      "           one policy each: precision-recall:0.2,precision-recall:5] [--sampled: also score at temperature 1]\n"
-                     "  irl-fashion  learned guidance+churn table policies (one per --divergence) vs a grid of fixed choices,\n"
-                     "           bundled denoiser, Heun 5 steps (9 NFE): [--actions \"guidance=1,1.5,2,3;churn=0,0.1,0.3\"] [--count 1000]\n"
+                     "  irl-fashion  learned table policies (one per --divergence and seed) on the bundled denoiser vs a grid of\n"
+                     "           fixed choices, every classic solver at the same NFE (settings chosen on --tuning-count training images)\n"
+                     "           and a schedule tuned on training images, scored on --count samples against the test images:\n"
+                     "           [--actions \"guidance=1,1.5,2,3;churn=0,0.1,0.3\"] [--count 1000] [--budget B] [--no-baselines]\n"
                      "           [--iterations 40] [--batch 64] [--nfe-cost 0] [--divergence jensen-shannon,precision-recall:0.2,...]\n"
                      "           [--solver heun] [--steps 5] [--discriminator-steps 2] [--sampled: also score at temperature 1] (long: docs/irl.md)\n"
                      "  irl-bias bias correction: expert data from --expert-classes (default 5,7,9: footwear), unconditional\n"
@@ -37,8 +42,9 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     const std::string what = raw[0];
     const std::vector<std::string> rest(raw.begin() + 1, raw.end());
     const Arguments args(rest, {"count", "guidance", "seed", "model", "classifier", "nfe", "repeats", "threads", "toy", "solver",
-                                "steps", "divergence", "batch", "policy-lr", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost", "discriminator-steps", "seeds"},
-                         {"json", "sampled"});
+                                "steps", "divergence", "batch", "policy-lr", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost", "discriminator-steps", "seeds", "budget",
+                                "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count"},
+                         {"json", "sampled", "verbose", "no-baselines"});
     if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
     if (what == "solvers") return bench_solvers(args, cancel);
     if (what == "speed") return bench_speed(args, cancel);

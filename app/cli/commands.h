@@ -32,6 +32,8 @@ ActionSpace parse_action_space(const std::string& text);
 nlohmann::json probabilities_json(const std::vector<torch::Tensor>& probabilities);
 int train_policy_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int run_command(const std::vector<std::string>& args, const CancelToken& cancel);
+// The tuned-schedule baseline: coordinate descent over a fine grid for one solver and budget.
+int tune_schedule_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int bench_command(const std::vector<std::string>& args, const CancelToken& cancel);
 // Where node packs and bundled files are searched for and found (proves an install is self-contained).
 // Renders the colour emoji into an image folder; the only command that needs a QGuiApplication.

@@ -97,7 +97,9 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
                      "  --toy NAME            learn on a 2-D toy with its exact denoiser (default: the bundled Fashion-MNIST model)\n"
                      "  --model FILE          U-Net weights (default: the bundled one)\n"
                      "  --expert-classes A,B  expert data from these classes only (bias correction)\n"
-                     "  --actions SPEC        e.g. \"guidance=1,1.5,2;churn=0,0.1\" (kinds: guidance, churn, renoise, stochasticity)\n"
+                     "  --actions SPEC        e.g. \"guidance=1,1.5,2;churn=0,0.1\" (kinds: guidance, churn, renoise, stochasticity,\n"
+                     "                        skip: levels down per step, start: the sigma to start from)\n"
+                     "                        with --budget B and a fine schedule (--steps 64), skip and start choose the schedule\n"
                      "                        KIND=...@LO:HI lets the policy choose only at LO <= sigma <= HI\n"
                      "  --policy KIND         table or network (default table)\n"
                      "  --divergence NAME     forward-kl, reverse-kl, jensen-shannon, pearson, precision-recall (default jensen-shannon)\n"
@@ -161,8 +163,10 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
     const int64_t levels = static_cast<int64_t>(options.sampler.sigmas.size()) - 1;
     std::shared_ptr<Policy> policy;
     const std::string kind = args.text("policy", "table");
-    if (kind == "table") policy = std::make_shared<TablePolicy>(space, levels);
-    else if (kind == "network") policy = std::make_shared<NetworkPolicy>(space, levels, denoiser->sample_shape(), denoiser->num_classes(), 64, options.seed);
+    const int64_t budget = std::max<int64_t>(0, options.sampler.budget);
+    if (kind == "table") policy = std::make_shared<TablePolicy>(space, levels, budget);
+    else if (kind == "network")
+        policy = std::make_shared<NetworkPolicy>(space, levels, denoiser->sample_shape(), denoiser->num_classes(), 64, options.seed, budget);
     else throw UsageError("--policy must be table or network");
 
     IrlTrainer trainer(*denoiser, policy, expert, options);

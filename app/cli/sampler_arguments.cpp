@@ -9,7 +9,7 @@ namespace irl::cli {
 
 std::set<std::string> sampler_option_names() {
     return {"solver", "steps", "schedule", "sigma-min", "sigma-max", "rho", "sigmas", "guidance",
-            "s-churn", "s-tmin", "s-tmax", "s-noise", "stochasticity", "renoise", "renoise-cap"};
+            "s-churn", "s-tmin", "s-tmax", "s-noise", "stochasticity", "renoise", "renoise-cap", "budget"};
 }
 
 std::map<std::string, std::string> sampler_option_renames() { return {{"churn", "s-churn"}, {"lambda", "stochasticity"}}; }
@@ -32,7 +32,8 @@ std::string sampler_options_help() {
            "  --s-tmin, --s-tmax, --s-noise   EDM churn range and noise scale\n"
            "  --stochasticity L  gDDIM stochasticity lambda (0 = DDIM, 1 = ancestral; default 0)\n"
            "  --renoise K        jump back K levels every step, within --renoise-cap levels\n"
-           "  --renoise-cap C    default: the number of levels\n";
+           "  --renoise-cap C    default: the number of levels\n"
+           "  --budget B         most function evaluations per sample: the last step goes to sigma 0 when it is spent\n";
 }
 
 SamplerSettings sampler_settings_from(const Arguments& args, int default_steps) {
@@ -54,6 +55,7 @@ SamplerSettings sampler_settings_from(const Arguments& args, int default_steps) 
     if (settings.fixed.stochasticity < 0) throw UsageError("--stochasticity must be >= 0");
     settings.fixed.renoise = args.integer("renoise", 0, 0, 1000);
     settings.renoise_cap = args.integer("renoise-cap", -1, -1, 100000);
+    settings.budget = args.integer("budget", -1, -1, 100000);
     settings.churn.s_churn = args.number("s-churn", 0.0);
     if (settings.churn.s_churn < 0) throw UsageError("--s-churn must be >= 0");
     settings.churn.s_tmin = args.number("s-tmin", 0.0);

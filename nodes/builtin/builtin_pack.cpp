@@ -11,8 +11,11 @@
 #include "sampling/action_node.h"
 #include "sampling/sampler_node.h"
 #include "sampling/schedule_node.h"
+#include "sampling/schedule_tuner_node.h"
 
 #include "irl/nodes/node_class.h"
+
+#include <iterator>
 
 namespace irl::nodes::builtin {
 namespace {
@@ -22,10 +25,13 @@ const NodeClassList& node_classes() {
     static const NodeClassList list{
         NodeClass::of<DenoiserNode>(),
         NodeClass::of<ScheduleNode>(),
+        NodeClass::of<ScheduleTunerNode>(),
         NodeClass::of<ActionNode>(ActionKind::Guidance),
         NodeClass::of<ActionNode>(ActionKind::Churn),
         NodeClass::of<ActionNode>(ActionKind::Renoise),
         NodeClass::of<ActionNode>(ActionKind::Stochasticity),
+        NodeClass::of<ActionNode>(ActionKind::Skip),
+        NodeClass::of<ActionNode>(ActionKind::Start),
         NodeClass::of<SamplerNode>(),
         NodeClass::of<PolicyNode>(),
         NodeClass::of<IrlTrainerNode>(),
@@ -49,7 +55,8 @@ QVector<PortTypeInfo> BuiltinPack::port_types() const {
         {ports::metrics, "Metrics", "#b0bec5", "Scores of samples"},
     };
     // The actions share a hue (orange), one shade each, so the canvas shows which kind a port takes.
-    const char* shades[] = {"#ffa726", "#ff7043", "#ffca28", "#ffb74d"};
+    const char* shades[] = {"#ffa726", "#ff7043", "#ffca28", "#ffb74d", "#ff8a65", "#ffd54f"};
+    static_assert(std::size(kActionKinds) == 6, "one shade per action kind");
     int shade = 0;
     for (ActionKind kind : kActionKinds) {
         QString name = QString::fromLatin1(to_string(kind));

@@ -11,8 +11,9 @@
 namespace irl {
 namespace {
 
-constexpr EnumNames<ActionKind, 4> kNames = {{
-    {ActionKind::Guidance, "guidance"}, {ActionKind::Churn, "churn"}, {ActionKind::Renoise, "renoise"}, {ActionKind::Stochasticity, "stochasticity"},
+constexpr EnumNames<ActionKind, 6> kNames = {{
+    {ActionKind::Guidance, "guidance"}, {ActionKind::Churn, "churn"}, {ActionKind::Renoise, "renoise"},
+    {ActionKind::Stochasticity, "stochasticity"}, {ActionKind::Skip, "skip"}, {ActionKind::Start, "start"},
 }};
 static_assert(in_enum_order(kNames), "kNames must follow enum ActionKind");
 
@@ -29,6 +30,8 @@ void set_control(StepControl& control, ActionKind kind, double value) {
     case ActionKind::Churn: control.churn = value; break;
     case ActionKind::Renoise: control.renoise = static_cast<int64_t>(value); break;
     case ActionKind::Stochasticity: control.stochasticity = value; break;
+    case ActionKind::Skip: control.skip = static_cast<int64_t>(value); break;
+    case ActionKind::Start: control.start = value; break;
     }
 }
 
@@ -38,6 +41,8 @@ double control_value(const StepControl& control, ActionKind kind) {
     case ActionKind::Churn: return control.churn;
     case ActionKind::Renoise: return static_cast<double>(control.renoise);
     case ActionKind::Stochasticity: return control.stochasticity;
+    case ActionKind::Skip: return static_cast<double>(control.skip);
+    case ActionKind::Start: return control.start;
     }
     return 0.0;
 }
@@ -50,8 +55,10 @@ void ActionSpace::validate() const {
         if (c.choices.empty()) throw std::invalid_argument(where + " has no choices");
         for (double v : c.choices) {
             if (!std::isfinite(v) || v < 0) throw std::invalid_argument(where + ": choices must be finite and >= 0");
-            if (c.kind == ActionKind::Renoise && v != std::floor(v))
-                throw std::invalid_argument(where + ": renoise choices are whole numbers of levels");
+            if ((c.kind == ActionKind::Renoise || c.kind == ActionKind::Skip) && v != std::floor(v))
+                throw std::invalid_argument(where + ": its choices are whole numbers of levels");
+            if (c.kind == ActionKind::Skip && v < 1) throw std::invalid_argument(where + ": a skip moves down at least one level");
+            if (c.kind == ActionKind::Start && !(v > 0)) throw std::invalid_argument(where + ": a start is a positive sigma");
         }
         if (!(c.sigma_min <= c.sigma_max)) throw std::invalid_argument(where + ": sigma_min > sigma_max");
         for (size_t j = 0; j < i; ++j)
@@ -59,21 +66,51 @@ void ActionSpace::validate() const {
     }
 }
 
-torch::Tensor ActionSpace::active(size_t component, const torch::Tensor& sigma) const {
+torch::Tensor ActionSpace::active(size_t component, const StepState& state) const {
     const ActionComponent& c = components.at(component);
-    return (sigma >= c.sigma_min) & (sigma <= c.sigma_max);
+    torch::Tensor on = (state.sigma >= c.sigma_min) & (state.sigma <= c.sigma_max);
+    if (c.kind == ActionKind::Start) on = on & (state.iteration == 0);
+    if (c.kind == ActionKind::Skip) {
+        // On the last level every skip lands on sigma = 0, and a last step goes there anyway.
+        on = on & (state.level < state.levels - 1);
+        if (state.final_step.defined()) on = on & state.final_step.logical_not();
+    }
+    return on;
 }
 
-StepControls ActionSpace::controls(const std::vector<torch::Tensor>& choice, const torch::Tensor& sigma, StepControls fixed) const {
+torch::Tensor ActionSpace::allowed(size_t component, const StepState& state, Solver solver) const {
+    const ActionComponent& c = components.at(component);
+    const int64_t m = state.sigma.size(0);
+    const torch::Tensor values = torch::tensor(c.choices, torch::kFloat64).unsqueeze(0);
+    torch::Tensor ok = torch::ones({m, static_cast<int64_t>(c.choices.size())}, torch::kBool);
+    if (c.kind == ActionKind::Skip)
+        ok = state.level.to(torch::kFloat64).unsqueeze(1) + values <= static_cast<double>(state.levels);
+    if (c.kind == ActionKind::Guidance && state.remaining.defined()) {
+        // A guided step costs twice; after a step that does not end the trajectory, one more
+        // (unguided) evaluation must remain for the last step.
+        const torch::Tensor last = state.final_step.defined() ? state.final_step : torch::zeros({m}, torch::kBool);
+        const torch::Tensor guided_cost =
+            torch::where(last, torch::full({m}, step_evaluations(solver, true, true)), torch::full({m}, step_evaluations(solver, false, true) + 1));
+        const torch::Tensor affordable = (state.remaining < 0) | (state.remaining >= guided_cost);
+        ok = (values == 1.0) | affordable.unsqueeze(1);
+    }
+    // A row with nothing allowed keeps every choice (the sampler still clamps what it cannot do).
+    const torch::Tensor none = ok.any(1).logical_not().unsqueeze(1);
+    return ok | none;
+}
+
+StepControls ActionSpace::controls(const std::vector<torch::Tensor>& choice, const StepState& state, StepControls fixed) const {
     for (size_t i = 0; i < components.size(); ++i) {
         const ActionComponent& c = components[i];
         const torch::Tensor values = torch::tensor(c.choices, torch::kFloat64).index_select(0, choice[i]);
-        const torch::Tensor on = active(i, sigma);
+        const torch::Tensor on = active(i, state);
         switch (c.kind) {
         case ActionKind::Guidance: fixed.guidance = torch::where(on, values, fixed.guidance); break;
         case ActionKind::Churn: fixed.churn = torch::where(on, values, fixed.churn); break;
         case ActionKind::Stochasticity: fixed.stochasticity = torch::where(on, values, fixed.stochasticity); break;
         case ActionKind::Renoise: fixed.renoise = torch::where(on, values.to(torch::kInt64), fixed.renoise); break;
+        case ActionKind::Skip: fixed.skip = torch::where(on, values.to(torch::kInt64), fixed.skip); break;
+        case ActionKind::Start: fixed.start = torch::where(on, values, fixed.start); break;
         }
     }
     return fixed;

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <limits>
 #include <cmath>
 #include <stdexcept>
 
@@ -45,17 +46,49 @@ torch::Tensor check_labels(const Denoiser& denoiser, const SampleRequest& reques
 }
 
 void check_controls(const StepControls& c, int64_t m) {
-    for (const torch::Tensor* t : {&c.guidance, &c.churn, &c.stochasticity, &c.renoise})
+    for (const torch::Tensor* t : {&c.guidance, &c.churn, &c.stochasticity, &c.renoise, &c.skip, &c.start})
         if (!t->defined() || t->dim() != 1 || t->size(0) != m)
             throw std::invalid_argument("sampler: the control function must return [" + std::to_string(m) +
-                                        "] tensors for guidance, churn, stochasticity and renoise");
+                                        "] tensors for guidance, churn, stochasticity, renoise, skip and start");
+}
+
+// The highest level whose sigma is at most `start` (0 or above the first level: the first level).
+torch::Tensor start_levels(const torch::Tensor& start, const std::vector<double>& sigmas) {
+    const int64_t levels = static_cast<int64_t>(sigmas.size()) - 1;
+    auto s = start.accessor<double, 1>();
+    torch::Tensor out = torch::zeros({start.size(0)}, torch::kInt64);
+    auto o = out.accessor<int64_t, 1>();
+    for (int64_t i = 0; i < start.size(0); ++i) {
+        if (!(s[i] > 0.0)) continue;
+        int64_t level = 0;
+        while (level + 1 < levels && sigmas[static_cast<size_t>(level)] > s[i]) ++level;
+        o[i] = level;
+    }
+    return out;
 }
 
 }  // namespace
 
 StepControls StepControls::broadcast(const StepControl& control, int64_t n) {
-    return {torch::full({n}, control.guidance, kF64), torch::full({n}, control.churn, kF64),
-            torch::full({n}, control.stochasticity, kF64), torch::full({n}, control.renoise, torch::kInt64)};
+    return {torch::full({n}, control.guidance, kF64),           torch::full({n}, control.churn, kF64),
+            torch::full({n}, control.stochasticity, kF64),      torch::full({n}, control.renoise, torch::kInt64),
+            torch::full({n}, control.skip, torch::kInt64),      torch::full({n}, control.start, kF64)};
+}
+
+std::vector<double> schedule_taken(const torch::Tensor& path, int64_t sample) {
+    std::vector<double> sigmas;
+    if (!path.defined()) return sigmas;
+    const torch::Tensor column = path.select(1, sample).contiguous();
+    for (int64_t i = 0; i < column.size(0); ++i) {
+        const double s = column[i].item<double>();
+        if (std::isfinite(s)) sigmas.push_back(s);
+    }
+    sigmas.push_back(0.0);
+    return sigmas;
+}
+
+int64_t step_evaluations(Solver solver, bool final_step, bool guided) {
+    return (solver == Solver::Heun && !final_step ? 2 : 1) * (guided ? 2 : 1);
 }
 
 double edm_churn_gamma(const ChurnSettings& churn, double sigma, int64_t levels) {
@@ -86,6 +119,7 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
 
     torch::Tensor level = torch::zeros({n}, torch::kInt64);
     torch::Tensor renoise_used = torch::zeros({n}, torch::kInt64);
+    torch::Tensor previous_sigma = torch::zeros({n}, kF64);  // sigma the last step started from; 0 before the first
     torch::Tensor evaluations = torch::zeros({n}, torch::kInt64);
     torch::Tensor denoised = torch::zeros_like(x);
     detail::MultistepHistory history{torch::zeros_like(x), torch::zeros({n}, kF64), torch::zeros({n}, torch::kBool)};
@@ -95,6 +129,7 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
                            (settings.solver == Solver::Euler || settings.solver == Solver::Heun);
 
     int64_t iteration = 0;
+    std::vector<torch::Tensor> path;
     auto last_preview = Clock::now();
     bool previewed_once = false;
     while (true) {
@@ -114,18 +149,39 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
         in.index = active;
         in.labels = labels.index_select(0, active);
         in.x = x.index_select(0, active);
+        // With a budget: a step that could not be followed by a further step and a last one is the last.
+        const torch::Tensor spent = evaluations.index_select(0, active);
+        const torch::Tensor remaining = settings.budget >= 0 ? settings.budget - spent : torch::full({m}, int64_t(-1));
+        const torch::Tensor final_step =
+            settings.budget >= 0 ? remaining < step_evaluations(settings.solver, false, false) + step_evaluations(settings.solver, true, false)
+                                 : torch::zeros({m}, torch::kBool);
         if (settings.control) {
-            StepState state{iteration, in.x, sigma, active_level, in.labels, denoised.index_select(0, active), active};
+            const torch::Tensor before = previous_sigma.index_select(0, active);
+            const torch::Tensor last_step = torch::where(before > 0, (before / sigma).log(), torch::zeros_like(sigma));
+            StepState state{iteration, levels, in.x, sigma, active_level, in.labels, denoised.index_select(0, active), active,
+                            remaining, final_step, last_step, spent};
             in.controls = settings.control(state, fixed);
             check_controls(in.controls, m);
             in.controls.guidance = in.controls.guidance.to(torch::kFloat64);
             in.controls.churn = in.controls.churn.to(torch::kFloat64);
             in.controls.stochasticity = in.controls.stochasticity.to(torch::kFloat64);
             in.controls.renoise = in.controls.renoise.to(torch::kInt64);
+            in.controls.skip = in.controls.skip.to(torch::kInt64);
+            in.controls.start = in.controls.start.to(torch::kFloat64);
         } else {
             in.controls = fixed;
         }
 
+        // Start: at the first step, scale the pure noise down to a lower starting level (no
+        // function evaluation): N(0, sigma_0^2) scaled is N(0, sigma_start^2), a classic sampler's
+        // start at that sigma_max.
+        if (iteration == 0 && (in.controls.start > 0).any().item<bool>()) {
+            const torch::Tensor target = start_levels(in.controls.start, settings.sigmas);
+            const torch::Tensor sigma_start = sigma_table.index_select(0, target);
+            in.x = in.x * per_sample(sigma_start / sigma, in.x).to(in.x.scalar_type());
+            active_level = target;
+            sigma = sigma_start;
+        }
         // Renoise: jump back up k levels by adding sqrt(sigma_{i-k}^2 - sigma_i^2) noise, within the cap.
         torch::Tensor jump = torch::minimum(in.controls.renoise.clamp_min(0), active_level);
         jump = torch::minimum(jump, (renoise_cap - renoise_used.index_select(0, active)).clamp_min(0));
@@ -141,7 +197,13 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
             sigma = sigma_up;
         }
         in.sigma = sigma;
-        in.sigma_next = sigma_table.index_select(0, active_level + 1);
+        if (request.record_path)
+            path.push_back(torch::full({n}, std::numeric_limits<double>::quiet_NaN(), kF64).index_copy_(0, active, sigma));
+        // Skip: down `skip` levels (to sigma = 0 at the end of the schedule), or straight to 0 on
+        // the last step a budget pays for.
+        torch::Tensor next_level = torch::minimum(active_level + in.controls.skip.clamp_min(1), torch::full_like(active_level, levels));
+        next_level = torch::where(final_step, torch::full_like(next_level, levels), next_level);
+        in.sigma_next = sigma_table.index_select(0, next_level);
 
         detail::StepOutputs out;
         switch (settings.solver) {
@@ -153,7 +215,8 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
         }
         x.index_copy_(0, active, out.x_next);
         denoised.index_copy_(0, active, out.denoised);
-        level.index_copy_(0, active, active_level + 1);
+        previous_sigma.index_copy_(0, active, sigma);
+        level.index_copy_(0, active, next_level);
         ++iteration;
 
         if (request.on_step) {
@@ -175,6 +238,7 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
     result.nfe = evaluations.to(torch::kFloat64).mean().item<double>();
     result.denoiser_calls = guided.calls();
     result.iterations = iteration;
+    if (request.record_path && !path.empty()) result.path = torch::stack(path);
     result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return result;
 }

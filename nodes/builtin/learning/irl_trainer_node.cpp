@@ -26,6 +26,7 @@ IrlOptions options_from(const QVariantMap& p, const ScheduleValue& schedule, con
     options.sampler.solver = solver_from_string(p.value("solver").toString().toStdString());
     options.sampler.sigmas = schedule.sigmas;
     options.sampler.renoise_cap = p.value("renoise_cap").toLongLong();
+    options.sampler.budget = p.value("budget").toLongLong();
     options.divergence = {divergence_from_string(p.value("divergence").toString().toStdString()), p.value("pr_lambda").toDouble()};
     options.batch = p.value("batch").toLongLong();
     options.policy_lr = p.value("policy_lr").toDouble();
@@ -161,6 +162,8 @@ NodeTypeInfo IrlTrainerNode::declaration() {
         ParameterSchema::choice("labels", "Labels", {"every class", "unconditional"}, "every class",
                                 "unconditional: the sampler gets no class, e.g. to learn to correct its class balance toward the expert's"),
         ParameterSchema::integer("renoise_cap", "Renoise cap", -1, -1, 10000, "-1: as many levels as the schedule"),
+        ParameterSchema::integer("budget", "Budget", -1, -1, 100000,
+                                 "Most function evaluations per trajectory; with a Skip action the policy chooses the schedule within it"),
         ParameterSchema::integer("eval_every", "Evaluate every", 10, 0, 100000,
                                  "Iterations between evaluations (FD, precision, recall, samples); 0: never"),
         ParameterSchema::integer("eval_count", "Evaluation samples", 256, 16, 100000),
@@ -181,10 +184,12 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
     const ActionSpace space = action_space_from(in);
     const int64_t levels = static_cast<int64_t>(schedule.sigmas.size()) - 1;
     std::shared_ptr<Policy> policy;
+    const int64_t budget = std::max<int64_t>(0, options.sampler.budget);
     if (p.value("policy").toString() == "network")
-        policy = std::make_shared<NetworkPolicy>(space, levels, model.denoiser->sample_shape(), model.denoiser->num_classes(), 64, options.seed);
+        policy = std::make_shared<NetworkPolicy>(space, levels, model.denoiser->sample_shape(), model.denoiser->num_classes(), 64, options.seed,
+                                                 budget);
     else
-        policy = std::make_shared<TablePolicy>(space, levels);
+        policy = std::make_shared<TablePolicy>(space, levels, budget);
     IrlTrainer trainer(*model.denoiser, policy, expert.data, options);
     const PolicySetup setup = PolicySetup::of(*model.denoiser, options.sampler);
 
@@ -216,8 +221,13 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
             last = trainer.iterate(context.cancel);
             TrainingReport report = report_of(last, trainer, space, schedule, iterations, context.node);
             if (eval_every > 0 && (last.iteration % eval_every == 0 || last.iteration == iterations)) {
-                const SampleResult samples = trainer.sample_greedy(eval_count, kEvaluationSeed, context.cancel);
+                const SampleResult samples = trainer.sample_greedy(eval_count, kEvaluationSeed, context.cancel, true);
                 last_metrics = policy_metrics(samples, model, expert);
+                // The noise levels the greedy policy took (the first sample's): with schedule
+                // actions this is the schedule it learned.
+                StepProfile taken{"greedy_sigmas", "σ of each step (greedy policy, first sample)", {}};
+                for (double sigma : schedule_taken(samples.path, 0)) taken.values << sigma;
+                report.profiles << taken;
                 add_evaluation(report, last_metrics, picture_of(samples.samples, model.toy));
                 if (checkpoint.named) save_checkpoint();
             }

@@ -21,6 +21,12 @@ ActionDeclaration describe(ActionKind kind) {
     case ActionKind::Renoise: return {"irl.renoise", "Renoise", 0.0, 0.0, 10.0, "0,1,2", "Jump back up k levels of the schedule"};
     case ActionKind::Stochasticity:
         return {"irl.stochasticity", "Stochasticity", 0.0, 0.0, 5.0, "0,0.5,1", "gDDIM stochasticity λ: 0 = DDIM, 1 = ancestral"};
+    case ActionKind::Skip:
+        return {"irl.skip", "Skip", 1.0, 1.0, 1000.0, "1,2,4,8",
+                "Step down k levels of the schedule: with a fine schedule and a budget, a policy chooses the noise levels"};
+    case ActionKind::Start:
+        return {"irl.start", "Start", 0.0, 0.0, 1000.0, "80,20,10,5",
+                "The σ to start from (the noise is scaled down, no evaluation); 0: the schedule's first level"};
     }
     throw std::logic_error("unknown action kind");
 }

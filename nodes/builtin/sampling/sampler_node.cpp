@@ -40,7 +40,9 @@ NodeTypeInfo SamplerNode::declaration() {
                     ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647),
                     ParameterSchema::integer("class", "Class", -1, -2, 1000,
                                              "-1: every class in turn (unconditional for toys); -2: no class (unconditional)"),
-                    ParameterSchema::integer("renoise_cap", "Renoise cap", -1, -1, 10000, "-1: as many levels as the schedule")};
+                    ParameterSchema::integer("renoise_cap", "Renoise cap", -1, -1, 10000, "-1: as many levels as the schedule"),
+                    ParameterSchema::integer("budget", "Budget", -1, -1, 100000,
+                                             "Most function evaluations per sample (the last step goes to σ = 0 when it is spent); -1: none")};
     return t;
 }
 
@@ -51,6 +53,7 @@ Values SamplerNode::evaluate(const Values& in, const QVariantMap& p, RunContext&
     settings.solver = solver_from_string(p.value("solver").toString().toStdString());
     settings.sigmas = schedule.sigmas;
     settings.renoise_cap = p.value("renoise_cap").toLongLong();
+    settings.budget = p.value("budget").toLongLong();
     for (ActionKind kind : kActionKinds)
         if (const ActionValue* action = action_input(in, kind)) set_control(settings.fixed, kind, action->value);
 

@@ -14,7 +14,7 @@ namespace irl {
 namespace {
 
 PolicyInput input_of(const StepState& state) {
-    return {state.x, state.denoised, state.sigma, state.level, state.labels};
+    return {state.x, state.denoised, state.sigma, state.level, state.labels, state.remaining, state.last_step};
 }
 
 }  // namespace
@@ -24,7 +24,8 @@ Rollout rollout_policy(Denoiser& denoiser, Policy& policy, const SamplerSettings
     Rollout rollout;
     SamplerSettings settings = base;
     at::Generator choices = make_generator(request.seed * 7919ULL + 17ULL);
-    const bool heun = base.solver == Solver::Heun;
+    const ActionSpace& space = policy.action_space();
+    std::vector<torch::Tensor> spent_before;  // per recorded step: [M] evaluations before it
     settings.control = [&](const StepState& state, const StepControls& fixed) {
         const PolicyInput in = input_of(state);
         std::vector<torch::Tensor> logits;
@@ -32,16 +33,34 @@ Rollout rollout_policy(Denoiser& denoiser, Policy& policy, const SamplerSettings
             torch::NoGradGuard no_grad;
             logits = policy.logits(in);
         }
-        const ActionSample sample = sample_actions(logits, temperature, choices);
-        StepControls controls = policy.action_space().controls(sample.choice, state.sigma, fixed);
-        if (record) {
-            const torch::Tensor guided = ((controls.guidance != 1.0) & (state.labels >= 0)).to(torch::kFloat64);
-            const torch::Tensor per_step = torch::full_like(guided, heun ? 2.0 : 1.0) * (1.0 + guided);
-            rollout.steps.push_back({state.active_index, in, sample.choice, per_step * (1.0 + controls.renoise.to(torch::kFloat64))});
+        ActionMasks masks;
+        for (size_t c = 0; c < space.components.size(); ++c) {
+            masks.allowed.push_back(space.allowed(c, state, base.solver));
+            masks.active.push_back(space.active(c, state));
         }
-        return controls;
+        const ActionSample sample = sample_actions(logits, temperature, choices, masks);
+        if (record) {
+            rollout.steps.push_back({state.active_index, in, sample.choice, masks, torch::Tensor()});
+            spent_before.push_back(state.evaluations);
+        }
+        return space.controls(sample.choice, state, fixed);
     };
     rollout.result = sample(denoiser, settings, request);
+    // What each step cost: the evaluations counted before the same samples' next step (or at the end).
+    for (size_t t = 0; t < rollout.steps.size(); ++t) {
+        RolloutStep& step = rollout.steps[t];
+        torch::Tensor after = rollout.result.evaluations.index_select(0, step.index);
+        if (t + 1 < rollout.steps.size()) {
+            const RolloutStep& later = rollout.steps[t + 1];
+            const int64_t n = rollout.result.evaluations.size(0);
+            const torch::Tensor position =
+                torch::full({n}, int64_t(-1), torch::kInt64).index_put_({later.index}, torch::arange(later.index.size(0)));
+            const torch::Tensor where = position.index_select(0, step.index);
+            const torch::Tensor continuing = (where >= 0).nonzero().squeeze(1);
+            after.index_copy_(0, continuing, spent_before[t + 1].index_select(0, where.index_select(0, continuing)));
+        }
+        step.evaluations = (after - spent_before[t]).to(torch::kFloat64);
+    }
     return rollout;
 }
 
@@ -174,15 +193,16 @@ IrlIteration IrlTrainer::iterate(const CancelToken* cancel) {
     for (size_t t = 0; t < steps; ++t) {
         const RolloutStep& step = rollout.steps[t];
         const std::vector<torch::Tensor> logits = policy_->logits(step.input);
-        const torch::Tensor log_prob = action_log_prob(logits, step.choice);
-        const torch::Tensor entropy = action_entropy(logits);
+        const torch::Tensor log_prob = action_log_prob(logits, step.choice, step.masks);
+        const torch::Tensor entropy = action_entropy(logits, step.masks);
         loss = loss - (advantages[t].to(torch::kFloat32) * scale * log_prob).sum() / double(state_count) -
                options_.entropy_bonus * entropy.sum() / double(state_count);
         entropy_total += entropy.sum().item<double>();
         torch::NoGradGuard no_grad;
         const torch::Tensor level = step.input.level.clamp(0, policy_->levels() - 1);
+        const std::vector<torch::Tensor> shown = masked_logits(logits, step.masks);
         for (size_t c = 0; c < logits.size(); ++c)
-            report.action_probabilities[c].index_add_(0, level, torch::softmax(logits[c], 1).to(torch::kFloat64));
+            report.action_probabilities[c].index_add_(0, level, torch::softmax(shown[c], 1).to(torch::kFloat64));
         level_counts.index_add_(0, level, torch::ones({level.size(0)}, torch::kFloat64));
     }
     for (auto& p : report.action_probabilities) p /= level_counts.clamp_min(1.0).unsqueeze(1);
@@ -199,11 +219,12 @@ IrlIteration IrlTrainer::iterate(const CancelToken* cancel) {
     return report;
 }
 
-SampleResult IrlTrainer::sample_greedy(int64_t count, uint64_t seed, const CancelToken* cancel) {
+SampleResult IrlTrainer::sample_greedy(int64_t count, uint64_t seed, const CancelToken* cancel, bool path) {
     SampleRequest request;
     request.count = count;
     request.seed = seed;
     request.cancel = cancel;
+    request.record_path = path;
     if (options_.conditional && denoiser_.num_classes() > 0)
         request.labels = torch::arange(count, torch::kInt64) % denoiser_.num_classes();
     return rollout_policy(denoiser_, *policy_, options_.sampler, request, 0.0, false).result;
@@ -220,6 +241,7 @@ std::string IrlTrainer::method_json() const {
     nlohmann::json method = {{"policy", policy.kind()},
                              {"actions", nlohmann::json::parse(policy.action_space().to_json())},
                              {"levels", policy.levels()},
+                             {"policy_budget", policy.budget()},
                              {"divergence", to_string(options_.divergence.kind)},
                              {"conditional", options_.conditional && denoiser_.num_classes() > 0},
                              {"nfe_cost", options_.nfe_cost},

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <limits>
 
 namespace irl {
 namespace {
@@ -17,8 +18,8 @@ int64_t choices_of(const ActionSpace& space, size_t i) { return static_cast<int6
 
 }  // namespace
 
-FixedPolicy::FixedPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> choice)
-    : Policy(std::move(space), levels), choice_(std::move(choice)) {
+FixedPolicy::FixedPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> choice, int64_t budget)
+    : Policy(std::move(space), levels, budget), choice_(std::move(choice)) {
     if (choice_.size() != action_space().components.size())
         throw std::invalid_argument("fixed policy: one choice per action component is needed");
     for (size_t i = 0; i < choice_.size(); ++i)
@@ -37,21 +38,23 @@ std::vector<torch::Tensor> FixedPolicy::logits(const PolicyInput& in) {
     return out;
 }
 
-TablePolicy::TablePolicy(ActionSpace space, int64_t levels) : Policy(std::move(space), levels) {
+TablePolicy::TablePolicy(ActionSpace space, int64_t levels, int64_t budget) : Policy(std::move(space), levels, budget) {
     for (size_t i = 0; i < action_space().components.size(); ++i)
-        tables_.push_back(register_parameter("table" + std::to_string(i), torch::zeros({levels, choices_of(action_space(), i)})));
+        tables_.push_back(register_parameter("table" + std::to_string(i),
+                                             torch::zeros({levels * (std::max<int64_t>(budget, 0) + 1), choices_of(action_space(), i)})));
 }
 
 std::vector<torch::Tensor> TablePolicy::logits(const PolicyInput& in) {
     std::vector<torch::Tensor> out;
-    const torch::Tensor level = in.level.clamp(0, levels() - 1);
-    for (const torch::Tensor& table : tables_) out.push_back(table.index_select(0, level));
+    torch::Tensor row = in.level.clamp(0, levels() - 1);
+    if (budget() > 0 && in.remaining.defined()) row = row * (budget() + 1) + in.remaining.clamp(0, budget());
+    for (const torch::Tensor& table : tables_) out.push_back(table.index_select(0, row));
     return out;
 }
 
 NetworkPolicy::NetworkPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> sample_shape, int64_t num_classes,
-                             int64_t width, uint64_t seed)
-    : Policy(std::move(space), levels), sample_shape_(std::move(sample_shape)), num_classes_(num_classes) {
+                             int64_t width, uint64_t seed, int64_t budget)
+    : Policy(std::move(space), levels, budget), sample_shape_(std::move(sample_shape)), num_classes_(num_classes) {
     frequencies_ = register_buffer("frequencies", torch::exp(torch::linspace(std::log(0.25), std::log(8.0), kSigmaFeatures / 2)));
     // Images are pooled to 7x7 per channel; vectors are used as they are.
     int64_t state = 1;
@@ -59,7 +62,7 @@ NetworkPolicy::NetworkPolicy(ActionSpace space, int64_t levels, std::vector<int6
     else for (int64_t s : sample_shape_) state *= s;
     seeded_initialisation(seed, [&] {
         label_embedding = register_module("label_embedding", torch::nn::Embedding(num_classes_ + 1, kLabelFeatures));
-        hidden1 = register_module("hidden1", torch::nn::Linear(2 * state + kSigmaFeatures + kLabelFeatures, width));
+        hidden1 = register_module("hidden1", torch::nn::Linear(2 * state + kSigmaFeatures + kLabelFeatures + (budget > 0 ? 2 : 0), width));
         hidden2 = register_module("hidden2", torch::nn::Linear(width, width));
     });
     for (size_t i = 0; i < action_space().components.size(); ++i) {
@@ -84,17 +87,42 @@ torch::Tensor NetworkPolicy::state_features(const torch::Tensor& x, const torch:
 std::vector<torch::Tensor> NetworkPolicy::logits(const PolicyInput& in) {
     const torch::Tensor angles = in.sigma.to(torch::kFloat32).log().unsqueeze(1) * frequencies_.unsqueeze(0);
     const torch::Tensor labels = torch::where(in.labels < 0, torch::full_like(in.labels, num_classes_), in.labels);
-    const torch::Tensor features = torch::cat({state_features(in.x, in.sigma), state_features(in.denoised, torch::zeros_like(in.sigma)),
-                                               angles.sin(), angles.cos(), label_embedding(labels)}, 1);
+    std::vector<torch::Tensor> parts{state_features(in.x, in.sigma), state_features(in.denoised, torch::zeros_like(in.sigma)),
+                                     angles.sin(), angles.cos(), label_embedding(labels)};
+    if (budget() > 0) {
+        const int64_t m = in.sigma.size(0);
+        parts.push_back(in.remaining.defined() ? (in.remaining.to(torch::kFloat32) / double(budget())).unsqueeze(1) : torch::ones({m, 1}));
+        parts.push_back(in.last_step.defined() ? in.last_step.to(torch::kFloat32).unsqueeze(1) : torch::zeros({m, 1}));
+    }
+    const torch::Tensor features = torch::cat(parts, 1);
     const torch::Tensor h = torch::silu(hidden2(torch::silu(hidden1(features))));
     std::vector<torch::Tensor> out;
     for (const auto& head : *heads) out.push_back(head->as<torch::nn::Linear>()->forward(h));
     return out;
 }
 
-ActionSample sample_actions(const std::vector<torch::Tensor>& logits, double temperature, at::Generator& generator) {
+std::vector<torch::Tensor> masked_logits(const std::vector<torch::Tensor>& logits, const ActionMasks& masks) {
+    if (masks.allowed.empty()) return logits;
+    std::vector<torch::Tensor> out;
+    for (size_t i = 0; i < logits.size(); ++i)
+        out.push_back(torch::where(masks.allowed[i], logits[i], torch::full_like(logits[i], -std::numeric_limits<float>::infinity())));
+    return out;
+}
+
+namespace {
+
+// A component's per-state weight in the sums: 1 where it acts, 0 where its choice changes nothing.
+torch::Tensor weight_of(const ActionMasks& masks, size_t i, const torch::Tensor& like) {
+    return masks.active.empty() ? torch::ones({like.size(0)}, like.options()) : masks.active[i].to(like.scalar_type());
+}
+
+}  // namespace
+
+ActionSample sample_actions(const std::vector<torch::Tensor>& logits, double temperature, at::Generator& generator,
+                            const ActionMasks& masks) {
     ActionSample sample;
-    for (const torch::Tensor& l : logits) {
+    const std::vector<torch::Tensor> allowed = masked_logits(logits, masks);
+    for (const torch::Tensor& l : allowed) {
         if (temperature <= 0.0) {
             sample.choice.push_back(l.argmax(1));
         } else {
@@ -102,24 +130,34 @@ ActionSample sample_actions(const std::vector<torch::Tensor>& logits, double tem
             sample.choice.push_back(at::multinomial(probabilities, 1, /*replacement=*/true, generator).squeeze(1));
         }
     }
-    sample.log_prob = action_log_prob(logits, sample.choice);
+    sample.log_prob = action_log_prob(logits, sample.choice, masks);
     return sample;
 }
 
-torch::Tensor action_log_prob(const std::vector<torch::Tensor>& logits, const std::vector<torch::Tensor>& choice) {
+torch::Tensor action_log_prob(const std::vector<torch::Tensor>& logits, const std::vector<torch::Tensor>& choice, const ActionMasks& masks) {
+    const std::vector<torch::Tensor> allowed = masked_logits(logits, masks);
     torch::Tensor total;
-    for (size_t i = 0; i < logits.size(); ++i) {
-        const torch::Tensor lp = torch::log_softmax(logits[i], 1).gather(1, choice[i].unsqueeze(1)).squeeze(1);
-        total = total.defined() ? total + lp : lp;
+    for (size_t i = 0; i < allowed.size(); ++i) {
+        const torch::Tensor lp = torch::log_softmax(allowed[i], 1).gather(1, choice[i].unsqueeze(1)).squeeze(1);
+        // Where the component does not act its choice is not part of the action (and may be masked).
+        const torch::Tensor w = weight_of(masks, i, lp);
+        const torch::Tensor term = torch::where(w > 0, lp, torch::zeros_like(lp));
+        total = total.defined() ? total + term : term;
     }
     return total;
 }
 
-torch::Tensor action_entropy(const std::vector<torch::Tensor>& logits) {
+torch::Tensor action_entropy(const std::vector<torch::Tensor>& logits, const ActionMasks& masks) {
+    const std::vector<torch::Tensor> allowed = masked_logits(logits, masks);
     torch::Tensor total;
-    for (const torch::Tensor& l : logits) {
-        const torch::Tensor lp = torch::log_softmax(l, 1);
-        const torch::Tensor h = -(lp.exp() * lp).sum(1);
+    for (size_t i = 0; i < allowed.size(); ++i) {
+        const torch::Tensor lp = torch::log_softmax(allowed[i], 1);
+        // 0 log 0 = 0 for masked choices, computed on finite values: where() would still send
+        // the gradient of exp(-inf) * -inf (NaN) back through the branch it does not take.
+        const torch::Tensor masked = lp.isneginf();
+        const torch::Tensor safe = torch::where(masked, torch::zeros_like(lp), lp);
+        const torch::Tensor plogp = torch::where(masked, torch::zeros_like(lp), safe.exp() * safe);
+        const torch::Tensor h = -plogp.sum(1) * weight_of(masks, i, lp);
         total = total.defined() ? total + h : h;
     }
     return total;

@@ -13,8 +13,11 @@ const FileKind kPolicyFile{"irlstudio-policy", 1, "policy file"};
 }  // namespace
 
 std::string PolicySetup::to_json() const {
-    return nlohmann::json{{"denoiser", denoiser}, {"sample_shape", sample_shape}, {"num_classes", num_classes},
-                          {"solver", to_string(solver)}, {"sigmas", sigmas}}.dump();
+    nlohmann::json j{{"denoiser", denoiser}, {"sample_shape", sample_shape}, {"num_classes", num_classes},
+                     {"solver", to_string(solver)}, {"sigmas", sigmas}};
+    // Only with a budget, so that setups written before budgets existed compare equal.
+    if (budget >= 0) j["budget"] = budget;
+    return j.dump();
 }
 
 PolicySetup PolicySetup::from_json(const std::string& text) {
@@ -25,11 +28,12 @@ PolicySetup PolicySetup::from_json(const std::string& text) {
     s.num_classes = j.at("num_classes").get<int64_t>();
     s.solver = solver_from_string(j.at("solver").get<std::string>());
     s.sigmas = j.at("sigmas").get<std::vector<double>>();
+    s.budget = j.value("budget", int64_t(-1));
     return s;
 }
 
 PolicySetup PolicySetup::of(const Denoiser& denoiser, const SamplerSettings& settings) {
-    return {denoiser.identity(), denoiser.sample_shape(), denoiser.num_classes(), settings.solver, settings.sigmas};
+    return {denoiser.identity(), denoiser.sample_shape(), denoiser.num_classes(), settings.solver, settings.sigmas, settings.budget};
 }
 
 std::string PolicySetup::differences(const PolicySetup& other) const {
@@ -39,6 +43,9 @@ std::string PolicySetup::differences(const PolicySetup& other) const {
     if (sample_shape != other.sample_shape || num_classes != other.num_classes) line("data shape or classes differ");
     if (solver != other.solver)
         line(std::string("solver: ") + to_string(other.solver) + " here, the policy was trained with " + to_string(solver));
+    if (budget != other.budget)
+        line("budget: " + (other.budget < 0 ? std::string("none") : std::to_string(other.budget) + " evaluations") + " here, the policy has " +
+             (budget < 0 ? std::string("none") : std::to_string(budget)));
     if (sigmas.size() != other.sigmas.size()) {
         line("schedule: " + std::to_string(other.sigmas.size() - 1) + " levels here, the policy has " + std::to_string(sigmas.size() - 1));
     } else {
@@ -59,6 +66,7 @@ void save_policy(Policy& policy, const PolicySetup& setup, const std::string& pa
     archive.text("setup", setup.to_json());
     archive.text("facts", facts_json);
     archive.integer("levels", policy.levels());
+    archive.integer("budget", policy.budget());
     if (auto* fixed = dynamic_cast<FixedPolicy*>(&policy)) archive.tensor("choice", torch::tensor(fixed->choice()));
     archive.module("weights", policy);
     archive.save(path);
@@ -85,16 +93,18 @@ LoadedPolicy load_policy(const std::string& path, const PolicySetup* expected) {
     }
     const int64_t levels = archive.integer("levels");
     if (levels < 1 || levels > 100000) archive.fail("has a damaged level count");
+    const int64_t budget = archive.has("budget") ? archive.integer("budget") : 0;
+    if (budget < 0 || budget > 100000) archive.fail("has a damaged budget");
     const std::string kind = archive.text("kind");
     try {
         if (kind == "fixed") {
             const torch::Tensor choice = archive.tensor("choice").to(torch::kInt64).contiguous();
             loaded.policy = std::make_shared<FixedPolicy>(space, levels,
-                                                          std::vector<int64_t>(choice.data_ptr<int64_t>(), choice.data_ptr<int64_t>() + choice.numel()));
+                                                          std::vector<int64_t>(choice.data_ptr<int64_t>(), choice.data_ptr<int64_t>() + choice.numel()), budget);
         } else if (kind == "table") {
-            loaded.policy = std::make_shared<TablePolicy>(space, levels);
+            loaded.policy = std::make_shared<TablePolicy>(space, levels, budget);
         } else if (kind == "network") {
-            loaded.policy = std::make_shared<NetworkPolicy>(space, levels, loaded.setup.sample_shape, loaded.setup.num_classes);
+            loaded.policy = std::make_shared<NetworkPolicy>(space, levels, loaded.setup.sample_shape, loaded.setup.num_classes, 64, 0, budget);
         } else {
             archive.fail("holds an unknown policy kind '" + kind + "'");
         }

@@ -26,7 +26,7 @@ struct PortTypeInfo {
 struct PortSpec {
     QString name;
     QString type;  // a PortTypeInfo::id
-    QString tooltip;
+    QString tooltip{};
     bool optional = false;  // an input that may stay unconnected
 };
 

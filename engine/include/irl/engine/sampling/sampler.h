@@ -49,6 +49,10 @@ struct SamplerSettings {
     ChurnSettings churn;         // EDM churn rule for Euler and Heun when fixed.churn is 0
     double ancestral_eta = 1.0;  // Euler ancestral: 1 = full ancestral noise
     int64_t renoise_cap = -1;    // most schedule levels one trajectory may jump back in total; -1: the number of levels
+    // Most function evaluations one trajectory may spend; -1: no budget. With a budget a step
+    // goes to sigma = 0 as soon as a further step and a last one could not both be paid for, so
+    // no trajectory ever spends more (schedules that skip levels then end where the budget does).
+    int64_t budget = -1;
     ControlFunction control;     // optional per-step policy
 };
 
@@ -61,6 +65,7 @@ struct SampleRequest {
     const CancelToken* cancel = nullptr;    // checked before every denoiser call
     StepCallback on_step;                   // optional preview callback
     int64_t preview_interval_ms = 0;        // throttle; the last step is always reported
+    bool record_path = false;               // fill SampleResult::path
 };
 
 struct SampleResult {
@@ -70,7 +75,17 @@ struct SampleResult {
     int64_t denoiser_calls = 0;     // batched calls to the denoiser
     int64_t iterations = 0;
     double seconds = 0.0;
+    // With record_path: [iterations, count] float64, the sigma each sample's step started from
+    // (after a start or a renoise), NaN once the sample has finished. The schedule it took.
+    torch::Tensor path;
 };
+
+// The schedule one sample took (from SampleResult::path): the sigma of each of its steps, then 0.
+std::vector<double> schedule_taken(const torch::Tensor& path, int64_t sample);
+
+// Function evaluations of one step: Heun corrects (twice) except on the step to sigma = 0, and a
+// guided step calls the model twice.
+int64_t step_evaluations(Solver solver, bool final_step, bool guided);
 
 // Runs the sampler from sigmas[0] to 0. Throws Cancelled when the token fires, and
 // std::invalid_argument for inconsistent settings (labels for an unconditional model, ...).

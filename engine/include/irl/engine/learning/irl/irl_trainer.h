@@ -21,7 +21,8 @@ struct RolloutStep {
     torch::Tensor index;  // [M] positions in the batch
     PolicyInput input;
     std::vector<torch::Tensor> choice;
-    torch::Tensor evaluations;  // [M] function evaluations this step costs (guidance doubles them)
+    ActionMasks masks;          // what the state allowed and where each component acted
+    torch::Tensor evaluations;  // [M] function evaluations this step cost (counted by the sampler)
 };
 
 struct Rollout {
@@ -67,7 +68,8 @@ public:
     IrlIteration iterate(const CancelToken* cancel = nullptr);
     // Samples with the current policy at temperature 0, for evaluation while training (classes
     // drawn in turn when the denoiser has them). Does not touch the training random stream.
-    SampleResult sample_greedy(int64_t count, uint64_t seed, const CancelToken* cancel = nullptr);
+    // With `path`, SampleResult::path holds the schedule each sample took.
+    SampleResult sample_greedy(int64_t count, uint64_t seed, const CancelToken* cancel = nullptr, bool path = false);
 
     // Everything needed to continue exactly where training stopped: policy, discriminator,
     // both optimizers, the random stream and the counters. Written atomically (temporary file

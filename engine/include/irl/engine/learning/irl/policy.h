@@ -23,26 +23,34 @@ struct PolicyInput {
     torch::Tensor sigma;     // [M] noise levels
     torch::Tensor level;     // [M] int64 schedule index
     torch::Tensor labels;    // [M] int64 (-1 unconditional)
+    torch::Tensor remaining;  // [M] int64 function evaluations left of the budget (-1: no budget)
+    torch::Tensor last_step;  // [M] float64 log(sigma before / sigma now) of the previous step
 };
 
 class Policy : public torch::nn::Module {
 public:
-    Policy(ActionSpace space, int64_t levels) : space_(std::move(space)), levels_(levels) { space_.validate(); }
+    // `budget`: the function evaluations a trajectory may spend (0: none); a policy for a budget
+    // sees what is left of it.
+    Policy(ActionSpace space, int64_t levels, int64_t budget = 0) : space_(std::move(space)), levels_(levels), budget_(budget) {
+        space_.validate();
+    }
     // One [M, choices] logit tensor per component.
     virtual std::vector<torch::Tensor> logits(const PolicyInput& in) = 0;
     virtual std::string kind() const = 0;
     const ActionSpace& action_space() const { return space_; }
     int64_t levels() const { return levels_; }
+    int64_t budget() const { return budget_; }
 
 private:
     ActionSpace space_;
     int64_t levels_;
+    int64_t budget_;
 };
 
 // The same choice at every step: index `choice[i]` of component i.
 class FixedPolicy : public Policy {
 public:
-    FixedPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> choice);
+    FixedPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> choice, int64_t budget = 0);
     std::vector<torch::Tensor> logits(const PolicyInput& in) override;
     std::string kind() const override { return "fixed"; }
     const std::vector<int64_t>& choice() const { return choice_; }
@@ -51,23 +59,25 @@ private:
     std::vector<int64_t> choice_;
 };
 
-// Learned logits per schedule level, the same for every state at that level.
+// Learned logits per schedule level (and, with a budget, per evaluations left), the same for
+// every state there.
 class TablePolicy : public Policy {
 public:
-    TablePolicy(ActionSpace space, int64_t levels);
+    TablePolicy(ActionSpace space, int64_t levels, int64_t budget = 0);
     std::vector<torch::Tensor> logits(const PolicyInput& in) override;
     std::string kind() const override { return "table"; }
 
 private:
-    std::vector<torch::Tensor> tables_;  // [levels, choices] per component
+    std::vector<torch::Tensor> tables_;  // [levels * (budget + 1), choices] per component
 };
 
-// A small MLP on the downsampled x_t and x0 estimate, a sigma embedding and the label.
+// A small MLP on the downsampled x_t and x0 estimate, a sigma embedding and the label (and, with
+// a budget, the fraction of it left and the size of the last step).
 class NetworkPolicy : public Policy {
 public:
     // The initial weights are a function of `seed` alone (see seeded_initialisation).
     NetworkPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> sample_shape, int64_t num_classes, int64_t width = 64,
-                  uint64_t seed = 0);
+                  uint64_t seed = 0, int64_t budget = 0);
     std::vector<torch::Tensor> logits(const PolicyInput& in) override;
     std::string kind() const override { return "network"; }
 
@@ -87,10 +97,22 @@ struct ActionSample {
     torch::Tensor log_prob;             // [M] sum over components
 };
 
-// Draws one choice per component; temperature 0 takes the most likely choice.
-ActionSample sample_actions(const std::vector<torch::Tensor>& logits, double temperature, at::Generator& generator);
-// log pi(choice | state) summed over components, and the entropy summed over components: [M].
-torch::Tensor action_log_prob(const std::vector<torch::Tensor>& logits, const std::vector<torch::Tensor>& choice);
-torch::Tensor action_entropy(const std::vector<torch::Tensor>& logits);
+// What the state allows and where each component acts, one [M, choices] / [M] bool tensor per
+// component (ActionSpace::allowed and ::active); empty: everything, everywhere.
+struct ActionMasks {
+    std::vector<torch::Tensor> allowed;
+    std::vector<torch::Tensor> active;
+};
+// The logits with the choices a state rules out at -infinity: what the policy samples from.
+std::vector<torch::Tensor> masked_logits(const std::vector<torch::Tensor>& logits, const ActionMasks& masks);
+
+// Draws one choice per component from masked logits; temperature 0 takes the most likely choice.
+ActionSample sample_actions(const std::vector<torch::Tensor>& logits, double temperature, at::Generator& generator,
+                            const ActionMasks& masks = {});
+// log pi(choice | state) and the entropy, summed over the components that act in each state
+// (an inactive component's choice changes nothing, so it carries no log-probability): [M].
+torch::Tensor action_log_prob(const std::vector<torch::Tensor>& logits, const std::vector<torch::Tensor>& choice,
+                              const ActionMasks& masks = {});
+torch::Tensor action_entropy(const std::vector<torch::Tensor>& logits, const ActionMasks& masks = {});
 
 }  // namespace irl
