@@ -44,8 +44,12 @@ void TestIrlTrainer::actionSpaceAndPolicies() {
     ActionSpace space = guidance_space();
     space.components.push_back({ActionKind::Renoise, {0.0, 1.0}, 0.5, 5.0});
     QCOMPARE(ActionSpace::from_json(space.to_json()).to_json(), space.to_json());
-    const torch::Tensor sigma = torch::tensor({10.0, 1.0, 0.1}, torch::kFloat64);
-    const StepControls c = space.controls({torch::tensor({1, 1, 0}), torch::tensor({1, 1, 1})}, sigma, StepControls::broadcast({}, 3));
+    StepState state;
+    state.iteration = 1;
+    state.levels = 10;
+    state.sigma = torch::tensor({10.0, 1.0, 0.1}, torch::kFloat64);
+    state.level = torch::tensor({2, 5, 8}, torch::kInt64);
+    const StepControls c = space.controls({torch::tensor({1, 1, 0}), torch::tensor({1, 1, 1})}, state, StepControls::broadcast({}, 3));
     QVERIFY(torch::equal(c.guidance, torch::tensor({8.0, 8.0, 1.0}, torch::kFloat64)));
     QVERIFY(torch::equal(c.renoise, torch::tensor({0, 1, 0}, torch::kInt64)));  // active for sigma in [0.5, 5] only
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, (ActionSpace{{{ActionKind::Renoise, {0.5}}}}).validate());
