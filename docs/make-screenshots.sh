@@ -2,6 +2,8 @@
 # Pictures of the studio for the README, taken under Xvfb from the build tree:
 #   docs/images/studio-main.png      the default pipeline after a run (canvas, inspector, live preview)
 #   docs/images/studio-training.png  the IRL Trainer of train-policy-toy.json after 40 iterations
+#   docs/images/studio-history.png   the History tab after two runs of the default pipeline
+#   docs/images/studio-compare.png   Heun against DPM-Solver++ on the same seed, in the Compare tab
 # Usage: docs/make-screenshots.sh [BUILD_DIR]   (needs xvfb and xauth: ./studio installs them)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,3 +17,5 @@ shoot() {
 }
 shoot --screenshot "$out/studio-main.png" "$root/resources/graphs/default.json"
 shoot --screenshot "$out/studio-training.png" --train --iterations 40 "$root/resources/graphs/train-policy-toy.json"
+shoot --screenshot "$out/studio-history.png" --history "$root/resources/graphs/default.json"
+shoot --screenshot "$out/studio-compare.png" --compare "$root/resources/graphs/default.json"

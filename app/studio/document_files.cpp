@@ -71,12 +71,10 @@ bool DocumentFiles::open_file(const QString& path) {
     if (!path_.isEmpty()) add_recent(path_);
     Q_EMIT log(tr("Opened %1").arg(path));
     if (!result.problems.isEmpty()) Q_EMIT log(result.summary());
-    if (result.changed_on_load()) {
-        // The graph in the window is not the file any more: saving would write what was read.
-        document_->undo_stack()->resetClean();
-        Q_EMIT changed_on_load(result.summary());
-    }
+    // The graph in the window is not the file any more: saving would write what was read.
+    if (result.changed_on_load()) document_->undo_stack()->resetClean();
     Q_EMIT document_replaced();
+    if (result.changed_on_load()) Q_EMIT changed_on_load(result.summary());
     Q_EMIT file_changed(path_);
     return true;
 }
@@ -193,6 +191,24 @@ QString DocumentFiles::pending_recovery(const QString& autosave_dir) {
         }
     }
     return newest;
+}
+
+QString DocumentFiles::default_history_dir() {
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + "/irlstudio/history";
+}
+
+bool DocumentFiles::restore_graph(const QString& graph_file, const QString& source) {
+    const irl::nodes::GraphLoadResult result = irl::nodes::load_graph_file(graph_file, registry_);
+    if (!result.graph) {
+        warn(tr("Restore"), result.summary());
+        return false;
+    }
+    document_->reset(*result.graph);
+    path_ = source;
+    document_->undo_stack()->resetClean();  // not saved anywhere yet
+    Q_EMIT document_replaced();
+    Q_EMIT file_changed(path_);
+    return true;
 }
 
 bool DocumentFiles::restore_from(const QString& autosave) {

@@ -20,6 +20,7 @@ class GraphDocument;
 
 struct FileOptions {
     QString autosave_dir;        // empty: <app data>/autosave
+    QString history_dir;         // empty: <app data>/history, beside the autosave
     int autosave_interval_ms = 20000;
     bool ask_before_discarding = true;  // false in tests and scripts: no dialogs, problems go to the log
 };
@@ -45,7 +46,12 @@ public:
 
     void set_recent_menu(QMenu* menu);
 
+    // Puts a graph kept elsewhere (a run of the history) on the canvas, unsaved, as if opened
+    // from `source` (the file it was run from; empty: untitled).
+    bool restore_graph(const QString& graph_file, const QString& source);
+
     static QString pending_recovery(const QString& autosave_dir);
+    static QString default_history_dir();
     bool restore_from(const QString& autosave_file);
     void autosave_now();
     QString autosave_file() const;

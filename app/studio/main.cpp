@@ -1,11 +1,16 @@
 // irlstudio: the studio window. Opens a graph file (default: the bundled default pipeline),
 // offers to restore the autosave a crashed session left, and has two scripted modes:
 //   --screenshot FILE [--train] [--iterations N]  run (or train), then save a picture of the window
+//   --screenshot FILE --history | --compare        two runs (the second with another seed, or with
+//                                                  DPM-Solver++), then the History or Compare tab
 //   --bench-stall [--json]                         measure event-loop stalls while sampling and training
 #include "main_window.h"
 #include "stall_monitor.h"
 #include "theme.h"
 #include "training_view.h"
+#include "comparison_view.h"
+#include "history_panel.h"
+#include "run_history.h"
 
 #include "graph_document.h"
 #include "node_scene.h"
@@ -61,15 +66,31 @@ bool run_and_wait(MainWindow& window, bool train, int iterations) {
     return ok;
 }
 
-int screenshot(MainWindow& window, const QString& file, bool train, int iterations) {
+int screenshot(MainWindow& window, const QString& file, bool train, int iterations, const QString& tab) {
     window.show();
     QApplication::processEvents();
-    const bool ok = run_and_wait(window, train, iterations);
+    bool ok = run_and_wait(window, train, iterations);
+    if (ok && !tab.isEmpty()) {
+        // A second run to browse or to compare with: DPM-Solver++ for a comparison, another seed for the history.
+        if (tab == "compare") window.document()->set_parameter("sampler-1", "solver", "dpmpp-2m");
+        else window.document()->set_parameter("sampler-1", "seed", 1);
+        ok = run_and_wait(window, false, 0);
+        const auto& entries = window.history()->entries();
+        if (ok && entries.size() >= 2) {
+            if (tab == "compare") {
+                window.compare_runs(entries[1].id, entries[0].id);
+                window.comparison_view()->set_mode(irl::studio::ComparisonView::Mode::Swipe);
+            } else {
+                window.history_panel()->select({entries[0].id});
+                window.show_tab("History");
+            }
+        }
+    }
     // Show the inspector on the node that did the work, and, after sampling, a step in the
     // middle of the filmstrip, where the noisy state and the prediction still differ.
     const QString focus = train ? window.training_view()->trainer() : QStringLiteral("sampler-1");
     if (window.document()->graph().node(focus)) window.scene()->select_nodes({focus});
-    if (!train) {
+    if (!train && tab.isEmpty()) {
         window.show_preview_tab();
         window.preview_panel()->show_frame(window.preview_panel()->frame_count() * 2 / 3);
     }
@@ -151,6 +172,8 @@ int main(int argc, char** argv) {
     parser.addOption({"screenshot", "Run the graph, save a picture of the window to FILE and quit.", "FILE"});
     parser.addOption({"train", "With --screenshot: train the first IRL Trainer instead of running the graph."});
     parser.addOption({"iterations", "With --screenshot --train: training iterations.", "N", "0"});
+    parser.addOption({"history", "With --screenshot: run twice and show the History tab."});
+    parser.addOption({"compare", "With --screenshot: run, run again with DPM-Solver++, and compare the two."});
     parser.addOption({"bench-stall", "Measure the longest event-loop stall while sampling and training, then quit."});
     parser.addOption({"json", "With --bench-stall: print JSON."});
     parser.addOption({"no-restore", "Do not offer to restore an autosaved session."});
@@ -170,6 +193,7 @@ int main(int argc, char** argv) {
     if (scripted) {
         options.ask_before_discarding = false;
         options.autosave_dir = QDir::temp().filePath("irlstudio-screenshot-autosave");
+        options.history_dir = QDir::temp().filePath("irlstudio-screenshot-history-%1").arg(QCoreApplication::applicationPid());
     }
     MainWindow window(packs, options);
     const QStringList files = parser.positionalArguments();
@@ -187,7 +211,12 @@ int main(int argc, char** argv) {
             QFile::remove(recovery);
     }
     if (!restored && !file.isEmpty()) window.open_file(file);
-    if (scripted) return screenshot(window, parser.value("screenshot"), parser.isSet("train"), parser.value("iterations").toInt());
+    if (scripted) {
+        const QString tab = parser.isSet("compare") ? "compare" : parser.isSet("history") ? "history" : QString();
+        const int code = screenshot(window, parser.value("screenshot"), parser.isSet("train"), parser.value("iterations").toInt(), tab);
+        QDir(window.history()->folder()).removeRecursively();
+        return code;
+    }
     window.show();
     return app.exec();
 }

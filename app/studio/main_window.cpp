@@ -6,6 +6,10 @@
 #include "node_scene.h"
 #include "node_view.h"
 #include "preview_panel.h"
+#include "comparison_view.h"
+#include "history_panel.h"
+#include "results_view.h"
+#include "run_history.h"
 #include "run_controller.h"
 #include "training_view.h"
 
@@ -17,8 +21,12 @@
 #include <QDateTime>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QHBoxLayout>
+#include <QToolButton>
+#include <QVBoxLayout>
 #include <QLabel>
-#include <QMenuBar>
+#include <QListWidget>
+#include <QPushButton>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -26,7 +34,6 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
-#include <QToolBar>
 #include <QUndoStack>
 
 namespace irl::studio {
@@ -34,13 +41,39 @@ namespace irl::studio {
 MainWindow::MainWindow(const irl::nodes::NodePacks& packs, MainWindowOptions options, QWidget* parent)
     : QMainWindow(parent), packs_(packs) {
     setObjectName("main-window");
+    history_ = new RunHistory(options.history_dir.isEmpty() ? DocumentFiles::default_history_dir() : options.history_dir, 200,
+                              500LL * 1024 * 1024, this);
+    history_->load();
     setAcceptDrops(true);
     document_ = new GraphDocument(packs_.registry(), this);
     files_ = new DocumentFiles(document_, packs_.registry(), std::move(options), this);
     scene_ = new NodeScene(document_, this);
     view_ = new NodeView(scene_, this);
     view_->setAcceptDrops(false);  // files dropped on the canvas go to the window
-    setCentralWidget(view_);
+    // Above the canvas: what opening a file changed in it (parameters dropped or migrated).
+    banner_ = new QFrame;
+    banner_->setObjectName("load-banner");
+    banner_->setStyleSheet("QFrame#load-banner { background: #4a3f1e; border-bottom: 1px solid #8a7434; }"
+                           "QFrame#load-banner QLabel { color: #f3e6c0; }");
+    auto* banner_layout = new QHBoxLayout(banner_);
+    banner_layout->setContentsMargins(8, 4, 8, 4);
+    banner_text_ = new QLabel;
+    banner_text_->setWordWrap(true);
+    banner_text_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* dismiss = new QToolButton;
+    dismiss->setText(tr("Dismiss"));
+    dismiss->setObjectName("load-banner-dismiss");
+    connect(dismiss, &QToolButton::clicked, banner_, &QWidget::hide);
+    banner_layout->addWidget(banner_text_, 1);
+    banner_layout->addWidget(dismiss);
+    banner_->hide();
+    auto* centre = new QWidget;
+    auto* centre_layout = new QVBoxLayout(centre);
+    centre_layout->setContentsMargins(0, 0, 0, 0);
+    centre_layout->setSpacing(0);
+    centre_layout->addWidget(banner_);
+    centre_layout->addWidget(view_, 1);
+    setCentralWidget(centre);
     palette_ = new NodePalette(packs_.registry(), this);
 
     progress_ = new QProgressBar;
@@ -55,7 +88,7 @@ MainWindow::MainWindow(const irl::nodes::NodePacks& packs, MainWindowOptions opt
     statusBar()->addPermanentWidget(progress_);
 
     build_docks();
-    runs_ = new RunController(packs_, {document_, scene_, preview_, training_, progress_}, [this] { return files_->path(); }, this);
+    runs_ = new RunController(packs_, {document_, scene_, preview_, training_, progress_, results_, history_}, [this] { return files_->path(); }, this);
     build_actions();
     build_menus();
     connect_parts();
@@ -83,7 +116,9 @@ void MainWindow::connect_parts() {
         scene_->clear_statuses();
         inspector_->show_node({});
     });
+    connect(files_, &DocumentFiles::changed_on_load, this, &MainWindow::show_load_banner);
     connect(files_, &DocumentFiles::document_replaced, this, [this] {
+        banner_->hide();
         preview_->clear();
         training_->clear();
         update_title();
@@ -110,6 +145,9 @@ void MainWindow::connect_parts() {
         Q_EMIT run_finished(ok, cancelled);
     });
     connect(runs_, &RunController::log, this, &MainWindow::log);
+    connect(runs_, &RunController::queue_changed, this, &MainWindow::update_queue);
+    connect(history_panel_, &HistoryPanel::restore_requested, this, &MainWindow::restore_run);
+    connect(history_panel_, &HistoryPanel::compare_requested, this, &MainWindow::compare_runs);
     connect(runs_, &RunController::status_message, this, [this](const QString& text, int ms) { statusBar()->showMessage(text, ms); });
 
     connect(training_, &TrainingView::start_requested, this, [this](const QString& trainer) {
@@ -149,6 +187,22 @@ void MainWindow::build_docks() {
 
     preview_ = new PreviewPanel(this);
     training_ = new TrainingView(this);
+    results_ = new ResultsView(this);
+    history_panel_ = new HistoryPanel(history_, this);
+    comparison_ = new ComparisonView(this);
+    auto* queue_page = new QWidget(this);
+    auto* queue_layout = new QVBoxLayout(queue_page);
+    auto* queue_hint = new QLabel(tr("Run while a run is going queues the graph as it is then; queued runs start in order when "
+                                     "the current one ends (finished, failed or cancelled; a paused training keeps them waiting)."));
+    queue_hint->setWordWrap(true);
+    queue_ = new QListWidget;
+    queue_->setObjectName("queue-list");
+    auto* remove = new QPushButton(tr("Remove from the queue"));
+    remove->setObjectName("queue-remove");
+    connect(remove, &QPushButton::clicked, this, [this] { runs_->remove_queued(queue_->currentRow()); });
+    queue_layout->addWidget(queue_hint);
+    queue_layout->addWidget(queue_, 1);
+    queue_layout->addWidget(remove);
     log_ = new QPlainTextEdit(this);
     log_->setObjectName("log");
     log_->setReadOnly(true);
@@ -156,7 +210,11 @@ void MainWindow::build_docks() {
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName("bottom-tabs");
     tabs_->addTab(preview_, tr("Preview"));
+    tabs_->addTab(results_, tr("Results"));
     tabs_->addTab(training_, tr("Training"));
+    tabs_->addTab(history_panel_, tr("History"));
+    tabs_->addTab(comparison_, tr("Compare"));
+    tabs_->addTab(queue_page, tr("Queue"));
     tabs_->addTab(log_, tr("Log"));
     auto* bottom = new QDockWidget(tr("Run"), this);
     bottom->setObjectName("run-dock");
@@ -164,102 +222,10 @@ void MainWindow::build_docks() {
     bottom->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::BottomDockWidgetArea, bottom);
     resizeDocks({inspector_dock}, {330}, Qt::Horizontal);
-    resizeDocks({bottom}, {400}, Qt::Vertical);
+    // The canvas keeps most of the height: at 1600 x 1000 a fitted graph still reads.
+    resizeDocks({bottom}, {330}, Qt::Vertical);
 }
 
-void MainWindow::build_actions() {
-    auto make = [this](const QString& name, const QString& text, const QList<QKeySequence>& keys, auto slot, const QString& tip = {}) {
-        auto* a = new QAction(text, this);
-        a->setObjectName("action-" + name);
-        a->setShortcuts(keys);
-        a->setToolTip(tip.isEmpty() ? text : tip);
-        connect(a, &QAction::triggered, this, slot);
-        actions_.insert(name, a);
-        addAction(a);
-        return a;
-    };
-    make("new", tr("&New"), {QKeySequence::New}, [this] { if (files_->maybe_save()) new_graph(); });
-    make("open", tr("&Open…"), {QKeySequence::Open}, [this] { files_->open_dialog(); });
-    make("save", tr("&Save"), {QKeySequence::Save}, [this] { files_->save(); });
-    make("save-as", tr("Save &As…"), {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)}, [this] { files_->save_as(); });
-    make("quit", tr("&Quit"), {QKeySequence::Quit}, [this] { close(); });
-    QAction* undo = document_->undo_stack()->createUndoAction(this, tr("&Undo"));
-    undo->setShortcut(QKeySequence::Undo);
-    undo->setObjectName("action-undo");
-    actions_.insert("undo", undo);
-    addAction(undo);
-    QAction* redo = document_->undo_stack()->createRedoAction(this, tr("&Redo"));
-    // Spelled out: QKeySequence::Redo is Ctrl+Shift+Z on Linux, and the same key twice in one
-    // action makes Qt drop both as ambiguous.
-    redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
-    redo->setObjectName("action-redo");
-    actions_.insert("redo", redo);
-    addAction(redo);
-    make("copy", tr("&Copy"), {QKeySequence::Copy}, [this] { scene_->copy_selection(); });
-    make("paste", tr("&Paste"), {QKeySequence::Paste}, [this] { scene_->paste_clipboard(view_->mapToScene(view_->viewport()->rect().center())); });
-    make("duplicate", tr("D&uplicate"), {QKeySequence(Qt::CTRL | Qt::Key_D)}, [this] { scene_->duplicate_selection(); });
-    make("delete", tr("&Delete"), {QKeySequence::Delete}, [this] { scene_->delete_selection(); });
-    make("select-all", tr("Select &All"), {QKeySequence::SelectAll}, [this] {
-        QStringList ids;
-        for (const auto& n : document_->graph().nodes()) ids << n.id;
-        scene_->select_nodes(ids);
-    });
-    make("add-node", tr("Add &Node…"), {QKeySequence(Qt::SHIFT | Qt::Key_A)}, [this] {
-        request_palette(view_->mapToScene(view_->viewport()->rect().center()), std::nullopt, QString(), false);
-    }, tr("Add a node (also: double-click the canvas)"));
-    make("fit", tr("&Fit Graph"), {QKeySequence(Qt::Key_F)}, [this] { view_->fit_all(); });
-    make("zoom-in", tr("Zoom &In"), {QKeySequence::ZoomIn}, [this] { view_->zoom_by(1.25); });
-    make("zoom-out", tr("Zoom &Out"), {QKeySequence::ZoomOut}, [this] { view_->zoom_by(0.8); });
-    make("run", tr("&Run"), {QKeySequence(Qt::CTRL | Qt::Key_Return)}, [this] { run(); }, tr("Run the graph (Ctrl+Return)"));
-    make("cancel", tr("&Cancel"), {QKeySequence(Qt::Key_Escape)}, [this] { cancel(); }, tr("Cancel the run (Esc)"));
-    // Shortcuts that clash with text fields (Delete, Esc, F) only fire when the canvas has focus.
-    for (const char* name : {"delete", "fit", "copy", "paste", "duplicate", "select-all"}) {
-        actions_.value(name)->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-        removeAction(actions_.value(name));  // not while typing in the inspector
-        view_->addAction(actions_.value(name));
-    }
-}
-
-void MainWindow::build_menus() {
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(actions_.value("new"));
-    file->addAction(actions_.value("open"));
-    QMenu* recent = file->addMenu(tr("Open &Recent"));
-    recent->setObjectName("recent-menu");
-    files_->set_recent_menu(recent);
-    file->addSeparator();
-    file->addAction(actions_.value("save"));
-    file->addAction(actions_.value("save-as"));
-    file->addSeparator();
-    file->addAction(actions_.value("quit"));
-    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    for (const char* name : {"undo", "redo"}) edit->addAction(actions_.value(name));
-    edit->addSeparator();
-    for (const char* name : {"copy", "paste", "duplicate", "delete", "select-all"}) edit->addAction(actions_.value(name));
-    edit->addSeparator();
-    edit->addAction(actions_.value("add-node"));
-    QMenu* view = menuBar()->addMenu(tr("&View"));
-    for (const char* name : {"fit", "zoom-in", "zoom-out"}) view->addAction(actions_.value(name));
-    QMenu* run = menuBar()->addMenu(tr("&Run"));
-    run->addAction(actions_.value("run"));
-    run->addAction(actions_.value("cancel"));
-
-    QToolBar* bar = addToolBar(tr("Main"));
-    bar->setObjectName("main-toolbar");
-    bar->setMovable(false);
-    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    for (const char* name : {"new", "open", "save"}) bar->addAction(actions_.value(name));
-    bar->addSeparator();
-    for (const char* name : {"undo", "redo"}) bar->addAction(actions_.value(name));
-    bar->addSeparator();
-    bar->addAction(actions_.value("add-node"));
-    bar->addAction(actions_.value("fit"));
-    bar->addSeparator();
-    bar->addAction(actions_.value("run"));
-    bar->addAction(actions_.value("cancel"));
-}
-
-QAction* MainWindow::action(const QString& name) const { return actions_.value(name); }
 
 bool MainWindow::open_file(const QString& path) { return files_->open_file(path); }
 bool MainWindow::save_to(const QString& path) { return files_->save_to(path); }
@@ -284,12 +250,53 @@ void MainWindow::update_title() {
 }
 
 void MainWindow::update_run_actions() {
+    // Run stays available while a run is going: it queues the edited graph.
     const bool busy = runs_->running();
-    actions_.value("run")->setEnabled(!busy);
+    actions_.value("run")->setToolTip(busy ? tr("Queue the graph as it is now; it runs when the current run ends (Ctrl+Return)")
+                                           : tr("Run the graph (Ctrl+Return)"));
     actions_.value("cancel")->setEnabled(busy);
 }
 
+void MainWindow::update_queue() {
+    queue_->clear();
+    queue_->addItems(runs_->queued());
+    tabs_->setTabText(tabs_->indexOf(queue_->parentWidget()), queue_->count() ? tr("Queue (%1)").arg(queue_->count()) : tr("Queue"));
+}
+
+bool MainWindow::restore_run(const QString& id) {
+    const HistoryEntry* entry = history_->find(id);
+    if (!entry || !files_->maybe_save()) return false;
+    const QStringList changed = history_->changed_files(*entry);
+    const HistoryEntry kept = *entry;
+    if (!files_->restore_graph(kept.graph_path(), kept.source)) return false;
+    log(tr("Restored the graph of the run of %1.").arg(kept.time.toString("yyyy-MM-dd HH:mm:ss")));
+    if (!changed.isEmpty())
+        show_banner(tr("These files have changed since that run, so running it again may not give the same results:\n%1")
+                        .arg(changed.join("\n")));
+    return true;
+}
+
+void MainWindow::compare_runs(const QString& first, const QString& second) {
+    const HistoryEntry* a = history_->find(first);
+    const HistoryEntry* b = history_->find(second);
+    if (!a || !b) return;
+    comparison_->compare(*a, *b);
+    tabs_->setCurrentWidget(comparison_);
+}
+
 void MainWindow::update_trainers() { training_->set_trainers(runs_->trainers()); }
+
+void MainWindow::show_load_banner(const QString& problems) {
+    // Said by place, and that saving keeps what the window shows.
+    show_banner(tr("Opening this file changed the graph (it is marked modified; saving writes what you see):\n%1").arg(problems));
+}
+
+void MainWindow::show_banner(const QString& text) {
+    banner_text_->setText(text);
+    banner_->show();
+}
+
+QString MainWindow::load_banner_text() const { return banner_->isVisible() ? banner_text_->text() : QString(); }
 
 void MainWindow::log(const QString& text) { log_->appendPlainText(QDateTime::currentDateTime().toString("HH:mm:ss  ") + text); }
 
@@ -352,5 +359,10 @@ void MainWindow::add_from_palette(const QString& type) {
 
 void MainWindow::show_training_tab() { tabs_->setCurrentWidget(training_); }
 void MainWindow::show_preview_tab() { tabs_->setCurrentWidget(preview_); }
+
+void MainWindow::show_tab(const QString& title) {
+    for (int i = 0; i < tabs_->count(); ++i)
+        if (tabs_->tabText(i).startsWith(title)) tabs_->setCurrentIndex(i);
+}
 
 }  // namespace irl::studio

@@ -13,7 +13,9 @@
 #include <optional>
 
 class QAction;
+class QFrame;
 class QLabel;
+class QListWidget;
 class QPlainTextEdit;
 class QProgressBar;
 class QTabWidget;
@@ -30,8 +32,12 @@ class Inspector;
 class NodePalette;
 class NodeScene;
 class NodeView;
+class ComparisonView;
+class HistoryPanel;
 class PreviewPanel;
+class ResultsView;
 class RunController;
+class RunHistory;
 class TrainingView;
 
 using MainWindowOptions = FileOptions;
@@ -70,11 +76,22 @@ public:
     Inspector* inspector() const { return inspector_; }
     PreviewPanel* preview_panel() const { return preview_; }
     TrainingView* training_view() const { return training_; }
+    ResultsView* results_view() const { return results_; }
+    RunHistory* history() const { return history_; }
+    HistoryPanel* history_panel() const { return history_panel_; }
+    ComparisonView* comparison_view() const { return comparison_; }
+    QListWidget* queue_list() const { return queue_; }
+    // Puts the graph of a history entry on the canvas (unsaved), warning when a file it read has changed since.
+    bool restore_run(const QString& id);
+    void compare_runs(const QString& first, const QString& second);
     irl::nodes::GraphRunner* runner() const;
     QProgressBar* progress_bar() const { return progress_; }
     QAction* action(const QString& name) const;  // "run", "cancel", "undo", "redo", "save", ...
+    // The banner above the canvas that says what opening the file changed (empty when hidden).
+    QString load_banner_text() const;
     void show_training_tab();
     void show_preview_tab();
+    void show_tab(const QString& title);  // a tab of the run panel by its title
 
 Q_SIGNALS:
     void run_finished(bool ok, bool cancelled);
@@ -96,6 +113,9 @@ private:
     void update_run_actions();
     void update_trainers();
     void log(const QString& text);
+    void show_load_banner(const QString& problems);
+    void show_banner(const QString& text);
+    void update_queue();
     void request_palette(const QPointF& scene_position, const std::optional<irl::nodes::PortRef>& from, const QString& type,
                          bool from_output);
     void add_from_palette(const QString& type);
@@ -109,11 +129,18 @@ private:
     Inspector* inspector_;
     PreviewPanel* preview_;
     TrainingView* training_;
+    ResultsView* results_;
+    RunHistory* history_;
+    HistoryPanel* history_panel_;
+    ComparisonView* comparison_;
+    QListWidget* queue_;
     RunController* runs_ = nullptr;
     QPlainTextEdit* log_;
     QTabWidget* tabs_;
     QProgressBar* progress_;
     QLabel* status_label_;
+    QFrame* banner_;
+    QLabel* banner_text_;
     QHash<QString, QAction*> actions_;
     // Where a palette opened by a dropped link should connect the new node.
     QPointF palette_position_;

@@ -1,19 +1,27 @@
 #include "preview_panel.h"
 
+#include "zoomable_image.h"
+
 #include "irl/nodes/previews.h"
 
 #include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QListWidget>
+#include <QMenu>
 #include <QMessageBox>
-#include <QPushButton>
-#include <QScrollArea>
+#include <QPainter>
+#include <QScrollBar>
 #include <QSlider>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace irl::studio {
 namespace {
+
+constexpr int kGutter = 2;  // the engine's image grids put 2 pixels between samples
+constexpr int kThumbnail = 36;
 
 QImage decode(const QByteArray& png) {
     QImage image;
@@ -21,12 +29,12 @@ QImage decode(const QByteArray& png) {
     return image;
 }
 
-QLabel* picture_label() {
-    auto* label = new QLabel;
-    label->setAlignment(Qt::AlignCenter);
-    label->setMinimumSize(120, 120);
-    label->setStyleSheet("QLabel { background: #1e1f22; border: 1px solid #3c3f44; border-radius: 4px; }");
-    return label;
+// The grid cell of sample `index` in a picture of `columns` columns of `shown` samples.
+QRect cell_of(const QImage& picture, int shown, int columns, int index) {
+    if (shown < 1 || columns < 1) return {};
+    const int rows = (shown + columns - 1) / columns;
+    const int w = (picture.width() - kGutter) / columns - kGutter, h = (picture.height() - kGutter) / rows - kGutter;
+    return QRect(kGutter + (index % columns) * (w + kGutter), kGutter + (index / columns) * (h + kGutter), w, h);
 }
 
 }  // namespace
@@ -40,68 +48,117 @@ PreviewPanel::PreviewPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(title_);
 
     auto* pictures = new QHBoxLayout;
-    auto* x_column = new QVBoxLayout;
-    x_caption_ = new QLabel(tr("x_t — the current state"));
-    x_label_ = picture_label();
-    x_label_->setObjectName("preview-x");
-    x_column->addWidget(x_caption_);
-    x_column->addWidget(x_label_, 1);
-    auto* d_column = new QVBoxLayout;
-    denoised_caption_ = new QLabel(tr("D(x_t) — the predicted clean image"));
-    denoised_label_ = picture_label();
-    denoised_label_->setObjectName("preview-denoised");
-    d_column->addWidget(denoised_caption_);
-    d_column->addWidget(denoised_label_, 1);
-    pictures->addLayout(x_column, 1);
-    pictures->addLayout(d_column, 1);
-    auto* holder = new QWidget;
-    holder->setLayout(pictures);
-    auto* scroll = new QScrollArea;
-    scroll->setWidget(holder);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    layout->addWidget(scroll, 1);
+    auto column = [&](QLabel*& caption, ZoomableImage*& view, const QString& text, const QString& name) {
+        auto* box = new QVBoxLayout;
+        caption = new QLabel(text);
+        view = new ZoomableImage;
+        view->setObjectName(name);
+        box->addWidget(caption);
+        box->addWidget(view, 1);
+        pictures->addLayout(box, 3);
+    };
+    column(x_caption_, x_view_, tr("x_t — the current state"), "preview-x");
+    column(denoised_caption_, denoised_view_, tr("D(x_t) — the predicted clean image"), "preview-denoised");
+    // The two pictures scroll together, so the same samples stay side by side.
+    for (auto [from, to] : {std::pair{x_view_, denoised_view_}, std::pair{denoised_view_, x_view_}}) {
+        connect(from->horizontalScrollBar(), &QScrollBar::valueChanged, to->horizontalScrollBar(), &QScrollBar::setValue);
+        connect(from->verticalScrollBar(), &QScrollBar::valueChanged, to->verticalScrollBar(), &QScrollBar::setValue);
+        connect(from, &ZoomableImage::clicked, this, [this](const QPoint& pixel) { inspect_sample(pixel); });
+    }
+    auto* detail = new QVBoxLayout;
+    detail_picture_ = new QLabel;
+    detail_picture_->setObjectName("preview-sample");
+    detail_picture_->setAlignment(Qt::AlignCenter);
+    detail_picture_->setMinimumSize(140, 140);
+    detail_picture_->setStyleSheet("QLabel { background: #1e1f22; border: 1px solid #3c3f44; border-radius: 4px; color: #9aa0a6; }");
+    detail_picture_->setText(tr("Click a sample\nto see it large"));
+    detail_text_ = new QLabel;
+    detail_text_->setObjectName("preview-sample-text");
+    detail_text_->setWordWrap(true);
+    detail->addWidget(detail_picture_, 1);
+    detail->addWidget(detail_text_);
+    pictures->addLayout(detail, 1);
+    layout->addLayout(pictures, 1);
+
+    strip_ = new QListWidget;
+    strip_->setObjectName("filmstrip");
+    strip_->setViewMode(QListView::IconMode);
+    strip_->setFlow(QListView::LeftToRight);
+    strip_->setWrapping(false);
+    strip_->setMovement(QListView::Static);
+    strip_->setIconSize(QSize(kThumbnail, 2 * kThumbnail));
+    strip_->setFixedHeight(2 * kThumbnail + 34);
+    strip_->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    strip_->setToolTip(tr("Every step: x_t above, D(x_t) below. Click one to show it."));
+    layout->addWidget(strip_);
 
     auto* controls = new QHBoxLayout;
-    filmstrip_ = new QSlider(Qt::Horizontal);
-    filmstrip_->setObjectName("filmstrip");
-    filmstrip_->setEnabled(false);
-    filmstrip_->setToolTip(tr("Scrub through the denoising steps"));
+    slider_ = new QSlider(Qt::Horizontal);
+    slider_->setObjectName("step-slider");
+    slider_->setEnabled(false);
+    slider_->setToolTip(tr("Scrub through the denoising steps"));
     step_label_ = new QLabel(tr("no steps"));
     step_label_->setMinimumWidth(150);
     zoom_ = new QComboBox;
     zoom_->setObjectName("preview-zoom");
     for (int z : {1, 2, 3, 4, 6, 8}) zoom_->addItem(QStringLiteral("%1×").arg(z), z);
     zoom_->setCurrentIndex(2);
-    zoom_->setToolTip(tr("Zoom (pixels are shown sharp)"));
-    save_ = new QPushButton(tr("Save…"));
+    zoom_->setToolTip(tr("Zoom (pixels stay sharp; larger pictures scroll, or drag to pan)"));
+    save_ = new QToolButton;
+    save_->setText(tr("Save…"));
+    save_->setObjectName("preview-save");
+    save_->setPopupMode(QToolButton::InstantPopup);
     save_->setEnabled(false);
-    save_->setToolTip(tr("Save the shown predicted images as PNG"));
+    save_->setToolTip(tr("Save the shown step's pictures as PNG, at the zoom shown"));
+    auto* menu = new QMenu(save_);
+    menu->addAction(tr("Save D(x_t), the predicted clean images…"), this, [this] { save_dialog(false); });
+    menu->addAction(tr("Save x_t, the current state…"), this, [this] { save_dialog(true); });
+    save_->setMenu(menu);
     controls->addWidget(new QLabel(tr("Step")));
-    controls->addWidget(filmstrip_, 1);
+    controls->addWidget(slider_, 1);
     controls->addWidget(step_label_);
     controls->addWidget(zoom_);
     controls->addWidget(save_);
     layout->addLayout(controls);
 
-    connect(filmstrip_, &QSlider::valueChanged, this, [this](int value) {
-        follow_ = value == filmstrip_->maximum();
+    connect(slider_, &QSlider::valueChanged, this, [this](int value) {
+        follow_ = value == slider_->maximum();
         refresh();
         Q_EMIT frame_shown(value);
     });
+    connect(strip_, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (row >= 0 && row != slider_->value()) slider_->setValue(row);
+    });
     connect(zoom_, &QComboBox::currentIndexChanged, this, [this] { refresh(); });
-    connect(save_, &QPushButton::clicked, this, &PreviewPanel::save_dialog);
+}
+
+void PreviewPanel::add_thumbnail(const Frame& frame) {
+    QImage thumbnail(kThumbnail, 2 * kThumbnail, QImage::Format_RGB32);
+    thumbnail.fill(QColor(30, 31, 34));
+    QPainter painter(&thumbnail);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    for (const auto& [image, top] : {std::pair{frame.x, 0}, std::pair{frame.denoised, kThumbnail}}) {
+        if (image.isNull()) continue;
+        const QImage scaled = image.scaled(kThumbnail, kThumbnail, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+        painter.drawImage((kThumbnail - scaled.width()) / 2, top + (kThumbnail - scaled.height()) / 2, scaled);
+    }
+    painter.end();
+    auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(thumbnail)), QString::number(frame.step));
+    item->setToolTip(tr("step %1 of %2, σ %3").arg(frame.step).arg(frame.total).arg(frame.sigma, 0, 'g', 3));
+    strip_->addItem(item);
 }
 
 void PreviewPanel::add_step(const irl::nodes::SamplingPreview& preview) {
     if (!frames_.isEmpty() && (frames_.last().node != preview.node || preview.step <= frames_.last().step)) clear();
-    Frame frame{preview.node, preview.step, preview.total, preview.sigma, decode(preview.state_png), decode(preview.denoised_png)};
+    Frame frame{preview.node,      preview.step,   preview.total,   preview.sigma, decode(preview.state_png),
+                decode(preview.denoised_png), preview.points, preview.shown, preview.columns, preview.labels};
     if (frame.x.isNull() && frame.denoised.isNull()) return;
     frames_.push_back(frame);
-    const QSignalBlocker block(filmstrip_);
-    filmstrip_->setEnabled(true);
-    filmstrip_->setRange(0, frames_.size() - 1);
-    if (follow_) filmstrip_->setValue(frames_.size() - 1);
+    add_thumbnail(frame);
+    const QSignalBlocker block(slider_);
+    slider_->setEnabled(true);
+    slider_->setRange(0, frames_.size() - 1);
+    if (follow_) slider_->setValue(frames_.size() - 1);
     save_->setEnabled(true);
     refresh();
 }
@@ -109,20 +166,25 @@ void PreviewPanel::add_step(const irl::nodes::SamplingPreview& preview) {
 void PreviewPanel::clear() {
     frames_.clear();
     follow_ = true;
-    const QSignalBlocker block(filmstrip_);
-    filmstrip_->setRange(0, 0);
-    filmstrip_->setEnabled(false);
+    inspected_ = -1;
+    const QSignalBlocker block(slider_);
+    slider_->setRange(0, 0);
+    slider_->setEnabled(false);
     save_->setEnabled(false);
-    x_label_->clear();
-    denoised_label_->clear();
+    x_view_->clear_image();
+    denoised_view_->clear_image();
+    strip_->clear();
+    detail_picture_->setPixmap(QPixmap());
+    detail_picture_->setText(tr("Click a sample\nto see it large"));
+    detail_text_->clear();
     step_label_->setText(tr("no steps"));
 }
 
-int PreviewPanel::current_frame() const { return frames_.isEmpty() ? -1 : filmstrip_->value(); }
+int PreviewPanel::current_frame() const { return frames_.isEmpty() ? -1 : slider_->value(); }
 
 void PreviewPanel::show_frame(int index) {
     if (frames_.isEmpty()) return;
-    filmstrip_->setValue(std::clamp(index, 0, int(frames_.size()) - 1));
+    slider_->setValue(std::clamp(index, 0, int(frames_.size()) - 1));
 }
 
 QImage PreviewPanel::current_x() const { return frames_.isEmpty() ? QImage() : frames_[current_frame()].x; }
@@ -130,25 +192,63 @@ QImage PreviewPanel::current_denoised() const { return frames_.isEmpty() ? QImag
 
 int PreviewPanel::zoom() const { return zoom_->currentData().toInt(); }
 
+void PreviewPanel::set_zoom(int zoom) {
+    const int index = zoom_->findData(zoom);
+    if (index >= 0) zoom_->setCurrentIndex(index);
+}
+
 void PreviewPanel::refresh() {
     if (frames_.isEmpty()) return;
     const Frame& f = frames_[current_frame()];
-    const bool points = f.x.width() > 200;  // scatter plots come at their own size
-    auto show = [&](QLabel* label, const QImage& image) {
-        if (image.isNull()) return label->clear();
-        const int z = points ? 1 : zoom();
-        label->setPixmap(QPixmap::fromImage(image.scaled(image.size() * z, Qt::KeepAspectRatio, Qt::FastTransformation)));
-    };
-    show(x_label_, f.x);
-    show(denoised_label_, f.denoised);
-    x_caption_->setText(points ? tr("particles x_t over the true distribution (grey)") : tr("x_t — the current state"));
-    denoised_caption_->setText(points ? tr("the predicted clean point D(x_t) of each particle") : tr("D(x_t) — the predicted clean image"));
+    const int z = f.points ? 1 : zoom();  // scatter plots come at their own size
+    x_view_->set_image(f.x, z);
+    denoised_view_->set_image(f.denoised, z);
+    x_caption_->setText(f.points ? tr("particles x_t over the true distribution (grey)") : tr("x_t — the current state"));
+    denoised_caption_->setText(f.points ? tr("the predicted clean point D(x_t) of each particle") : tr("D(x_t) — the predicted clean image"));
     title_->setText(tr("%1 — step %2 of %3, σ = %4").arg(f.node).arg(f.step).arg(f.total).arg(f.sigma, 0, 'g', 4));
     step_label_->setText(tr("%1 / %2  (σ %3)").arg(f.step).arg(f.total).arg(f.sigma, 0, 'g', 3));
+    {
+        const QSignalBlocker block(strip_);
+        strip_->setCurrentRow(current_frame());
+    }
+    if (inspected_ >= 0) {
+        const Frame& shown = f;
+        const QRect cell = cell_of(shown.denoised, shown.shown, shown.columns, inspected_);
+        QImage pair(cell.width() * 2 + 4, cell.height(), QImage::Format_RGB32);
+        pair.fill(QColor(30, 31, 34));
+        QPainter painter(&pair);
+        if (!shown.x.isNull()) painter.drawImage(0, 0, shown.x.copy(cell));
+        if (!shown.denoised.isNull()) painter.drawImage(cell.width() + 4, 0, shown.denoised.copy(cell));
+        painter.end();
+        const QSize room = detail_picture_->contentsRect().size().expandedTo(QSize(120, 60));
+        detail_picture_->setPixmap(QPixmap::fromImage(pair.scaled(room, Qt::KeepAspectRatio, Qt::FastTransformation)));
+        const int label = inspected_ < shown.labels.size() ? shown.labels[inspected_] : -1;
+        detail_text_->setText(tr("sample %1 · %2 · step %3 of %4 (σ %5)\nleft x_t, right D(x_t)")
+                                  .arg(inspected_)
+                                  .arg(label >= 0 ? tr("class %1").arg(label) : tr("no class"))
+                                  .arg(shown.step)
+                                  .arg(shown.total)
+                                  .arg(shown.sigma, 0, 'g', 3));
+    }
 }
 
-bool PreviewPanel::save_current(const QString& path, QString* error) const {
-    const QImage image = current_denoised().isNull() ? current_x() : current_denoised();
+bool PreviewPanel::inspect_sample(const QPoint& pixel) {
+    if (frames_.isEmpty()) return false;
+    const Frame& f = frames_[current_frame()];
+    if (f.points || f.shown < 1) return false;
+    for (int i = 0; i < f.shown; ++i) {
+        if (!cell_of(f.denoised, f.shown, f.columns, i).contains(pixel)) continue;
+        inspected_ = i;
+        refresh();
+        return true;
+    }
+    return false;
+}
+
+QString PreviewPanel::sample_details() const { return detail_text_->text(); }
+
+bool PreviewPanel::save_current(const QString& path, QString* error, bool state) const {
+    const QImage image = state ? current_x() : (current_denoised().isNull() ? current_x() : current_denoised());
     if (image.isNull()) {
         if (error) *error = tr("nothing to save yet");
         return false;
@@ -161,11 +261,13 @@ bool PreviewPanel::save_current(const QString& path, QString* error) const {
     return true;
 }
 
-void PreviewPanel::save_dialog() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save preview"), QStringLiteral("preview.png"), tr("PNG images (*.png)"));
+void PreviewPanel::save_dialog(bool state) {
+    const QString path = QFileDialog::getSaveFileName(this, state ? tr("Save x_t") : tr("Save D(x_t)"),
+                                                      state ? QStringLiteral("state.png") : QStringLiteral("denoised.png"),
+                                                      tr("PNG images (*.png)"));
     if (path.isEmpty()) return;
     QString error;
-    if (!save_current(path, &error)) QMessageBox::warning(this, tr("Save preview"), error);
+    if (!save_current(path, &error, state)) QMessageBox::warning(this, tr("Save preview"), error);
 }
 
 }  // namespace irl::studio

@@ -3,6 +3,8 @@
 #include "graph_document.h"
 #include "node_scene.h"
 #include "preview_panel.h"
+#include "results_view.h"
+#include "run_history.h"
 #include "training_view.h"
 
 #include "irl/engine/core/resources.h"
@@ -13,11 +15,20 @@
 #include <QFileInfo>
 #include <QProgressBar>
 #include <QStandardPaths>
+#include <QTime>
 #include <QUndoStack>
 
 #include <algorithm>
 
 namespace irl::studio {
+
+struct RunController::Pending {
+    irl::nodes::Graph graph;
+    QStringList targets;
+    QString graph_file;
+    QString output_dir;
+    QString label;
+};
 
 RunController::RunController(const irl::nodes::NodePacks& packs, Parts parts, std::function<QString()> graph_file, QObject* parent)
     : QObject(parent), parts_(parts), graph_file_(std::move(graph_file)), runner_(new irl::nodes::GraphRunner(packs, this)) {
@@ -26,6 +37,11 @@ RunController::RunController(const irl::nodes::NodePacks& packs, Parts parts, st
     connect(runner_, &irl::nodes::GraphRunner::sampling_preview, this, &RunController::on_sampling_preview);
     connect(runner_, &irl::nodes::GraphRunner::training_report, this, &RunController::on_training_report);
     connect(runner_, &irl::nodes::GraphRunner::finished, this, &RunController::on_finished);
+    connect(runner_, &irl::nodes::GraphRunner::notice, this, [this](const QString& node, const QString& text) {
+        Q_EMIT log(QStringLiteral("%1: %2").arg(node, text));
+        Q_EMIT status_message(QStringLiteral("%1: %2").arg(node, text), 8000);
+        if (node == training_node_) parts_.training->set_message(text);
+    });
 }
 
 QString RunController::output_dir() const {
@@ -49,18 +65,50 @@ QString RunController::output_dir() const {
 bool RunController::running() const { return runner_->busy(); }
 
 bool RunController::run(const QStringList& targets) {
-    if (runner_->busy()) return false;
     if (parts_.document->graph().nodes().isEmpty()) {
         Q_EMIT status_message(tr("The graph is empty: add nodes first (Shift+A or double-click the canvas)."), 6000);
         return false;
     }
-    QDir().mkpath(output_dir());
+    auto pending = std::make_shared<Pending>(Pending{parts_.document->graph(), targets, graph_file_(), output_dir(),
+                                                      QString()});
+    pending->label = QStringLiteral("%1 · %2").arg(QTime::currentTime().toString("HH:mm:ss"),
+                                                   targets.isEmpty() ? tr("the graph") : targets.join(", "));
+    if (runner_->busy()) {
+        queue_.push_back(pending);
+        Q_EMIT queue_changed();
+        Q_EMIT status_message(tr("Queued: it runs when the current run ends (%1 waiting).").arg(queue_.size()), 6000);
+        Q_EMIT log(tr("Queued %1").arg(pending->label));
+        return true;
+    }
+    if (!start(*pending)) return false;
+    current_ = pending;
+    return true;
+}
+
+bool RunController::start(const Pending& run) {
+    QDir().mkpath(run.output_dir);
     parts_.scene->clear_statuses();
-    if (!runner_->start(parts_.document->graph(), output_dir(), targets, graph_file_())) return false;
+    if (!runner_->start(run.graph, run.output_dir, run.targets, run.graph_file)) return false;
+    previewed_ = false;
     parts_.progress->setValue(0);
     parts_.progress->setFormat(tr("starting…"));
+    // A run that comes from the cache sends no steps: show the last one, not one scrubbed to before.
+    parts_.preview->show_frame(parts_.preview->frame_count() - 1);
     Q_EMIT run_started();
-    Q_EMIT log(tr("Running %1 → %2").arg(targets.isEmpty() ? tr("the graph") : targets.join(", "), output_dir()));
+    Q_EMIT log(tr("Running %1 → %2").arg(run.targets.isEmpty() ? tr("the graph") : run.targets.join(", "), run.output_dir));
+    return true;
+}
+
+QStringList RunController::queued() const {
+    QStringList labels;
+    for (const auto& p : queue_) labels << p->label;
+    return labels;
+}
+
+bool RunController::remove_queued(int index) {
+    if (index < 0 || index >= int(queue_.size())) return false;
+    queue_.erase(queue_.begin() + index);
+    Q_EMIT queue_changed();
     return true;
 }
 
@@ -84,6 +132,11 @@ QStringList RunController::trainers() const {
 }
 
 void RunController::start_training(const QString& trainer) {
+    if (runner_->busy()) {
+        Q_EMIT status_message(tr("A run is going: training starts when it ends (queued)."), 6000);
+        run({trainer});
+        return;
+    }
     training_node_ = trainer;
     parts_.training->clear();
     if (!run({trainer})) {
@@ -135,7 +188,10 @@ void RunController::on_progress(const QString& node, double fraction) {
     parts_.progress->setFormat(QStringLiteral("%1  %p%").arg(node));
 }
 
-void RunController::on_sampling_preview(const irl::nodes::SamplingPreview& preview) { parts_.preview->add_step(preview); }
+void RunController::on_sampling_preview(const irl::nodes::SamplingPreview& preview) {
+    previewed_ = true;
+    parts_.preview->add_step(preview);
+}
 
 void RunController::on_training_report(const irl::nodes::TrainingReport& report) {
     if (training_node_.isEmpty()) {
@@ -158,7 +214,9 @@ void RunController::on_finished(const irl::nodes::RunOutcome& outcome) {
         const auto& n = outcome.nodes.value(id);
         for (auto it = n.numbers.begin(); it != n.numbers.end(); ++it)
             numbers << QStringLiteral("%1.%2 = %3").arg(id, it.key()).arg(it.value().toDouble(), 0, 'g', 5);
+        parts_.scene->set_node_results(id, ResultsView::summary(n.numbers));
     }
+    parts_.results->set_outcome(outcome);
     if (outcome.ok) {
         Q_EMIT log(tr("Finished in %1 s. %2").arg(outcome.seconds, 0, 'f', 2).arg(numbers.join("; ")));
         Q_EMIT status_message(tr("Finished in %1 s").arg(outcome.seconds, 0, 'f', 1), 6000);
@@ -172,8 +230,13 @@ void RunController::on_finished(const irl::nodes::RunOutcome& outcome) {
     if (!training_node_.isEmpty()) {
         parts_.training->set_running(false);
         if (outcome.ok) {
-            const int iterations = outcome.nodes.value(training_node_).numbers.value("iterations").toInt();
-            const QString done = iterations == 1 ? tr("1 iteration") : tr("%1 iterations").arg(iterations);
+            const QVariantMap numbers = outcome.nodes.value(training_node_).numbers;
+            const int iterations = numbers.value("iterations").toInt();
+            const double paused = numbers.value("paused_seconds").toDouble();
+            // The time it trained, not the time it waited while paused.
+            const double trained = outcome.nodes.value(training_node_).seconds - paused;
+            QString done = iterations == 1 ? tr("1 iteration") : tr("%1 iterations").arg(iterations);
+            done += tr(" in %1 s").arg(trained, 0, 'f', 1) + (paused > 0.5 ? tr(" (and %1 s paused)").arg(paused, 0, 'f', 0) : QString());
             const auto* info = parts_.document->graph().type_of(training_node_);
             const QString use = info && info->traits.output_file ? tr(" \"Use result\" adds a node that loads the %1.").arg(info->traits.output_file->label)
                                                                  : QString();
@@ -184,7 +247,24 @@ void RunController::on_finished(const irl::nodes::RunOutcome& outcome) {
         }
         training_node_.clear();
     }
+    // The history keeps the graph as it ran and the samples it showed.
+    if (parts_.history && current_) {
+        QImage picture = parts_.preview->frame_count() > 0 && (previewed_ || outcome.ok) ? parts_.preview->last_denoised() : QImage();
+        if (picture.isNull()) picture = parts_.training->latest_samples();
+        parts_.history->add(current_->graph, outcome, picture, current_->graph_file);
+    }
+    current_.reset();
     Q_EMIT run_finished(outcome.ok, outcome.cancelled);
+    // Then what was queued behind it, oldest first.
+    while (!queue_.empty() && !runner_->busy()) {
+        const std::shared_ptr<Pending> next = queue_.front();
+        queue_.erase(queue_.begin());
+        Q_EMIT queue_changed();
+        if (start(*next)) {
+            current_ = next;
+            break;
+        }
+    }
 }
 
 }  // namespace irl::studio

@@ -9,6 +9,8 @@
 #include <QStringList>
 
 #include <functional>
+#include <memory>
+#include <vector>
 
 class QProgressBar;
 
@@ -25,6 +27,8 @@ namespace irl::studio {
 class GraphDocument;
 class NodeScene;
 class PreviewPanel;
+class ResultsView;
+class RunHistory;
 class TrainingView;
 
 class RunController : public QObject {
@@ -36,11 +40,18 @@ public:
         PreviewPanel* preview;
         TrainingView* training;
         QProgressBar* progress;
+        ResultsView* results;
+        RunHistory* history;
     };
     // `graph_file` tells where the document was read from (empty for an unsaved graph).
     RunController(const irl::nodes::NodePacks& packs, Parts parts, std::function<QString()> graph_file, QObject* parent);
 
+    // Starts a run of the document now, or, while one is going, queues the graph as it is now
+    // (the queued run starts when the current one ends, whether it finished, failed or was cancelled).
     bool run(const QStringList& targets = {});
+    // The runs waiting, oldest first, and removing one before it starts.
+    QStringList queued() const;
+    bool remove_queued(int index);
     void cancel();
     bool running() const;
     QString output_dir() const;
@@ -55,6 +66,7 @@ public:
     bool use_output_of(const QString& node);
 
 Q_SIGNALS:
+    void queue_changed();
     void run_started();
     void run_finished(bool ok, bool cancelled);
     void log(const QString& text);
@@ -68,9 +80,15 @@ private:
     void on_finished(const irl::nodes::RunOutcome& outcome);
 
     Parts parts_;
+    struct Pending;
+    bool start(const Pending& run);
+
     std::function<QString()> graph_file_;
     irl::nodes::GraphRunner* runner_;
     QString training_node_;  // the trainer of the run in progress, if it is a training run
+    std::vector<std::shared_ptr<Pending>> queue_;
+    std::shared_ptr<Pending> current_;  // what is running, for the history
+    bool previewed_ = false;            // the current run sent sampling steps
 };
 
 }  // namespace irl::studio

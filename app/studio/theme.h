@@ -1,8 +1,29 @@
-// One dark theme for the whole studio: Fusion with a dark palette and a few style-sheet touches.
+// One dark theme for the whole studio: Fusion with a dark palette, tooltips styled from the same
+// colours, and a few style-sheet touches. Every text colour reads on its background (WCAG contrast
+// of at least 4.5:1, disabled text and tooltips included).
 #pragma once
+
+#include <QColor>
+#include <QPalette>
+#include <QString>
+#include <QVector>
 
 class QApplication;
 
 namespace irl::studio {
+
+QPalette studio_palette();
 void apply_theme(QApplication& app);
-}
+
+// The text/background pairs the studio draws, by name ("tooltip", "disabled text", ...).
+struct ColourPair {
+    QString name;
+    QColor text;
+    QColor background;
+};
+QVector<ColourPair> theme_colour_pairs();
+
+// WCAG 2 contrast ratio of two colours: (L1 + 0.05) / (L2 + 0.05) of their relative luminances.
+double contrast_ratio(const QColor& a, const QColor& b);
+
+}  // namespace irl::studio

@@ -43,8 +43,11 @@ TrainingCharts::Plot& TrainingCharts::plot_for(const QString& title) {
     small.setPointSizeF(std::max(7.0, small.pointSizeF() * 0.85));
     plot->chart->setTitleFont(small);
     plot->x = new QValueAxis;
+    // Whole iterations at round intervals: 5 ticks over 0..10 would put one at 2.5, which "%d" prints as 2.
     plot->x->setLabelFormat("%d");
-    plot->x->setTickCount(5);
+    plot->x->setTickType(QValueAxis::TicksDynamic);
+    plot->x->setTickAnchor(0);
+    plot->x->setTickInterval(2);
     plot->x->setTitleText(tr("iteration"));
     plot->x->setRange(0, 10);
     plot->y = new QValueAxis;
@@ -109,7 +112,12 @@ void TrainingCharts::append(Plot& plot, const QString& name, double x, double y)
     }
     const double pad = 0.08 * (hi - lo);
     (side ? plot.y2 : plot.y)->setRange(lo - pad, hi + pad);
-    plot.x->setRange(0, std::max(10.0, plot.last_x));
+    const double span = std::max(10.0, plot.last_x);
+    plot.x->setRange(0, span);
+    // A round interval (1, 2 or 5 times a power of ten) that gives at most about six ticks.
+    const double raw = span / 5.0, magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    const double step = raw <= magnitude ? magnitude : raw <= 2 * magnitude ? 2 * magnitude : raw <= 5 * magnitude ? 5 * magnitude : 10 * magnitude;
+    plot.x->setTickInterval(std::max(1.0, step));
 }
 
 void TrainingCharts::add(double iteration, const QVector<irl::nodes::TrainingCurve>& curves) {

@@ -42,8 +42,14 @@ TrainingView::TrainingView(QWidget* parent) : QWidget(parent) {
     layout->addLayout(bar);
     status_ = new QLabel(tr("Not training."));
     status_->setObjectName("training-status");
-    status_->setWordWrap(true);
+    // One line that never widens the window: long text is cut, the whole of it in the tooltip.
+    status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     layout->addWidget(status_);
+    profiles_ = new QLabel;
+    profiles_->setObjectName("training-profiles");
+    profiles_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    profiles_->hide();
+    layout->addWidget(profiles_);
 
     charts_ = new TrainingCharts;
     layout->addWidget(charts_, 3);
@@ -85,6 +91,11 @@ void TrainingView::set_trainers(const QStringList& node_ids) {
     trainers_->addItems(node_ids);
     if (node_ids.contains(current)) trainers_->setCurrentText(current);
     update_buttons();
+    if (!running_ && node_ids.isEmpty())
+        set_message(tr("This graph has no trainer. Add one from the palette (Shift+A, the Learning group), link a denoiser, a "
+                       "schedule, a dataset of real data and the actions it may choose; or open an example graph that trains."));
+    else if (!running_ && status_->text().startsWith(tr("This graph has no trainer")))
+        set_message(tr("Not training."));
 }
 
 QString TrainingView::trainer() const { return trainers_->currentText(); }
@@ -103,7 +114,7 @@ void TrainingView::set_running(bool running) {
 void TrainingView::set_paused(bool paused) {
     paused_ = paused;
     update_buttons();
-    if (running_) status_->setText(paused ? tr("Paused at iteration %1.").arg(iterations_) : tr("Training…"));
+    if (running_) set_message(paused ? tr("Paused at iteration %1.").arg(iterations_) : tr("Training…"));
 }
 
 void TrainingView::update_buttons() {
@@ -124,6 +135,8 @@ void TrainingView::clear() {
     samples_label_->setPixmap(QPixmap());
     samples_label_->setText(tr("latest samples"));
     samples_caption_->clear();
+    profiles_->clear();
+    profiles_->hide();
 }
 
 void TrainingView::add_iteration(const irl::nodes::TrainingReport& report) {
@@ -140,11 +153,24 @@ void TrainingView::add_iteration(const irl::nodes::TrainingReport& report) {
         samples_label_->setPixmap(QPixmap::fromImage(image.scaled(room, Qt::KeepAspectRatio, grid ? Qt::FastTransformation : Qt::SmoothTransformation)));
         samples_caption_->setText(report.samples_caption);
     }
-    status_->setText(paused_ ? tr("Paused · ") + report.status : report.status);
+    set_message(paused_ ? tr("Paused · ") + report.status : report.status);
+    if (!report.profiles.isEmpty()) {
+        QStringList lines;
+        for (const auto& profile : report.profiles) {
+            QStringList values;
+            for (double v : profile.values) values << QString::number(v, 'g', 3);
+            lines << QStringLiteral("%1: %2").arg(profile.label, values.join(QStringLiteral(" → ")));
+        }
+        profiles_->setText(lines.join('\n'));
+        profiles_->show();
+    }
 }
 
 QList<QPointF> TrainingView::series_points(const QString& name) const { return charts_->points(name); }
 
-void TrainingView::set_message(const QString& text) { status_->setText(text); }
+void TrainingView::set_message(const QString& text) {
+    status_->setText(text);
+    status_->setToolTip(text);
+}
 
 }  // namespace irl::studio

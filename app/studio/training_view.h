@@ -1,6 +1,7 @@
 // Interactive training: start, pause, resume and stop any trainer node (its type's traits say
 // which nodes train), save a checkpoint at any moment, and watch what it reports: its curves,
-// the probability of each action choice per step, and its latest samples.
+// the probability of each action choice per step, per-step profiles (the noise levels a policy
+// took, a sampler's step noise) and its latest samples.
 #pragma once
 
 #include <QImage>
@@ -63,6 +64,7 @@ private:
     QPushButton* checkpoint_;
     QPushButton* use_;
     QLabel* status_;
+    QLabel* profiles_;
     QLabel* samples_label_;
     QLabel* samples_caption_;
     QImage samples_;

@@ -17,6 +17,7 @@ void GraphRunnerWorker::run(const Graph& graph, const QString& output_dir, const
     context.progress = [this](const QString& node, double fraction, const QString&) { Q_EMIT progress(node, fraction); };
     context.sampling_preview = [this](const SamplingPreview& p) { Q_EMIT sampling_preview(p); };
     context.training_report = [this](const TrainingReport& r) { Q_EMIT training_report(r); };
+    context.notice = [this](const QString& node, const QString& text) { Q_EMIT notice(node, text); };
     executor_.on_status = [this](const QString& node, NodeStatus status, const QString& message) {
         Q_EMIT node_status(node, static_cast<int>(status), message);
     };
@@ -40,6 +41,7 @@ GraphRunner::GraphRunner(const NodePacks& packs, QObject* parent)
     connect(worker_, &GraphRunnerWorker::progress, this, &GraphRunner::progress, Qt::QueuedConnection);
     connect(worker_, &GraphRunnerWorker::sampling_preview, this, &GraphRunner::sampling_preview, Qt::QueuedConnection);
     connect(worker_, &GraphRunnerWorker::training_report, this, &GraphRunner::training_report, Qt::QueuedConnection);
+    connect(worker_, &GraphRunnerWorker::notice, this, &GraphRunner::notice, Qt::QueuedConnection);
     connect(
         worker_, &GraphRunnerWorker::finished, this,
         [this](const RunOutcome& outcome) {

@@ -21,6 +21,7 @@ Q_SIGNALS:
     void progress(const QString& node, double fraction);
     void sampling_preview(const irl::nodes::SamplingPreview& preview);
     void training_report(const irl::nodes::TrainingReport& report);
+    void notice(const QString& node, const QString& text);
     void finished(const irl::nodes::RunOutcome& outcome);
 
 private:

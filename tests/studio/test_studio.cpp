@@ -4,16 +4,25 @@
 // result to a Policy node, autosave and restore after a crash.
 #include "graph_document.h"
 #include "action_heat_map.h"
+#include "comparison_view.h"
+#include "history_panel.h"
 #include "main_window.h"
 #include "node_scene.h"
 #include "preview_panel.h"
+#include "run_history.h"
+#include "theme.h"
 #include "training_view.h"
+#include "node_item.h"
+#include "zoomable_image.h"
 
+#include "irl/nodes/executor.h"
 #include "irl/nodes/graph_file.h"
 #include "irl/nodes/graph_runner.h"
 #include "irl/nodes/plugin_loader.h"
 
 #include <QAction>
+#include <QListWidget>
+#include <QScrollBar>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
@@ -33,6 +42,7 @@ class TestStudio : public QObject {
     MainWindowOptions options() const {
         MainWindowOptions o;
         o.autosave_dir = home_.filePath("autosave");
+        o.history_dir = home_.filePath("history");
         o.ask_before_discarding = false;
         o.autosave_interval_ms = 3600 * 1000;
         return o;
@@ -62,7 +72,9 @@ private Q_SLOTS:
         QSignalSpy frames(window.preview_panel(), &PreviewPanel::frame_shown);
         window.action("run")->trigger();
         QVERIFY(window.running());
-        QVERIFY(!window.action("run")->isEnabled());
+        // Run stays available during a run: it would queue the graph.
+        QVERIFY(window.action("run")->isEnabled());
+        QVERIFY(window.action("run")->toolTip().contains("Queue"));
         QVERIFY(window.action("cancel")->isEnabled());
         QVERIFY(wait_finished(window, finished, 120000));
         QCOMPARE(finished.first().at(0).toBool(), true);
@@ -96,6 +108,152 @@ private Q_SLOTS:
         QCOMPARE(finished.first().at(1).toBool(), true);  // cancelled
         QVERIFY(window.preview_panel()->frame_count() < 400);
         QVERIFY(window.action("run")->isEnabled());
+        // Cancelled is its own status on the canvas, not a failure.
+        QCOMPARE(static_cast<NodeItem*>(window.scene()->node_item("sampler-1"))->status(), int(irl::nodes::NodeStatus::Cancelled));
+        QVERIFY(window.scene()->node_item("sampler-1")->toolTip().contains("cancelled"));
+    }
+
+    void keyboard_undo_and_redo() {
+        MainWindow window(packs_, options());
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(window.open_file(IRL_GRAPHS_DIR "/default.json"));
+        QVERIFY(window.document()->set_parameter("sampler-1", "seed", 5));
+        // The toolbar's Undo keeps its short text after an edit; what it undoes is in the tooltip.
+        QCOMPARE(window.action("undo")->text(), QString("&Undo"));
+        QVERIFY2(window.action("undo")->toolTip().contains("Undo "), qPrintable(window.action("undo")->toolTip()));
+        auto seed = [&] { return window.document()->graph().node("sampler-1")->parameters.value("seed").toInt(); };
+        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(seed(), 0);
+        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(seed(), 5);
+        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(seed(), 0);
+        QTest::keyClick(&window, Qt::Key_Y, Qt::ControlModifier);
+        QCOMPARE(seed(), 5);
+        QCOMPARE(window.action("redo")->text(), QString("&Redo"));
+    }
+
+    void load_warnings_are_shown_and_mark_the_graph_modified() {
+        // A parameter the node type does not know is dropped on load: the window says so by place.
+        QFile file(home_.filePath("odd.irlgraph"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"format": "irlstudio-graph", "version": 2,
+            "nodes": [{"id": "schedule-1", "type": "irl.schedule", "params": {"steps": 9, "wobble": 3}}], "links": []})");
+        file.close();
+        MainWindow window(packs_, options());
+        window.show();
+        QVERIFY(window.open_file(file.fileName()));
+        QVERIFY2(window.load_banner_text().contains("nodes[0].params.wobble"), qPrintable(window.load_banner_text()));
+        QVERIFY(window.modified());
+        QVERIFY(window.isWindowModified());
+        // A clean file shows no banner.
+        QVERIFY(window.open_file(IRL_GRAPHS_DIR "/default.json"));
+        QVERIFY(window.load_banner_text().isEmpty());
+        QVERIFY(!window.modified());
+    }
+
+    void every_theme_colour_reads_on_its_background() {
+        for (const ColourPair& pair : theme_colour_pairs())
+            QVERIFY2(contrast_ratio(pair.text, pair.background) >= 4.5,
+                     qPrintable(QString("%1: contrast %2").arg(pair.name).arg(contrast_ratio(pair.text, pair.background))));
+        QVERIFY(std::abs(contrast_ratio(Qt::black, Qt::white) - 21.0) < 1e-6);  // the formula's known end
+    }
+
+    void zoomed_preview_scrolls_and_names_a_sample() {
+        MainWindow window(packs_, options());
+        window.show();
+        QVERIFY(window.open_file(IRL_GRAPHS_DIR "/default.json"));
+        QVERIFY(window.document()->set_parameter("sampler-1", "count", 64));
+        QVERIFY(window.document()->set_parameter("schedule-1", "steps", 3));
+        QSignalSpy finished(&window, &MainWindow::run_finished);
+        QVERIFY(window.run());
+        QVERIFY(wait_finished(window, finished, 120000));
+        PreviewPanel* preview = window.preview_panel();
+        window.show_preview_tab();
+        preview->set_zoom(8);
+        QScrollBar* bar = preview->denoised_view()->horizontalScrollBar();
+        QVERIFY2(bar->maximum() > 0, "at 8x the grid is wider than the view and must scroll");
+        bar->setValue(bar->maximum());
+        QCOMPARE(preview->state_view()->horizontalScrollBar()->value(), bar->value());  // both pictures move together
+        QCOMPARE(preview->filmstrip()->count(), preview->frame_count());
+        // Sample 9 of a 64-sample grid of 8 columns, 28-pixel cells and 2-pixel gutters.
+        QVERIFY(preview->inspect_sample(QPoint(2 + 1 * 30 + 10, 2 + 1 * 30 + 10)));
+        QVERIFY2(preview->sample_details().contains("sample 9") && preview->sample_details().contains("class 9"),
+                 qPrintable(preview->sample_details()));
+        QVERIFY(!preview->inspect_sample(QPoint(1, 1)));  // the gutter
+    }
+
+    void history_keeps_runs_restores_them_and_survives_a_restart() {
+        const QString history_dir = home_.filePath("history-restart");
+        MainWindowOptions o = options();
+        o.history_dir = history_dir;
+        QString first_id;
+        {
+            MainWindow window(packs_, o);
+            QVERIFY(window.open_file(IRL_GRAPHS_DIR "/toy-2d.json"));
+            QSignalSpy finished(&window, &MainWindow::run_finished);
+            QVERIFY(window.run());
+            QVERIFY(wait_finished(window, finished, 60000));
+            QVERIFY(window.document()->set_parameter("sampler-1", "seed", 11));
+            QVERIFY(window.run());
+            QVERIFY(QTest::qWaitFor([&] { return finished.count() == 2 && !window.running(); }, 60000));
+            QCOMPARE(window.history()->entries().size(), 2);
+            const HistoryEntry& newest = window.history()->entries().first();
+            QCOMPARE(newest.seeds.value("sampler-1.seed").toInt(), 11);
+            QVERIFY(newest.numbers.contains("evaluate-1.mean_log_density"));
+            QVERIFY(!newest.picture().isNull());
+            first_id = window.history()->entries().last().id;
+            QCOMPARE(window.history_panel()->list()->count(), 2);
+            // Two runs side by side.
+            window.compare_runs(window.history()->entries().first().id, first_id);
+            QVERIFY2(window.comparison_view()->metrics_text().contains("sampler-1.seed") ||
+                         window.comparison_view()->metrics_text().contains("evaluate-1.mean_log_density"),
+                     qPrintable(window.comparison_view()->metrics_text()));
+            window.comparison_view()->set_mode(ComparisonView::Mode::Toggle);
+            QVERIFY(window.comparison_view()->showing_first());
+            window.comparison_view()->toggle();
+            QVERIFY(!window.comparison_view()->showing_first());
+        }
+        // A new session reads the same history; restoring the first run brings back its seed.
+        MainWindow window(packs_, o);
+        QCOMPARE(window.history()->entries().size(), 2);
+        QVERIFY(window.restore_run(first_id));
+        QCOMPARE(window.document()->graph().node("sampler-1")->parameters.value("seed").toInt(), 0);
+        QVERIFY(window.modified());
+    }
+
+    void a_queued_run_runs_after_the_current_one() {
+        MainWindow window(packs_, options());
+        QVERIFY(window.open_file(IRL_GRAPHS_DIR "/toy-2d.json"));
+        QVERIFY(window.document()->set_parameter("schedule-1", "steps", 300));
+        QVERIFY(window.document()->set_parameter("sampler-1", "count", 20000));
+        QSignalSpy finished(&window, &MainWindow::run_finished);
+        QVERIFY(window.run());
+        QVERIFY(window.running());
+        // Edited while it runs, then queued: the queue shows it and it runs as edited.
+        QVERIFY(window.document()->set_parameter("schedule-1", "steps", 4));
+        QVERIFY(window.document()->set_parameter("sampler-1", "count", 100));
+        QVERIFY(window.run());
+        QCOMPARE(window.queue_list()->count(), 1);
+        QVERIFY(QTest::qWaitFor([&] { return finished.count() == 2 && !window.running(); }, 120000));
+        QCOMPARE(window.queue_list()->count(), 0);
+        QCOMPARE(window.history()->entries().first().numbers.value("sampler-1.nfe").toDouble(), 7.0);  // Heun, 4 steps
+        QCOMPARE(window.history()->entries()[1].numbers.value("sampler-1.nfe").toDouble(), 599.0);  // the one before it
+        // A queued run can be taken back before it starts.
+        QVERIFY(window.document()->set_parameter("schedule-1", "steps", 300));
+        QVERIFY(window.document()->set_parameter("sampler-1", "count", 20000));
+        QVERIFY(window.run());
+        QVERIFY(window.run());
+        QCOMPARE(window.queue_list()->count(), 1);
+        window.queue_list()->setCurrentRow(0);
+        QTest::mouseClick(window.findChild<QPushButton*>("queue-remove"), Qt::LeftButton);
+        QCOMPARE(window.queue_list()->count(), 0);
+        window.cancel();
+        QVERIFY(QTest::qWaitFor([&] { return finished.count() == 3 && !window.running(); }, 60000));
+        QTest::qWait(200);
+        QVERIFY(!window.running());
     }
 
     void save_reload_title_and_png_drop() {

@@ -45,8 +45,16 @@ NodeItem::NodeItem(const irl::nodes::Node& node, const irl::nodes::NodeTypeInfo*
 }
 
 double NodeItem::height() const {
-    const auto rows = std::max<qsizetype>({input_names_.size(), output_names_.size(), 1});
+    const auto rows = std::max<qsizetype>({input_names_.size(), output_names_.size(), 1}) + (results_.isEmpty() ? 0 : 1);
     return kHeaderHeight + double(rows) * kPortRowHeight + 10;
+}
+
+void NodeItem::set_results(const QString& results) {
+    if (results == results_) return;
+    prepareGeometryChange();
+    results_ = results;
+    update_tooltip();
+    update();
 }
 
 QRectF NodeItem::boundingRect() const {
@@ -73,7 +81,8 @@ void NodeItem::update_tooltip() {
     const QString state = status_name(status_);
     if (!state.isEmpty()) tip += "<br>" + QObject::tr("Status: %1").arg(state);
     if (status_ == int(irl::nodes::NodeStatus::Failed) && !status_message_.isEmpty())
-        tip += "<br><span style='color:#ef5350'>" + status_message_.toHtmlEscaped() + "</span>";
+        tip += "<br><span style='color:#ff8a80'>" + status_message_.toHtmlEscaped() + "</span>";
+    if (!results_.isEmpty()) tip += "<br>" + results_.toHtmlEscaped();
     setToolTip(tip);
 }
 
@@ -134,6 +143,11 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
         painter->setPen(dim_text());
         painter->drawText(QRectF(12, top, kNodeWidth - 24, kPortRowHeight), Qt::AlignVCenter | Qt::AlignLeft,
                           QObject::tr("unknown type"));
+    }
+    if (!results_.isEmpty()) {
+        painter->setPen(QColor(0x9c, 0xd6, 0xff));
+        const QRectF line(10, height() - kPortRowHeight - 6, kNodeWidth - 20, kPortRowHeight);
+        painter->drawText(line, Qt::AlignVCenter | Qt::AlignLeft, painter->fontMetrics().elidedText(results_, Qt::ElideRight, int(line.width())));
     }
 
     // Outline: selection wins over status so that the user always sees what is selected.

@@ -29,6 +29,9 @@ public:
     // `status` is int(irl::nodes::NodeStatus), or -1 for none.
     void set_status(int status, const QString& message);
     int status() const { return status_; }
+    // A line of results under the ports (an Evaluate node's FD, precision, ...); empty: none.
+    void set_results(const QString& results);
+    QString results() const { return results_; }
 
 protected:
     QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
@@ -48,6 +51,7 @@ private:
     QHash<QString, PortItem*> outputs_;
     int status_ = -1;
     QString status_message_;
+    QString results_;
 };
 
 }  // namespace irl::studio

@@ -3,6 +3,8 @@
 // drag lives in node_scene_drag.cpp.
 #include "node_scene.h"
 
+#include <QSet>
+
 #include "editor_style.h"
 #include "link_item.h"
 #include "node_item.h"
@@ -33,6 +35,10 @@ NodeScene::NodeScene(GraphDocument* document, QObject* parent) : QGraphicsScene(
         auto* item = nodes_.value(id);
         if (item && document_->graph().view().positions.contains(id)) item->setPos(document_->graph().view().positions.value(id));
     });
+    // A run's statuses describe the graph as it ran: an edit makes what depends on it stale.
+    connect(document_, &GraphDocument::parameter_changed, this, [this](const QString& node, const QString&) { mark_stale(node); });
+    connect(document_, &GraphDocument::link_added, this, [this](const irl::nodes::Link& link) { mark_stale(link.to.node); });
+    connect(document_, &GraphDocument::link_removed, this, [this](const irl::nodes::Link& link) { mark_stale(link.to.node); });
     connect(document_, &GraphDocument::node_added, this, [this](const QString&) { cancel_link_drag(); });
     connect(document_, &GraphDocument::node_removed, this, [this](const QString&) { cancel_link_drag(); });
     connect(this, &QGraphicsScene::selectionChanged, this, &NodeScene::on_selection_changed);
@@ -132,8 +138,35 @@ void NodeScene::set_node_status(const QString& node, int status, const QString& 
     if (auto* item = nodes_.value(node)) item->set_status(status, message);
 }
 
+void NodeScene::mark_stale(const QString& node) {
+    // The node and everything downstream of it lose their done/cached status.
+    QStringList pending{node};
+    QSet<QString> seen;
+    while (!pending.isEmpty()) {
+        const QString id = pending.takeLast();
+        if (seen.contains(id)) continue;
+        seen.insert(id);
+        if (auto* item = nodes_.value(id)) {
+            item->set_status(-1, {});
+            item->set_results({});
+        }
+        for (const auto& link : document_->graph().links())
+            if (link.from.node == id) pending << link.to.node;
+    }
+}
+
+void NodeScene::set_node_results(const QString& node, const QString& results) {
+    if (auto* item = nodes_.value(node)) {
+        item->set_results(results);
+        reroute_links(node);
+    }
+}
+
 void NodeScene::clear_statuses() {
-    for (NodeItem* item : std::as_const(nodes_)) item->set_status(-1, {});
+    for (NodeItem* item : std::as_const(nodes_)) {
+        item->set_status(-1, {});
+        item->set_results({});
+    }
 }
 
 QStringList NodeScene::selected_node_ids() const {

@@ -29,6 +29,9 @@ public:
     // `status` is int(irl::nodes::NodeStatus); a failed node shows `message` in its tooltip.
     void set_node_status(const QString& node, int status, const QString& message);
     void clear_statuses();
+    void set_node_results(const QString& node, const QString& results);
+    // Clears the status of `node` and of every node downstream of it (their results are stale).
+    void mark_stale(const QString& node);
 
     QStringList selected_node_ids() const;
     void select_nodes(const QStringList& ids);

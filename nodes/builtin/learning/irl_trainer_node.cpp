@@ -129,12 +129,14 @@ CheckpointPlace checkpoint_of(const QVariantMap& p, const RunContext& context) {
 }
 
 // Waits while the window has training paused, serving checkpoint requests; returns at resume,
-// stop or cancel.
-void wait_while_paused(TrainingControl* control, const RunContext& context, const std::function<void()>& save_checkpoint) {
+// stop or cancel, and the seconds it waited.
+double wait_while_paused(TrainingControl* control, const RunContext& context, const std::function<void()>& save_checkpoint) {
+    const auto start = std::chrono::steady_clock::now();
     while (control && control->paused && !(context.cancel && context.cancel->cancelled()) && !control->stop) {
         if (control->checkpoint_requests.exchange(0) > 0) save_checkpoint();
         std::this_thread::sleep_for(std::chrono::milliseconds(30));
     }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
@@ -200,7 +202,13 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
     check_writable(checkpoint.path.toStdString());
     if (checkpoint.named && p.value("resume").toBool() && QFileInfo::exists(checkpoint.path))
         trainer.load_checkpoint(checkpoint.path.toStdString(), setup.to_json());
-    auto save_checkpoint = [&] { trainer.save_checkpoint(checkpoint.path.toStdString(), setup.to_json()); };
+    auto write_checkpoint = [&] { trainer.save_checkpoint(checkpoint.path.toStdString(), setup.to_json()); };
+    // Asked for from the window: written, and said where.
+    auto save_checkpoint = [&] {
+        write_checkpoint();
+        if (context.notice)
+            context.notice(context.node, QString("checkpoint of iteration %1 written to %2").arg(trainer.iterations()).arg(checkpoint.path));
+    };
     auto save_policy_file = [&](bool partial) {
         const nlohmann::json facts = {{"iterations", trainer.iterations()}, {"training_evaluations", trainer.total_evaluations()},
                                       {"partial", partial}};
@@ -213,9 +221,10 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
     TrainingControl* control = context.training;
     IrlIteration last;
     QVariantMap last_metrics;
+    double paused_seconds = 0.0;
     try {
         while (trainer.iterations() < iterations) {
-            wait_while_paused(control, context, save_checkpoint);
+            paused_seconds += wait_while_paused(control, context, save_checkpoint);
             if (context.cancel) context.cancel->throw_if_cancelled();
             if (control && control->stop) break;
             last = trainer.iterate(context.cancel);
@@ -229,7 +238,7 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
                 for (double sigma : schedule_taken(samples.path, 0)) taken.values << sigma;
                 report.profiles << taken;
                 add_evaluation(report, last_metrics, picture_of(samples.samples, model.toy));
-                if (checkpoint.named) save_checkpoint();
+                if (checkpoint.named) write_checkpoint();
             }
             if (control && control->checkpoint_requests.exchange(0) > 0) save_checkpoint();
             if (context.training_report) context.training_report(report);
@@ -237,14 +246,15 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
         }
     } catch (const Cancelled&) {
         // What was learned survives a cancel: a checkpoint to resume from and the policy so far.
-        save_checkpoint();
+        write_checkpoint();
         save_policy_file(true);
         throw;
     }
-    if (checkpoint.named || (control && control->stop)) save_checkpoint();
+    if (checkpoint.named || (control && control->stop)) write_checkpoint();
     save_policy_file(false);
     if (context.report) {
         context.report(context.node, "iterations", static_cast<double>(trainer.iterations()));
+        context.report(context.node, "paused_seconds", paused_seconds);
         context.report(context.node, "discriminator_accuracy", last.discriminator_accuracy);
         context.report(context.node, "mean_reward", last.mean_reward);
         context.report(context.node, "entropy", last.entropy);

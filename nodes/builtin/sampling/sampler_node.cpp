@@ -14,7 +14,8 @@ namespace {
 
 // The live view of one step: x_t scaled to unit variance (so that the noisy state reads as an
 // image at every level) and D(x_t).
-SamplingPreview preview_of(const StepPreview& step, int64_t levels, const DenoiserValue& model, const QString& node) {
+SamplingPreview preview_of(const StepPreview& step, int64_t levels, const DenoiserValue& model, const QString& node,
+                           const torch::Tensor& labels) {
     SamplingPreview preview;
     preview.node = node;
     preview.step = static_cast<int>(step.iteration);
@@ -24,6 +25,11 @@ SamplingPreview preview_of(const StepPreview& step, int64_t levels, const Denois
     const torch::Tensor shown = preview.points ? step.x : step.x / std::sqrt(1.0 + preview.sigma * preview.sigma);
     preview.state_png = picture_of(shown, model.toy);
     preview.denoised_png = picture_of(step.denoised, model.toy);
+    if (!preview.points) {
+        preview.shown = static_cast<int>(std::min<int64_t>(step.x.size(0), 64));
+        preview.columns = static_cast<int>(std::ceil(std::sqrt(double(preview.shown))));
+        for (int i = 0; i < preview.shown; ++i) preview.labels << (labels.defined() ? static_cast<int>(labels[i].item<int64_t>()) : -1);
+    }
     return preview;
 }
 
@@ -78,7 +84,7 @@ Values SamplerNode::evaluate(const Values& in, const QVariantMap& p, RunContext&
     const QString node = context.node;
     request.on_step = [&](const StepPreview& step) {
         if (context.progress) context.progress(node, double(step.iteration) / double(levels), QString());
-        if (context.sampling_preview) context.sampling_preview(preview_of(step, levels, model, node));
+        if (context.sampling_preview) context.sampling_preview(preview_of(step, levels, model, node, request.labels));
     };
     SampleResult result;
     if (const PolicyValue* policy = optional_input<PolicyValue>(in, "policy")) {

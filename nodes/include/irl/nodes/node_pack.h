@@ -40,6 +40,8 @@ struct RunContext {
     std::function<void(const QString& node, double fraction, const QString& message)> progress;
     std::function<void(const SamplingPreview&)> sampling_preview;
     std::function<void(const TrainingReport&)> training_report;
+    // One sentence the window shows and logs ("checkpoint written to ...").
+    std::function<void(const QString& node, const QString& text)> notice;
     QString output_dir = ".";
     QByteArray graph_json;  // the graph being run, for outputs that embed it
     QString graph_file;     // the file the graph was read from (if any), which no output may overwrite

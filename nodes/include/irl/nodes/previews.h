@@ -19,6 +19,11 @@ struct SamplingPreview {
     QByteArray state_png;     // x_t, scaled to unit variance
     QByteArray denoised_png;  // D(x_t)
     bool points = false;      // scatter plots of 2-D points rather than image grids
+    // Image grids: how many samples they show, in how many columns (2-pixel gutters), and the
+    // class each one was asked for (-1: none), so that a click can name the sample.
+    int shown = 0;
+    int columns = 0;
+    QVector<int> labels;
 };
 
 // One value of a plotted curve at this iteration. Curves with the same `chart` share a plot; the

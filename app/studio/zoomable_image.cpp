@@ -1,0 +1,74 @@
+#include "zoomable_image.h"
+
+#include <QLabel>
+#include <QMouseEvent>
+#include <QScrollBar>
+
+namespace irl::studio {
+
+ZoomableImage::ZoomableImage(QWidget* parent) : QScrollArea(parent) {
+    label_ = new QLabel;
+    label_->setAlignment(Qt::AlignCenter);
+    label_->setCursor(Qt::OpenHandCursor);
+    label_->installEventFilter(this);
+    setWidget(label_);
+    // The label keeps the zoomed picture's size: a picture larger than the view scrolls instead of
+    // being cropped (widgetResizable would squeeze it to the view).
+    setWidgetResizable(false);
+    setAlignment(Qt::AlignCenter);
+    setMinimumSize(120, 120);
+    setStyleSheet("QScrollArea { background: #1e1f22; border: 1px solid #3c3f44; border-radius: 4px; }");
+}
+
+void ZoomableImage::set_image(const QImage& image, int zoom) {
+    const bool same_size = !image_.isNull() && image.size() == image_.size() && zoom == zoom_;
+    image_ = image;
+    zoom_ = std::max(1, zoom);
+    if (image.isNull()) return clear_image();
+    label_->setPixmap(QPixmap::fromImage(image.scaled(image.size() * zoom_, Qt::KeepAspectRatio, Qt::FastTransformation)));
+    if (!same_size) label_->adjustSize();
+}
+
+void ZoomableImage::clear_image() {
+    image_ = QImage();
+    label_->clear();
+    label_->resize(0, 0);
+}
+
+bool ZoomableImage::eventFilter(QObject* watched, QEvent* event) {
+    if (watched != label_) return QScrollArea::eventFilter(watched, event);
+    auto* mouse = static_cast<QMouseEvent*>(event);
+    switch (event->type()) {
+    case QEvent::MouseButtonPress:
+        if (mouse->button() != Qt::LeftButton) break;
+        press_ = mouse->globalPosition().toPoint();
+        scroll_at_press_ = {horizontalScrollBar()->value(), verticalScrollBar()->value()};
+        dragged_ = false;
+        label_->setCursor(Qt::ClosedHandCursor);
+        return true;
+    case QEvent::MouseMove:
+        if (!(mouse->buttons() & Qt::LeftButton)) break;
+        {
+            const QPoint delta = mouse->globalPosition().toPoint() - press_;
+            if (delta.manhattanLength() > 3) dragged_ = true;
+            horizontalScrollBar()->setValue(scroll_at_press_.x() - delta.x());
+            verticalScrollBar()->setValue(scroll_at_press_.y() - delta.y());
+        }
+        return true;
+    case QEvent::MouseButtonRelease:
+        if (mouse->button() != Qt::LeftButton) break;
+        label_->setCursor(Qt::OpenHandCursor);
+        if (!dragged_ && !image_.isNull()) {
+            // The pixmap is centred in the label: undo that offset and the zoom.
+            const QSize shown = image_.size() * zoom_;
+            const QPoint offset((label_->width() - shown.width()) / 2, (label_->height() - shown.height()) / 2);
+            const QPoint pixel = (mouse->position().toPoint() - offset) / zoom_;
+            if (QRect(QPoint(0, 0), image_.size()).contains(pixel)) Q_EMIT clicked(pixel);
+        }
+        return true;
+    default: break;
+    }
+    return QScrollArea::eventFilter(watched, event);
+}
+
+}  // namespace irl::studio
