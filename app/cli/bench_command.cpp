@@ -36,6 +36,9 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           an action KIND=V1,V2@LO:HI is chosen by the policy only at noise levels LO <= sigma <= HI\n"
                      "  overhead wall time of a network policy against the same sampler with fixed actions, side by side\n"
                      "           [--count 64] [--steps 5] [--solver heun] [--actions ...] [--repeats 11] [--json: {ratio, inference_fraction, ...}]\n"
+                     "  soak     run/cancel cycles through the GraphRunner, each cancelled after a random 1..--max-progress\n"
+                     "           progress reports; resident memory and threads [--cycles 1000] [--graph default.json]\n"
+                     "           [--count N: images per run] [--sampler sampler-1] [--seed 0] [--json] (docs/reliability.md)\n"
                      "  speed    wall time to sample --count 16 images at --nfe 19 with Heun (median of --repeats 5)\n";
         return raw.empty() ? kExitUsage : kExitOk;
     }
@@ -43,7 +46,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     const std::vector<std::string> rest(raw.begin() + 1, raw.end());
     const Arguments args(rest, {"count", "guidance", "seed", "model", "classifier", "nfe", "repeats", "threads", "toy", "solver",
                                 "steps", "divergence", "batch", "policy-lr", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost", "discriminator-steps", "seeds", "budget",
-                                "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count"},
+                                "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count",
+                                "cycles", "graph", "max-progress", "sampler"},
                          {"json", "sampled", "verbose", "no-baselines"});
     if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
     if (what == "solvers") return bench_solvers(args, cancel);
@@ -52,7 +56,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     if (what == "overhead") return bench_overhead(args, cancel);
     if (what == "irl-fashion") return bench_irl_fashion(args, cancel);
     if (what == "irl-bias") return bench_irl_bias(args, cancel);
-    throw UsageError("unknown benchmark '" + what + "' (solvers, speed, irl-toy, irl-fashion, irl-bias, overhead)");
+    if (what == "soak") return bench_soak(args, cancel);
+    throw UsageError("unknown benchmark '" + what + "' (solvers, speed, irl-toy, irl-fashion, irl-bias, overhead, soak)");
 }
 
 }  // namespace irl::cli

@@ -49,5 +49,6 @@ int bench_overhead(const Arguments& args, const CancelToken& cancel);
 int bench_irl_toy(const Arguments& args, const CancelToken& cancel);
 int bench_irl_fashion(const Arguments& args, const CancelToken& cancel);
 int bench_irl_bias(const Arguments& args, const CancelToken& cancel);
+int bench_soak(const Arguments& args, const CancelToken& cancel);
 
 }  // namespace irl::cli

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 
 namespace irl::nodes {
 
@@ -36,7 +37,23 @@ Values Executor::outputs_of(const QString& node) const {
     return cache_.value(last_signature_.value(node));
 }
 
-RunOutcome Executor::run(const Graph& graph, RunContext& context, const QStringList& targets_in) {
+RunOutcome Executor::run(const Graph& graph, RunContext& context, const QStringList& targets) {
+    RunOutcome outcome = run_nodes(graph, context, targets);
+    forget_superseded(graph);
+    return outcome;
+}
+
+void Executor::forget_superseded(const Graph& graph) {
+    // The cache holds what each node of the graph computed last, nothing older: an artist who
+    // tries a hundred seeds keeps one set of images, not a hundred.
+    for (auto it = last_signature_.begin(); it != last_signature_.end();)
+        it = graph.node(it.key()) ? std::next(it) : last_signature_.erase(it);
+    QSet<QString> live;
+    for (const QString& sig : std::as_const(last_signature_)) live.insert(sig);
+    for (auto it = cache_.begin(); it != cache_.end();) it = live.contains(it.key()) ? std::next(it) : cache_.erase(it);
+}
+
+RunOutcome Executor::run_nodes(const Graph& graph, RunContext& context, const QStringList& targets_in) {
     RunOutcome outcome;
     QElapsedTimer total;
     total.start();

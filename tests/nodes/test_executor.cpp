@@ -106,6 +106,21 @@ void TestExecutor::runsAndCaches() {
     QCOMPARE(reseeded.nodes.value("denoiser-1").status, NodeStatus::Cached);
     QCOMPARE(reseeded.nodes.value("sampler-1").status, NodeStatus::Done);
     QCOMPARE(reseeded.nodes.value("save_image-1").status, NodeStatus::Done);
+    // Each node keeps its latest result only: twenty seeds later, one entry per node is cached.
+    const int per_graph = executor.cached_results();
+    QCOMPARE(per_graph, again.order.size());
+    for (int seed = 8; seed < 28; ++seed) {
+        QVERIFY(graph.set_parameter("sampler-1", "seed", seed));
+        QVERIFY(executor.run(graph, context).ok);
+    }
+    QCOMPARE(executor.cached_results(), per_graph);
+    // Going back to seed 7 samples again (the result for it was dropped), and deleting a node
+    // drops its result too.
+    QVERIFY(graph.set_parameter("sampler-1", "seed", 7));
+    QCOMPARE(executor.run(graph, context).nodes.value("sampler-1").status, NodeStatus::Done);
+    QVERIFY(graph.remove_node("evaluate-1"));
+    QVERIFY(executor.run(graph, context).ok);
+    QCOMPARE(executor.cached_results(), per_graph - 1);
 }
 
 void TestExecutor::thirdPartyNodeJoinsBuiltins() {

@@ -1,6 +1,7 @@
 // The engine thread: a run starts without blocking the caller, its nodes run on another thread,
 // signals arrive queued, cancel stops it, and the cache survives between runs.
 #include "irl/nodes/graph_file.h"
+#include "irl/nodes/soak.h"
 #include "irl/nodes/graph_runner.h"
 
 #include <QtTest/QtTest>
@@ -16,6 +17,7 @@ private Q_SLOTS:
     void initTestCase() { packs_.load({IRL_PLUGIN_BUILD_DIR}); }
     void runsOnTheEngineThread();
     void cancelFromTheGuiThread();
+    void soakOfRunAndCancel();
 
 private:
     Graph toy() const {
@@ -87,6 +89,35 @@ void TestGraphRunner::cancelFromTheGuiThread() {
     runner.cancel();
     QVERIFY(finished.wait(30000));
     QVERIFY(finished.first().first().value<RunOutcome>().cancelled);
+}
+
+void TestGraphRunner::soakOfRunAndCancel() {
+    // The short version of `irlstudio-cli bench soak`: 60 runs, each cancelled after a random
+    // number of progress reports; memory and threads settle after the first cycles.
+    Graph graph = toy();
+    QVERIFY(graph.set_parameter("schedule-1", "steps", 40));
+    QVERIFY(graph.set_parameter("sampler-1", "count", 4000));
+    QTemporaryDir out;
+    SoakOptions options;
+    options.cycles = 60;
+    options.seed = 3;
+    options.sampler = "sampler-1";
+    options.max_progress = 60;  // some runs end before their cancel arrives
+    options.output_dir = out.path();
+    ProcessFigures at_10;
+    const SoakReport r = soak_graph_runner(packs_, graph, options, [&](const SoakCycle& c) {
+        if (c.cycle == 10) at_10 = c.after;
+    });
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QCOMPARE(r.cycles, 60);
+    QVERIFY2(r.cancelled > 0 && r.cancelled < 60, qPrintable(QString::number(r.cancelled)));
+    qInfo("rss %.1f MiB after cycle 10, %.1f after 60; threads %d after cycle 1, %d after 60, %d with the runner gone",
+          at_10.rss_mib, r.last.rss_mib, r.warm.threads, r.last.threads, r.after_runner.threads);
+    QVERIFY(r.last.rss_mib > 0.0);
+    QVERIFY(r.last.rss_mib <= at_10.rss_mib + 20.0);
+    QCOMPARE(r.last.threads, r.warm.threads);
+    // The engine thread ends with the runner (the kernel may count it for a moment after the join).
+    QTRY_VERIFY_WITH_TIMEOUT(process_figures().threads < r.last.threads, 5000);
 }
 
 QTEST_GUILESS_MAIN(TestGraphRunner)

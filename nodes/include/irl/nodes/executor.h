@@ -41,13 +41,17 @@ public:
     std::function<void(const QString& node, NodeStatus status, const QString& message)> on_status;
 
     // Evaluates what feeds `targets` (default: every output node). Never throws: failures and
-    // cancellation are in the outcome, and nodes finished before them stay cached.
+    // cancellation are in the outcome, and nodes finished before them stay cached. Only the
+    // latest outputs of each node are kept: older results are dropped after each run.
     RunOutcome run(const Graph& graph, RunContext& context, const QStringList& targets = {});
     // The outputs of a node from the last run that computed it (empty when not cached).
     Values outputs_of(const QString& node) const;
     void clear_cache() { cache_.clear(); }
+    int cached_results() const { return static_cast<int>(cache_.size()); }
 
 private:
+    RunOutcome run_nodes(const Graph& graph, RunContext& context, const QStringList& targets);
+    void forget_superseded(const Graph& graph);
     QString signature(const Graph& graph, const QString& node, const QHash<QString, QString>& signatures) const;
 
     const NodePacks& packs_;
