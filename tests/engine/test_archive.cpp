@@ -47,6 +47,7 @@ private Q_SLOTS:
     void everyFlippedByteIsRefused();
     void truncationsAreRefused();
     void olderFilesStillRead();
+    void damagedZipNeverReachesLibTorch();
     void newerVersionsAndOtherFormatsAreRefused();
     void bundledStyleWeightsRoundTripThroughTheHelper();
     void staleTemporariesAreRemoved();
@@ -135,6 +136,30 @@ void TestArchive::olderFilesStillRead() {
     QCOMPARE(warnings.size(), size_t(1));
     QVERIFY2(QString::fromStdString(warnings[0]).contains("old.bin") && QString::fromStdString(warnings[0]).contains("checksum"),
              warnings[0].c_str());
+}
+
+void TestArchive::damagedZipNeverReachesLibTorch() {
+    // A checksum only proves the payload is what was written; a payload forged or written damaged
+    // (a matching header over a cut ZIP) and an old checksum-less file cut short are refused by
+    // the ZIP checks, before LibTorch parses a byte.
+    const std::string good = bytes_of(save_sample("zip.bin"));
+    const size_t body = good.find('\n') + 1;
+    const std::string zip = good.substr(body);
+    QVERIFY(zip_structure_problem(zip).empty());
+    const std::string cut_zip = zip.substr(0, zip.size() - 30);
+    const std::string forged = archive_header_line("irlstudio-test", 2, cut_zip) + cut_zip;
+    write_bytes(dir_.filePath("forged.bin").toStdString(), forged);
+    const std::string why = failure(dir_.filePath("forged.bin").toStdString());
+    QVERIFY2(QString::fromStdString(why).contains("forged.bin") && QString::fromStdString(why).contains("ZIP end record"), why.c_str());
+    // A directory entry that points past the data.
+    std::string pointing = zip;
+    const size_t central = pointing.rfind(std::string("PK\x01\x02", 4));
+    QVERIFY(central != std::string::npos);
+    pointing[central + 42 + 3] = '\x7f';  // the local header offset's top byte
+    QVERIFY2(!zip_structure_problem(pointing).empty(), "an entry outside the file must be refused");
+    // Checksum-less (old) files get the same checks.
+    write_bytes(dir_.filePath("old-cut.bin").toStdString(), zip.substr(0, zip.size() / 2));
+    QVERIFY(QString::fromStdString(failure(dir_.filePath("old-cut.bin").toStdString())).contains("truncated"));
 }
 
 void TestArchive::newerVersionsAndOtherFormatsAreRefused() {

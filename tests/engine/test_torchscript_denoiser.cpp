@@ -87,6 +87,13 @@ void TestTorchScriptDenoiser::errorsNameTheFile() {
     expect_error((dir / "badfield.pt").string(), "num_classes");
     std::ofstream(dir / "badfield.json", std::ios::trunc) << "{ not json";
     expect_error((dir / "badfield.pt").string(), "not valid JSON");
+    // Shapes no model has: a number too large for an integer, sides past 4096, too many values.
+    std::ofstream(dir / "badfield.json", std::ios::trunc) << R"({"input_shape": [1e30, 4, 4], "num_classes": 2, "sigma_data": 0.5, "output": "raw"})";
+    expect_error((dir / "badfield.pt").string(), "whole number");
+    std::ofstream(dir / "badfield.json", std::ios::trunc) << R"({"input_shape": [1, 5000, 4], "num_classes": 2, "sigma_data": 0.5, "output": "raw"})";
+    expect_error((dir / "badfield.pt").string(), "1..4096");
+    std::ofstream(dir / "badfield.json", std::ios::trunc) << R"({"input_shape": [3, 4096, 4096], "num_classes": 2, "sigma_data": 0.5, "output": "raw"})";
+    expect_error((dir / "badfield.pt").string(), "values per sample");
     expect_error((dir / "missing.pt").string(), "does not exist");
     fs::remove_all(dir);
 }

@@ -1,4 +1,5 @@
 #include "irl/engine/io/archive.h"
+#include "irl/engine/io/archive_header.h"
 
 #include "irl/engine/core/diagnostics.h"
 #include "irl/engine/core/resources.h"
@@ -6,7 +7,6 @@
 
 #include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
-#include <zlib.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -15,11 +15,6 @@
 
 namespace irl {
 namespace {
-
-// "#irlstudio irlstudio-policy 2 crc32 0a1b2c3d size 12345\n", then `size` bytes of payload.
-constexpr const char* kMagic = "#irlstudio ";
-const std::string kZipMagic("PK\x03\x04", 4);
-constexpr size_t kLongestHeader = 256;
 
 std::string format_entry(const std::string& format, int version) { return format + "/" + std::to_string(version); }
 
@@ -36,17 +31,6 @@ bool inside_resources(const std::string& path) {
 }
 
 }  // namespace
-
-uint32_t crc32_of(const std::string& bytes) {
-    uLong crc = ::crc32(0L, Z_NULL, 0);
-    // zlib takes lengths as uInt: feed large payloads in pieces.
-    constexpr size_t kPiece = 1u << 30;
-    for (size_t at = 0; at < bytes.size(); at += kPiece) {
-        const size_t length = std::min(kPiece, bytes.size() - at);
-        crc = ::crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + at), static_cast<uInt>(length));
-    }
-    return static_cast<uint32_t>(crc);
-}
 
 ArchiveWriter::ArchiveWriter(FileKind kind) : kind_(std::move(kind)) {
     archive_.write("format", c10::IValue(format_entry(kind_.format, kind_.version)));
@@ -75,10 +59,7 @@ std::string ArchiveWriter::bytes() const {
     std::ostringstream payload;
     archive_.save_to(payload);
     const std::string body = payload.str();
-    char header[kLongestHeader];
-    std::snprintf(header, sizeof header, "%s%s %d crc32 %08x size %zu\n", kMagic, kind_.format.c_str(), kind_.version,
-                  static_cast<unsigned>(crc32_of(body)), body.size());
-    return std::string(header) + body;
+    return archive_header_line(kind_.format, kind_.version, body) + body;
 }
 
 void ArchiveWriter::save(const std::string& path) const { write_file_atomically(path, bytes()); }
@@ -107,35 +88,11 @@ ArchiveReader ArchiveReader::from_bytes(const std::string& bytes, const std::str
 }
 
 void ArchiveReader::parse(const std::string& bytes) {
-    std::string payload;
-    if (bytes.compare(0, kZipMagic.size(), kZipMagic) == 0) {
-        payload = bytes;  // written before checksums: the format entry inside says what it is
-    } else if (bytes.compare(0, std::char_traits<char>::length(kMagic), kMagic) == 0) {
-        const size_t end = bytes.find('\n');
-        if (end == std::string::npos || end > kLongestHeader) fail("is corrupt: its header line is damaged");
-        std::istringstream header(bytes.substr(std::char_traits<char>::length(kMagic), end - std::char_traits<char>::length(kMagic)));
-        std::string format, crc_word, size_word, crc_text;
-        long long version = 0, size = -1;
-        header >> format >> version >> crc_word >> crc_text >> size_word >> size;
-        if (!header || crc_word != "crc32" || size_word != "size" || crc_text.size() != 8 || size < 0)
-            fail("is corrupt: its header line is damaged");
-        if (format != kind_.format) fail("is not an IRL Sampler Studio " + kind_.what + " (it is an '" + format + "' file)");
-        if (version < 1) fail("is corrupt: its header line is damaged");
-        if (version > kind_.version)
-            fail("was written by a newer version of the studio (format version " + std::to_string(version) + "; this one reads up to " +
-                 std::to_string(kind_.version) + ")");
-        if (bytes.size() - end - 1 != static_cast<size_t>(size))
-            fail("is corrupt or truncated (" + std::to_string(bytes.size() - end - 1) + " bytes of payload, the header says " +
-                 std::to_string(size) + ")");
-        payload = bytes.substr(end + 1);
-        char actual[16];
-        std::snprintf(actual, sizeof actual, "%08x", static_cast<unsigned>(crc32_of(payload)));
-        if (crc_text != actual) fail("is corrupt: its checksum does not match its contents (the file changed after it was written)");
-        version_ = static_cast<int>(version);
-        checksummed_ = true;
-    } else {
-        fail("is corrupt or not a " + kind_.what + " (it does not start like one)");
-    }
+    const ArchiveBytes checked = check_archive_bytes(bytes, kind_.format, kind_.version, kind_.what);
+    if (!checked.problem.empty()) fail(checked.problem);
+    checksummed_ = checked.checksummed;
+    version_ = checked.version;
+    const std::string payload = bytes.substr(checked.payload_offset);
     try {
         std::istringstream stream(payload);
         archive_.load_from(stream);

@@ -1,6 +1,5 @@
 #include "irl/engine/models/torchscript_denoiser.h"
 
-#include <nlohmann/json.hpp>
 #include <torch/script.h>
 #include <torch/torch.h>
 
@@ -12,40 +11,6 @@ namespace irl {
 struct TorchScriptDenoiser::Module {
     torch::jit::script::Module module;
 };
-
-TorchScriptSidecar read_torchscript_sidecar(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("TorchScript sidecar '" + path + "' is missing");
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw std::runtime_error("TorchScript sidecar '" + path + "' is not valid JSON (byte " + std::to_string(e.byte) + ")");
-    }
-    TorchScriptSidecar s;
-    auto field = [&](const char* name) -> const nlohmann::json& {
-        if (!j.contains(name)) throw std::runtime_error("TorchScript sidecar '" + path + "': missing field '" + name + "'");
-        return j.at(name);
-    };
-    try {
-        s.input_shape = field("input_shape").get<std::vector<int64_t>>();
-        s.num_classes = field("num_classes").get<int64_t>();
-        s.sigma_data = field("sigma_data").get<double>();
-        const std::string output = field("output").get<std::string>();
-        if (output != "denoised" && output != "raw")
-            throw std::runtime_error("TorchScript sidecar '" + path + "': 'output' must be \"denoised\" or \"raw\", got \"" + output + "\"");
-        s.returns_denoised = output == "denoised";
-    } catch (const nlohmann::json::type_error& e) {
-        throw std::runtime_error("TorchScript sidecar '" + path + "': a field has the wrong type (" + e.what() + ")");
-    }
-    if (s.input_shape.empty() || s.input_shape.size() > 3)
-        throw std::runtime_error("TorchScript sidecar '" + path + "': 'input_shape' must be [C, H, W] or [d]");
-    for (int64_t d : s.input_shape)
-        if (d < 1) throw std::runtime_error("TorchScript sidecar '" + path + "': 'input_shape' entries must be >= 1");
-    if (s.num_classes < 0) throw std::runtime_error("TorchScript sidecar '" + path + "': 'num_classes' must be >= 0");
-    if (!(s.sigma_data > 0)) throw std::runtime_error("TorchScript sidecar '" + path + "': 'sigma_data' must be > 0");
-    return s;
-}
 
 TorchScriptDenoiser::TorchScriptDenoiser(std::unique_ptr<Module> module, TorchScriptSidecar sidecar, std::string path)
     : module_(std::move(module)), sidecar_(std::move(sidecar)), path_(std::move(path)) {

@@ -3,6 +3,8 @@
 // payload, a LibTorch archive. Reading checks all three before LibTorch parses a byte.
 #pragma once
 
+#include "irl/engine/io/archive_header.h"
+
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
@@ -85,8 +87,5 @@ private:
     bool checksummed_ = false;
     torch::serialize::InputArchive archive_;
 };
-
-// CRC-32 (zlib's polynomial) of a byte string.
-uint32_t crc32_of(const std::string& bytes);
 
 }  // namespace irl

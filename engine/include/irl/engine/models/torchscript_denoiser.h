@@ -3,18 +3,12 @@
 #pragma once
 
 #include "irl/engine/models/denoiser.h"
+#include "irl/engine/models/torchscript_sidecar.h"
 
 #include <memory>
 #include <string>
 
 namespace irl {
-
-struct TorchScriptSidecar {
-    std::vector<int64_t> input_shape;  // [C, H, W] or [d]
-    int64_t num_classes = 0;           // 0 = unconditional
-    double sigma_data = 0.5;
-    bool returns_denoised = true;      // false: returns the raw network output F (EDM preconditioning applied here)
-};
 
 class TorchScriptDenoiser : public Denoiser {
 public:
@@ -40,8 +34,5 @@ private:
     std::string path_;
     std::string identity_;
 };
-
-// Parses a sidecar file; errors name the file and the field.
-TorchScriptSidecar read_torchscript_sidecar(const std::string& sidecar_path);
 
 }  // namespace irl
