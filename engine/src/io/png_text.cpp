@@ -25,9 +25,11 @@ void append_be32(std::string& s, uint32_t v) {
 }  // namespace
 
 std::string add_png_text(const std::string& png, const std::string& keyword, const std::string& text) {
-    if (png.compare(0, 8, kSignature) != 0 || png.size() < 33)
+    // Signature (8) + IHDR chunk (4 length + 4 type + 13 data + 4 CRC) = 33 bytes. The first chunk
+    // must be that IHDR: inserting at byte 33 of anything else would cut a chunk in two (found by
+    // fuzzing: the text then could not be read back).
+    if (png.compare(0, 8, kSignature) != 0 || png.size() < 33 || read_be32(png, 8) != 13 || png.compare(12, 4, "IHDR") != 0)
         throw std::invalid_argument("add_png_text: not a PNG");
-    // Signature (8) + IHDR chunk (4 length + 4 type + 13 data + 4 CRC) = 33 bytes.
     std::string body = "tEXt" + keyword + std::string(1, '\0') + text;
     std::string chunk;
     append_be32(chunk, static_cast<uint32_t>(body.size() - 4));
