@@ -36,9 +36,12 @@ void ZoomableImage::clear_image() {
 }
 
 bool ZoomableImage::eventFilter(QObject* watched, QEvent* event) {
-    if (watched != label_) return QScrollArea::eventFilter(watched, event);
+    const QEvent::Type type = event->type();
+    // Only mouse events are QMouseEvents: casting any other (found by UBSan) is undefined.
+    if (watched != label_ || (type != QEvent::MouseButtonPress && type != QEvent::MouseMove && type != QEvent::MouseButtonRelease))
+        return QScrollArea::eventFilter(watched, event);
     auto* mouse = static_cast<QMouseEvent*>(event);
-    switch (event->type()) {
+    switch (type) {
     case QEvent::MouseButtonPress:
         if (mouse->button() != Qt::LeftButton) break;
         press_ = mouse->globalPosition().toPoint();
