@@ -1,4 +1,5 @@
 #include "comparison_view.h"
+#include "theme.h"
 
 #include "run_history.h"
 
@@ -19,7 +20,7 @@ QLabel* picture_label(const QString& name) {
     label->setAlignment(Qt::AlignCenter);
     label->setMinimumSize(160, 160);
     label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
-    label->setStyleSheet("QLabel { background: #1e1f22; border: 1px solid #3c3f44; border-radius: 4px; color: #9aa0a6; }");
+    label->setStyleSheet(picture_box_style());
     return label;
 }
 
@@ -64,7 +65,7 @@ QRect SwipeView::target() const {
 
 void SwipeView::paintEvent(QPaintEvent*) {
     QPainter painter(this);
-    painter.fillRect(rect(), QColor(30, 31, 34));
+    painter.fillRect(rect(), theme_colours().picture_background);
     const QRect box = target();
     const int split = box.left() + int(divider_ * box.width());
     if (!b_.isNull()) painter.drawImage(box, b_);
@@ -74,9 +75,9 @@ void SwipeView::paintEvent(QPaintEvent*) {
         painter.drawImage(box, a_);
         painter.restore();
     }
-    painter.setPen(QPen(QColor(255, 200, 87), 2));
+    painter.setPen(QPen(theme_colours().marker, 2));
     painter.drawLine(split, box.top(), split, box.bottom());
-    painter.setPen(QColor(240, 241, 243));
+    painter.setPen(theme_colours().overlay_text);
     painter.drawText(box.adjusted(6, 4, -6, -4), Qt::AlignTop | Qt::AlignLeft, "A");
     painter.drawText(box.adjusted(6, 4, -6, -4), Qt::AlignTop | Qt::AlignRight, "B");
 }

@@ -1,4 +1,5 @@
 #include "history_panel.h"
+#include "theme.h"
 
 #include "run_history.h"
 
@@ -40,7 +41,7 @@ HistoryPanel::HistoryPanel(RunHistory* history, QWidget* parent) : QWidget(paren
     picture_->setWordWrap(true);
     // The picture is scaled to the room it has, never the other way round (it would crop).
     picture_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
-    picture_->setStyleSheet("QLabel { background: #1e1f22; border: 1px solid #3c3f44; border-radius: 4px; color: #9aa0a6; }");
+    picture_->setStyleSheet(picture_box_style());
     details_ = new QLabel;
     details_->setObjectName("history-details");
     details_->setWordWrap(true);
@@ -91,7 +92,7 @@ void HistoryPanel::rebuild() {
     for (const HistoryEntry& e : history_->entries()) {
         const QImage picture = e.picture();
         QPixmap icon(kThumbnail, kThumbnail);
-        icon.fill(QColor(30, 31, 34));
+        icon.fill(theme_colours().picture_background);
         if (!picture.isNull()) icon = QPixmap::fromImage(picture.scaled(kThumbnail, kThumbnail, Qt::KeepAspectRatio, Qt::SmoothTransformation));
         auto* item = new QListWidgetItem(QIcon(icon), e.time.toString("HH:mm:ss") + (e.status == "done" ? QString() : " · " + e.status));
         item->setData(kIdRole, e.id);

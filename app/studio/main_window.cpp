@@ -1,4 +1,5 @@
 #include "main_window.h"
+#include "theme.h"
 
 #include "graph_document.h"
 #include "inspector.h"
@@ -53,8 +54,10 @@ MainWindow::MainWindow(const irl::nodes::NodePacks& packs, MainWindowOptions opt
     // Above the canvas: what opening a file changed in it (parameters dropped or migrated).
     banner_ = new QFrame;
     banner_->setObjectName("load-banner");
-    banner_->setStyleSheet("QFrame#load-banner { background: #4a3f1e; border-bottom: 1px solid #8a7434; }"
-                           "QFrame#load-banner QLabel { color: #f3e6c0; }");
+    banner_->setStyleSheet(QStringLiteral("QFrame#load-banner { background: %1; border-bottom: 1px solid %2; }"
+                                          "QFrame#load-banner QLabel { color: %3; }")
+                               .arg(theme_colours().banner_background.name(), theme_colours().banner_border.name(),
+                                    theme_colours().banner_text.name()));
     auto* banner_layout = new QHBoxLayout(banner_);
     banner_layout->setContentsMargins(8, 4, 8, 4);
     banner_text_ = new QLabel;

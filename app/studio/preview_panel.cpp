@@ -1,4 +1,5 @@
 #include "preview_panel.h"
+#include "theme.h"
 
 #include "zoomable_image.h"
 
@@ -70,7 +71,7 @@ PreviewPanel::PreviewPanel(QWidget* parent) : QWidget(parent) {
     detail_picture_->setObjectName("preview-sample");
     detail_picture_->setAlignment(Qt::AlignCenter);
     detail_picture_->setMinimumSize(140, 140);
-    detail_picture_->setStyleSheet("QLabel { background: #1e1f22; border: 1px solid #3c3f44; border-radius: 4px; color: #9aa0a6; }");
+    detail_picture_->setStyleSheet(picture_box_style());
     detail_picture_->setText(tr("Click a sample\nto see it large"));
     detail_text_ = new QLabel;
     detail_text_->setObjectName("preview-sample-text");
@@ -134,7 +135,7 @@ PreviewPanel::PreviewPanel(QWidget* parent) : QWidget(parent) {
 
 void PreviewPanel::add_thumbnail(const Frame& frame) {
     QImage thumbnail(kThumbnail, 2 * kThumbnail, QImage::Format_RGB32);
-    thumbnail.fill(QColor(30, 31, 34));
+    thumbnail.fill(theme_colours().picture_background);
     QPainter painter(&thumbnail);
     painter.setRenderHint(QPainter::SmoothPixmapTransform);
     for (const auto& [image, top] : {std::pair{frame.x, 0}, std::pair{frame.denoised, kThumbnail}}) {
@@ -215,7 +216,7 @@ void PreviewPanel::refresh() {
         const Frame& shown = f;
         const QRect cell = cell_of(shown.denoised, shown.shown, shown.columns, inspected_);
         QImage pair(cell.width() * 2 + 4, cell.height(), QImage::Format_RGB32);
-        pair.fill(QColor(30, 31, 34));
+        pair.fill(theme_colours().picture_background);
         QPainter painter(&pair);
         if (!shown.x.isNull()) painter.drawImage(0, 0, shown.x.copy(cell));
         if (!shown.denoised.isNull()) painter.drawImage(cell.width() + 4, 0, shown.denoised.copy(cell));

@@ -1,5 +1,7 @@
 #include "theme.h"
 
+#include "editor_style.h"
+
 #include <QApplication>
 #include <QStyleFactory>
 #include <QToolTip>
@@ -19,6 +21,26 @@ double channel(double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055
 double luminance(const QColor& c) { return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF()); }
 
 }  // namespace
+
+const ThemeColours& theme_colours() {
+    static const ThemeColours colours{kBase,
+                                      QColor(60, 63, 68),
+                                      QColor(154, 160, 166),
+                                      kTooltipText,
+                                      QColor(255, 200, 87),
+                                      QColor(37, 38, 42),
+                                      QColor(70, 73, 80),
+                                      QColor(74, 63, 30),
+                                      QColor(138, 116, 52),
+                                      QColor(243, 230, 192)};
+    return colours;
+}
+
+QString picture_box_style(const QString& widget) {
+    const ThemeColours& c = theme_colours();
+    return QStringLiteral("%1 { background: %2; border: 1px solid %3; border-radius: 4px; color: %4; }")
+        .arg(widget, c.picture_background.name(), c.picture_frame.name(), c.caption.name());
+}
 
 double contrast_ratio(const QColor& a, const QColor& b) {
     const double la = luminance(a), lb = luminance(b);
@@ -57,7 +79,22 @@ QVector<ColourPair> theme_colour_pairs() {
             {"disabled button text", p.color(QPalette::Disabled, QPalette::ButtonText), p.color(QPalette::Button)},
             {"placeholder text", p.color(QPalette::PlaceholderText), p.color(QPalette::Base)},
             {"link", p.color(QPalette::Link), p.color(QPalette::Base)},
-            {"bright text", p.color(QPalette::BrightText), p.color(QPalette::Window)}};
+            {"bright text", p.color(QPalette::BrightText), p.color(QPalette::Window)},
+            {"picture caption", theme_colours().caption, theme_colours().picture_background},
+            {"placeholder on the window", theme_colours().caption, p.color(QPalette::Window)},
+            {"letters over pictures", theme_colours().overlay_text, theme_colours().picture_background},
+            {"chart placeholder", theme_colours().caption, theme_colours().chart_background},
+            {"banner text", theme_colours().banner_text, theme_colours().banner_background},
+            // The node editor's own colours.
+            {"node title", editor_style::text(), editor_style::node_header()},
+            {"port names", editor_style::port_text(), editor_style::node_body()},
+            {"node results", editor_style::result_text(), editor_style::node_body()},
+            {"dim text on a node", editor_style::dim_text(), editor_style::node_body()},
+            {"dim text on the window", editor_style::dim_text(), p.color(QPalette::Window)},
+            {"unknown node title", editor_style::dim_text(), editor_style::unknown_header()},
+            {"unknown node ports", editor_style::dim_text(), editor_style::unknown_body()},
+            {"error text", editor_style::error_text(), p.color(QPalette::Window)},
+            {"error in a tooltip", editor_style::error_text(), p.color(QPalette::ToolTipBase)}};
 }
 
 void apply_theme(QApplication& app) {

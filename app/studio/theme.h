@@ -15,6 +15,23 @@ namespace irl::studio {
 QPalette studio_palette();
 void apply_theme(QApplication& app);
 
+// The studio's colours beyond the palette, for the widgets that paint or style themselves.
+struct ThemeColours {
+    QColor picture_background;  // behind every picture (the palette's Base)
+    QColor picture_frame;
+    QColor caption;             // text in a picture box, and placeholders
+    QColor overlay_text;        // letters drawn over pictures
+    QColor marker;              // the swipe comparison's divider
+    QColor chart_background;
+    QColor chart_grid;
+    QColor banner_background;   // the notice above the canvas after a file was migrated
+    QColor banner_border;
+    QColor banner_text;
+};
+const ThemeColours& theme_colours();
+// The style sheet of a framed picture box; `widget` is the class it styles (QLabel, QScrollArea).
+QString picture_box_style(const QString& widget = QStringLiteral("QLabel"));
+
 // The text/background pairs the studio draws, by name ("tooltip", "disabled text", ...).
 struct ColourPair {
     QString name;

@@ -1,4 +1,5 @@
 #include "training_charts.h"
+#include "theme.h"
 
 #include <QChart>
 #include <QChartView>
@@ -12,7 +13,6 @@
 namespace irl::studio {
 namespace {
 
-const QColor kGrid(70, 73, 80);
 constexpr int kColumns = 2;
 
 }  // namespace
@@ -23,7 +23,7 @@ TrainingCharts::TrainingCharts(QWidget* parent) : QWidget(parent) {
     grid_->setContentsMargins(0, 0, 0, 0);
     placeholder_ = new QLabel(tr("The trainer's curves appear here from its first iteration."));
     placeholder_->setAlignment(Qt::AlignCenter);
-    placeholder_->setStyleSheet("QLabel { color: #9aa0a6; }");
+    placeholder_->setStyleSheet(QStringLiteral("QLabel { color: %1; }").arg(theme_colours().caption.name()));
     grid_->addWidget(placeholder_, 0, 0);
 }
 
@@ -35,7 +35,7 @@ TrainingCharts::Plot& TrainingCharts::plot_for(const QString& title) {
     plot->chart = new QChart;
     plot->chart->setTitle(title);
     plot->chart->setTheme(QChart::ChartThemeDark);
-    plot->chart->setBackgroundBrush(QColor(37, 38, 42));
+    plot->chart->setBackgroundBrush(theme_colours().chart_background);
     plot->chart->setMargins(QMargins(2, 2, 2, 2));
     plot->chart->legend()->setAlignment(Qt::AlignRight);  // width is plentiful, height is not
     plot->chart->legend()->setVisible(false);
@@ -60,7 +60,7 @@ TrainingCharts::Plot& TrainingCharts::plot_for(const QString& title) {
     for (QValueAxis* axis : {plot->x, plot->y, plot->y2}) {
         axis->setLabelsFont(small);
         axis->setTitleFont(small);
-        axis->setGridLineColor(kGrid);
+        axis->setGridLineColor(theme_colours().chart_grid);
     }
     plot->y2->setGridLineVisible(false);
     // Its tick marks sit right against the labels, where they read as minus signs (a label

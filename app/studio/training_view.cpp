@@ -1,4 +1,5 @@
 #include "training_view.h"
+#include "theme.h"
 
 #include "action_heat_map.h"
 #include "training_charts.h"
@@ -62,7 +63,7 @@ TrainingView::TrainingView(QWidget* parent) : QWidget(parent) {
     samples_label_->setObjectName("training-samples");
     samples_label_->setAlignment(Qt::AlignCenter);
     samples_label_->setMinimumSize(160, 160);
-    samples_label_->setStyleSheet("QLabel { background: #1e1f22; border: 1px solid #3c3f44; border-radius: 4px; color: #9aa0a6; }");
+    samples_label_->setStyleSheet(picture_box_style());
     samples_caption_ = new QLabel;
     samples_caption_->setObjectName("training-samples-caption");
     samples_caption_->setAlignment(Qt::AlignCenter);

@@ -1,4 +1,5 @@
 #include "zoomable_image.h"
+#include "theme.h"
 
 #include <QLabel>
 #include <QMouseEvent>
@@ -17,7 +18,7 @@ ZoomableImage::ZoomableImage(QWidget* parent) : QScrollArea(parent) {
     setWidgetResizable(false);
     setAlignment(Qt::AlignCenter);
     setMinimumSize(120, 120);
-    setStyleSheet("QScrollArea { background: #1e1f22; border: 1px solid #3c3f44; border-radius: 4px; }");
+    setStyleSheet(picture_box_style(QStringLiteral("QScrollArea")));
 }
 
 void ZoomableImage::set_image(const QImage& image, int zoom) {

@@ -58,6 +58,12 @@ QColor node_header() { return QColor(0x46, 0x4a, 0x50); }
 QColor node_border() { return QColor(0x1c, 0x1c, 0x1c); }
 QColor selection() { return QColor(0xff, 0xc8, 0x57); }
 QColor text() { return QColor(0xe8, 0xe8, 0xe8); }
-QColor dim_text() { return QColor(0x9a, 0x9a, 0x9a); }
+QColor dim_text() { return QColor(0xb0, 0xb0, 0xb0); }
+QColor port_text() { return QColor(0xc8, 0xc8, 0xc8); }
+QColor result_text() { return QColor(0x9c, 0xd6, 0xff); }
+QColor error_text() { return QColor(0xff, 0x8a, 0x80); }
+QColor unknown_body() { return QColor(0x33, 0x33, 0x33); }
+QColor unknown_header() { return QColor(0x3b, 0x3b, 0x3b); }
+QColor unknown_stripe() { return QColor(0x66, 0x66, 0x66); }
 
 }  // namespace irl::studio::editor_style

@@ -34,7 +34,13 @@ QColor node_header();
 QColor node_border();
 QColor selection();
 QColor text();
-QColor dim_text();
+QColor dim_text();        // on the window, a node's body and an unknown node's header
+QColor port_text();       // port names on a node's body
+QColor result_text();     // a node's last results on its body
+QColor error_text();      // errors, on the window and in tooltips
+QColor unknown_body();    // a node whose type no loaded pack has
+QColor unknown_header();
+QColor unknown_stripe();
 
 }  // namespace editor_style
 

@@ -27,7 +27,7 @@ Inspector::Inspector(GraphDocument* document, QWidget* parent)
     hint_->setAlignment(Qt::AlignCenter);
     hint_->setStyleSheet(QStringLiteral("color: %1;").arg(editor_style::dim_text().name()));
     error_->setWordWrap(true);
-    error_->setStyleSheet(QStringLiteral("color: %1;").arg(editor_style::status_color(4).name()));
+    error_->setStyleSheet(QStringLiteral("color: %1;").arg(editor_style::error_text().name()));
     error_->hide();
     layout->addWidget(title_);
     layout->addWidget(id_);

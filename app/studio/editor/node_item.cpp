@@ -81,7 +81,7 @@ void NodeItem::update_tooltip() {
     const QString state = status_name(status_);
     if (!state.isEmpty()) tip += "<br>" + QObject::tr("Status: %1").arg(state);
     if (status_ == int(irl::nodes::NodeStatus::Failed) && !status_message_.isEmpty())
-        tip += "<br><span style='color:#ff8a80'>" + status_message_.toHtmlEscaped() + "</span>";
+        tip += "<br><span style='color:" + error_text().name() + "'>" + status_message_.toHtmlEscaped() + "</span>";
     if (!results_.isEmpty()) tip += "<br>" + results_.toHtmlEscaped();
     setToolTip(tip);
 }
@@ -96,8 +96,8 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setRenderHint(QPainter::TextAntialiasing);
     const QRectF box(0, 0, kNodeWidth, height());
-    const QColor body = unknown_ ? QColor(0x33, 0x33, 0x33) : node_body();
-    const QColor header = unknown_ ? QColor(0x3b, 0x3b, 0x3b) : node_header();
+    const QColor body = unknown_ ? unknown_body() : node_body();
+    const QColor header = unknown_ ? unknown_header() : node_header();
 
     QPainterPath outline;
     outline.addRoundedRect(box, kCornerRadius, kCornerRadius);
@@ -107,7 +107,7 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     painter->save();
     painter->setClipPath(outline);
     painter->fillRect(QRectF(0, 0, kNodeWidth, kHeaderHeight), header);
-    painter->fillRect(QRectF(0, 0, kNodeWidth, 4), unknown_ ? QColor(0x66, 0x66, 0x66) : category_color(category_));
+    painter->fillRect(QRectF(0, 0, kNodeWidth, 4), unknown_ ? unknown_stripe() : category_color(category_));
     painter->restore();
 
     QFont title_font = painter->font();
@@ -130,7 +130,7 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     port_font.setPointSizeF(8.0);
     port_font.setBold(false);
     painter->setFont(port_font);
-    painter->setPen(unknown_ ? dim_text() : QColor(0xc8, 0xc8, 0xc8));
+    painter->setPen(unknown_ ? dim_text() : port_text());
     const double top = kHeaderHeight + 4;
     const double half = kNodeWidth / 2 - 14;
     for (qsizetype i = 0; i < input_names_.size(); ++i)
@@ -145,7 +145,7 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
                           QObject::tr("unknown type"));
     }
     if (!results_.isEmpty()) {
-        painter->setPen(QColor(0x9c, 0xd6, 0xff));
+        painter->setPen(result_text());
         const QRectF line(10, height() - kPortRowHeight - 6, kNodeWidth - 20, kPortRowHeight);
         painter->drawText(line, Qt::AlignVCenter | Qt::AlignLeft, painter->fontMetrics().elidedText(results_, Qt::ElideRight, int(line.width())));
     }
