@@ -4,6 +4,7 @@
 #include "commands.h"
 
 #include "irl/engine/data/image_dataset.h"
+#include "irl/engine/learning/irl/sampler_comparison.h"
 #include "irl/engine/metrics/image_evaluation.h"
 #include "irl/engine/sampling/schedule.h"
 
@@ -62,12 +63,12 @@ int bench_solvers(const Arguments& args, const CancelToken& cancel) {
         for (int nfe : {5, 9, 19, 35}) {
             SamplerSettings settings;
             settings.solver = solver;
-            settings.sigmas = karras_schedule(steps_for(solver, nfe));
+            settings.sigmas = karras_schedule(steps_for_evaluations(solver, nfe));
             settings.fixed.guidance = args.number("guidance", 1.0);
             SampleRequest request;
             request.count = count;
             request.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1 << 30));
-            request.labels = torch::arange(count, torch::kInt64) % denoiser->num_classes();
+            request.labels = classes_in_turn(count, denoiser->num_classes());
             request.cancel = &cancel;
             const SamplerEvaluation e = evaluate_sampler(*denoiser, classifier, real, settings, request);
             const int steps = static_cast<int>(settings.sigmas.size()) - 1;
@@ -92,10 +93,10 @@ int bench_speed(const Arguments& args, const CancelToken& cancel) {
     const int repeats = static_cast<int>(args.integer("repeats", 5, 1, 1000));
     SamplerSettings settings;
     settings.solver = Solver::Heun;
-    settings.sigmas = karras_schedule(steps_for(Solver::Heun, nfe));
+    settings.sigmas = karras_schedule(steps_for_evaluations(Solver::Heun, nfe));
     SampleRequest request;
     request.count = count;
-    request.labels = torch::arange(count, torch::kInt64) % std::max<int64_t>(1, denoiser->num_classes());
+    request.labels = classes_in_turn(count, std::max<int64_t>(1, denoiser->num_classes()));
     request.cancel = &cancel;
     sample(*denoiser, settings, request);  // warm-up: first-call allocations
     std::vector<double> seconds;
@@ -125,7 +126,7 @@ int bench_overhead(const Arguments& args, const CancelToken& cancel) {
     SamplerSettings settings;
     settings.solver = solver_from_string(args.text("solver", "heun"));
     settings.sigmas = karras_schedule(static_cast<int>(args.integer("steps", 5, 1, 1000)));
-    const ActionSpace space = parse_action_space(args.text("actions", "guidance=1,1.5,2;churn=0,0.1"));
+    const ActionSpace space = action_space_option(args, "guidance=1,1.5,2;churn=0,0.1");
     const int64_t levels = static_cast<int64_t>(settings.sigmas.size()) - 1;
     NetworkPolicy network(space, levels, denoiser->sample_shape(), denoiser->num_classes());
     // The fixed policy takes the same choices the network happens to take first (uniform start:
@@ -133,7 +134,7 @@ int bench_overhead(const Arguments& args, const CancelToken& cancel) {
     FixedPolicy fixed_policy(space, levels, std::vector<int64_t>(space.components.size(), 0));
     SampleRequest request;
     request.count = args.integer("count", 64, 1, 100000);
-    request.labels = torch::arange(request.count, torch::kInt64) % std::max<int64_t>(1, denoiser->num_classes());
+    request.labels = classes_in_turn(request.count, std::max<int64_t>(1, denoiser->num_classes()));
     request.cancel = &cancel;
     const int repeats = static_cast<int>(args.integer("repeats", 11, 1, 1000));
     std::vector<double> with_policy, with_fixed, inside_policy;

@@ -1,5 +1,6 @@
-// What the benchmarks of `irlstudio-cli bench` share: the bundled model and metrics classifier
-// (or the files given), grids of fixed actions, the IRL training flags, and small formatting.
+// What the benchmarks of `irlstudio-cli bench` and `train-policy` share: the bundled model and
+// metrics classifier (or the files given), the IRL training flags, the action and divergence
+// options, the seeds, and one line per scored row on stderr.
 #pragma once
 
 #include "arguments.h"
@@ -11,6 +12,8 @@
 #include "irl/engine/models/unet_denoiser.h"
 #include "irl/engine/sampling/action_space.h"
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,8 +21,6 @@
 namespace irl::cli {
 
 double now_seconds();
-// Steps that give about `nfe` function evaluations: Heun spends 2 per step but 1 on the last.
-int steps_for(Solver solver, int nfe);
 std::string fixed(double value, int digits);
 
 // The denoiser (--model, default the bundled one) and the metrics classifier (--classifier,
@@ -31,17 +32,20 @@ struct FashionSetup {
 };
 FashionSetup load_fashion_setup(const Arguments& args);
 
-// Every fixed choice of the action space, as index vectors.
-std::vector<std::vector<int64_t>> action_grid(const ActionSpace& space);
-std::string describe(const ActionSpace& space, const std::vector<int64_t>& choice);
-// "jensen-shannon,precision-recall:0.2,precision-recall:5" -> divergence specs.
-std::vector<DivergenceSpec> parse_divergences(const std::string& text);
-// "jensen-shannon", "precision-recall:0.20": how the benchmarks name a divergence in their tables.
-std::string divergence_label(const DivergenceSpec& spec);
-// The training flags the IRL benches share, over each bench's own defaults.
+// --actions (or `fallback`) as an action space; a bad one is a UsageError naming --actions.
+ActionSpace action_space_option(const Arguments& args, const std::string& fallback);
+// --divergence (or `fallback`): one name or a list such as "jensen-shannon,precision-recall:0.2".
+std::vector<DivergenceSpec> divergences_option(const Arguments& args, const std::string& fallback);
+// The IRL training flags every command that trains a policy reads, over its own defaults:
+// --batch, --policy-lr, --entropy, --nfe-cost, --discriminator-steps, --seed.
 IrlOptions irl_options(const Arguments& args, IrlOptions defaults);
 // --seeds 0,1,2 trains one policy per seed (and per divergence); without it, --seed alone.
 std::vector<uint64_t> training_seeds(const Arguments& args, uint64_t seed);
+// --eval-seeds, or three sampling seeds no training run uses.
+std::vector<uint64_t> evaluation_seeds(const Arguments& args);
+
+// One line on stderr per row, for watching a long bench: each of `keys` with half its spread.
+void print_row(const std::string& name, const nlohmann::json& row, const std::vector<std::string>& keys);
 
 int bench_solvers(const Arguments& args, const CancelToken& cancel);
 int bench_speed(const Arguments& args, const CancelToken& cancel);

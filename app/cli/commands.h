@@ -26,10 +26,6 @@ void print_sample_help();
 int train_denoiser_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int train_classifier_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int eval_command(const std::vector<std::string>& args, const CancelToken& cancel);
-// "guidance=1,1.5,2;churn=0,0.1" -> an action space; throws UsageError.
-ActionSpace parse_action_space(const std::string& text);
-// A trainer's per-component [levels, choices] probabilities as nested JSON arrays.
-nlohmann::json probabilities_json(const std::vector<torch::Tensor>& probabilities);
 int train_policy_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int run_command(const std::vector<std::string>& args, const CancelToken& cancel);
 // The tuned-schedule baseline: coordinate descent over a fine grid for one solver and budget.

@@ -17,6 +17,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -99,13 +100,13 @@ int eval_command(const std::vector<std::string>& raw, const CancelToken& cancel)
         if (classes == 0) throw UsageError("--class: the model is unconditional");
         request.labels = torch::full({request.count}, static_cast<int64_t>(args.integer("class", 0, 0, classes - 1)), torch::kInt64);
     } else if (!args.flag("unconditional") && classes > 0) {
-        request.labels = torch::arange(request.count, torch::kInt64) % classes;
+        request.labels = classes_in_turn(request.count, classes);
     }
     ProgressBar bar("eval");
     const auto start = std::chrono::steady_clock::now();
     const int64_t levels = static_cast<int64_t>(settings.sigmas.size()) - 1;
     request.on_step = [&](const StepPreview& p) {
-        bar.update(p.iteration, levels, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        bar.update(std::lround(p.progress * 1000.0), 1000, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     };
     const torch::Tensor real_features = real_test_features(classifier, request.count);
     SamplerEvaluation evaluation;

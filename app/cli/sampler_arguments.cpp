@@ -56,11 +56,11 @@ SamplerSettings sampler_settings_from(const Arguments& args, int default_steps) 
     settings.fixed.renoise = args.integer("renoise", 0, 0, 1000);
     settings.renoise_cap = args.integer("renoise-cap", -1, -1, 100000);
     settings.budget = args.integer("budget", -1, -1, 100000);
-    settings.churn.s_churn = args.number("s-churn", 0.0);
-    if (settings.churn.s_churn < 0) throw UsageError("--s-churn must be >= 0");
-    settings.churn.s_tmin = args.number("s-tmin", 0.0);
-    settings.churn.s_tmax = args.number("s-tmax", std::numeric_limits<double>::infinity());
-    settings.churn.s_noise = args.number("s-noise", 1.0);
+    settings.churn_rule.s_churn = args.number("s-churn", 0.0);
+    if (settings.churn_rule.s_churn < 0) throw UsageError("--s-churn must be >= 0");
+    settings.churn_rule.s_tmin = args.number("s-tmin", 0.0);
+    settings.churn_rule.s_tmax = args.number("s-tmax", std::numeric_limits<double>::infinity());
+    settings.churn_rule.s_noise = args.number("s-noise", 1.0);
     return settings;
 }
 

@@ -3,7 +3,6 @@
 // on a 2-D toy against fresh true samples (MMD^2) or on the bundled model against Fashion-MNIST
 // *training* images (FD); prints the schedule and what the search spent.
 #include "arguments.h"
-#include "bench_classic.h"
 #include "bench_setup.h"
 #include "commands.h"
 
@@ -11,7 +10,7 @@
 #include "irl/engine/data/image_dataset.h"
 #include "irl/engine/data/toy_mixtures.h"
 #include "irl/engine/metrics/image_evaluation.h"
-#include "irl/engine/metrics/sample_metrics.h"
+#include "irl/engine/learning/irl/sampler_comparison.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 #include "irl/engine/sampling/schedule.h"
 
@@ -20,6 +19,8 @@
 
 #include <cstdio>
 #include <iostream>
+#include <limits>
+#include <memory>
 
 namespace irl::cli {
 
@@ -43,44 +44,30 @@ int tune_schedule_command(const std::vector<std::string>& raw, const CancelToken
     const int grid = static_cast<int>(args.integer("grid", 64, 4, 4096));
     const int64_t max_evaluations = args.integer("max-evaluations", 0, 0, std::numeric_limits<long long>::max());
     const uint64_t seed = static_cast<uint64_t>(args.integer("seed", 31337, 0, 1 << 30));
-    Testbed tuning;
-    tuning.seeds = {seed};
-    tuning.cancel = &cancel;
-    std::unique_ptr<Denoiser> owned;
+    // The toy's tuning data and seed are the IRL toy bench's: other samples than it reports on.
+    std::unique_ptr<GaussianMixtureDenoiser> toy;
     FashionSetup fashion;
-    torch::Tensor real;
+    Testbed tuning;
     if (args.has("toy")) {
-        auto toy = std::make_unique<GaussianMixtureDenoiser>(make_toy_mixture(args.text("toy", "ring8")), "toy:" + args.text("toy", "ring8"));
+        const std::string name = args.text("toy", "ring8");
+        toy = std::make_unique<GaussianMixtureDenoiser>(make_toy_mixture(name), "toy:" + name);
         at::Generator g = make_generator(999);
-        real = toy->mixture().sample(args.integer("count", 2000, 100, 1000000), g);
-        tuning.count = real.size(0);
-        tuning.dtype = torch::kFloat64;
-        tuning.primary = "mmd2";
-        tuning.metrics = [real](const torch::Tensor& samples, const torch::Tensor&) {
-            return nlohmann::json{{"mmd2", mmd_squared(samples, real, {0.05, 0.2, 1.0})}};
-        };
-        owned = std::move(toy);
-        tuning.denoiser = owned.get();
+        const torch::Tensor truth = toy->mixture().sample(args.integer("count", 2000, 100, 1000000), g);
+        tuning = toy_testbed(*toy, toy->mixture(), truth, {seed}, &cancel);
     } else {
         fashion = load_fashion_setup(args);
-        tuning.count = args.integer("count", 1000, 100, 100000);
+        const int64_t count = args.integer("count", 1000, 100, 100000);
         const ImageDataset train = load_fashion_mnist("train");
-        real = classify(fashion.classifier, train.images.narrow(0, 0, std::max<int64_t>(tuning.count, 1000))).features;
-        tuning.labels = torch::arange(tuning.count, torch::kInt64) % fashion.denoiser->num_classes();
-        tuning.primary = "fd";
-        FashionClassifier classifier = fashion.classifier;
-        tuning.metrics = [classifier, real](const torch::Tensor& samples, const torch::Tensor& labels) mutable {
-            const ImageScores s = score_images(classifier, samples, labels, real);
-            return nlohmann::json{{"fd", s.fd}, {"precision", s.precision}, {"recall", s.recall}};
-        };
-        tuning.denoiser = fashion.denoiser.get();
+        const torch::Tensor real = classify(fashion.classifier, train.images.narrow(0, 0, std::max<int64_t>(count, 1000))).features;
+        tuning = image_testbed(*fashion.denoiser, fashion.classifier, real, count, {seed}, &cancel);
     }
     const nlohmann::json row = tuned_schedule(tuning, tuning, solver, nfe, grid, max_evaluations);
+    const std::string primary = tuning.primary();
     if (args.flag("json")) {
         std::cout << row.dump() << std::endl;
     } else {
         std::printf("%s at %d NFE: %s %.5g (from %.5g), %lld trials, %lld function evaluations\nsigmas",
-                    to_string(solver), nfe, tuning.primary.c_str(), row[tuning.primary].get<double>(), row["tuning_start_score"].get<double>(),
+                    to_string(solver), nfe, primary.c_str(), row[primary].get<double>(), row["tuning_start_score"].get<double>(),
                     static_cast<long long>(row["tuning_trials"].get<int64_t>()), static_cast<long long>(row["tuning_evaluations"].get<int64_t>()));
         for (double s : row["sigmas"]) std::printf(" %.5g", s);
         std::printf("\n");

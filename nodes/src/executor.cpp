@@ -18,6 +18,7 @@ constexpr EnumNames<NodeStatus, 6> kStatusNames = {{
     {NodeStatus::Done, "done"},       {NodeStatus::Failed, "failed"},   {NodeStatus::Cancelled, "cancelled"},
 }};
 static_assert(in_enum_order(kStatusNames), "kStatusNames must follow enum NodeStatus");
+static_assert(static_cast<size_t>(NodeStatus::Cancelled) + 1 == kStatusNames.size(), "every node status needs a name");
 
 }  // namespace
 

@@ -27,6 +27,7 @@ constexpr EnumNames<ParameterKind, 6> kKindNames = {{
     {ParameterKind::Choice, "choice"},   {ParameterKind::Text, "text"},     {ParameterKind::File, "file"},
 }};
 static_assert(in_enum_order(kKindNames), "kKindNames must follow enum ParameterKind");
+static_assert(static_cast<size_t>(ParameterKind::File) + 1 == kKindNames.size(), "every parameter kind needs a name");
 
 }  // namespace
 

@@ -153,7 +153,29 @@ void TestIrlTrainer::learnsToAvoidHarmfulGuidance() {
 // Here the sampler is accurate, so the discriminator can hardly tell the policy's states from the
 // expert's and reverse KL gives every state about -1 (l - 1 with l ~ 0). Without the centring,
 // each state a restart adds costs about 1 and the policy quickly learns never to renoise.
-void TestIrlTrainer::restartsAreNotPenalisedForTheirLength() {
+namespace {
+
+struct RestartOutcome {
+    double p = 0.0;       // the restart probability after training
+    bool moved = false;   // the policy's parameters changed
+    IrlIteration last;
+};
+
+RestartOutcome train_restarts(IrlTrainer& trainer, const std::shared_ptr<TablePolicy>& policy, int64_t level) {
+    std::vector<torch::Tensor> before;
+    for (const torch::Tensor& p : policy->parameters()) before.push_back(p.detach().clone());
+    RestartOutcome out;
+    for (int i = 0; i < 20; ++i) out.last = trainer.iterate();
+    const torch::Tensor p_table = out.last.action_probabilities[0].select(1, 1);
+    out.p = level < 0 ? p_table.mean().item<double>() : p_table[level].item<double>();
+    const auto after = policy->parameters();
+    for (size_t i = 0; i < before.size(); ++i) out.moved = out.moved || !torch::equal(before[i], after[i].detach());
+    return out;
+}
+
+// Renoise by one level anywhere on a 12-step Heun sampler of the ring; `nfe_cost` charges (or,
+// negative, pays) each function evaluation.
+RestartOutcome renoise_anywhere(double nfe_cost) {
     GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
     const torch::Tensor expert = expert_samples(denoiser, 6, 20000);
     IrlOptions options;
@@ -163,28 +185,17 @@ void TestIrlTrainer::restartsAreNotPenalisedForTheirLength() {
     options.divergence = {Divergence::ReverseKl};
     options.batch = 128;
     options.policy_lr = 0.1;
+    options.nfe_cost = nfe_cost;
     options.conditional = false;
     ActionSpace space;
     space.components.push_back({ActionKind::Renoise, {0.0, 1.0}});
     auto policy = std::make_shared<TablePolicy>(space, 12);
     IrlTrainer trainer(denoiser, policy, expert, options);
-    IrlIteration last;
-    for (int i = 0; i < 20; ++i) last = trainer.iterate();
-    const double p_renoise = last.action_probabilities[0].select(1, 1).mean().item<double>();
-    qInfo("after 20 iterations: mean P(renoise 1) %.3f, mean reward %.3f, discriminator accuracy %.2f, NFE %.1f", p_renoise,
-          last.mean_reward, last.discriminator_accuracy, last.nfe);
-    QVERIFY2(last.mean_reward < -0.5, "the setting needs a large common offset in the rewards");
-    QVERIFY2(p_renoise > 0.3, qPrintable(QString::number(p_renoise)));
+    return train_restarts(trainer, policy, -1);
 }
 
-// The other side of the same coin. On ring8 a 4-step Heun sampler lands off the ring: the
-// discriminator separates the final states (low rewards there) while at high sigma it is near
-// chance. The policy may restart a nearly finished sample from sigma_max (renoise by every level),
-// which regenerates a sample of exactly the same distribution: a restart cannot make the samples
-// better, it only adds states at higher noise levels. Centred on the batch mean, those extra
-// states looked good and the policy learned to restart; centred per noise level, a restart is worth
-// only what it changes.
-void TestIrlTrainer::restartsAreNotRewardedForTheirLength() {
+// Restart a nearly finished sample from sigma_max (renoise 3 at the last of 4 Heun levels).
+RestartOutcome restart_at_the_end(double nfe_cost) {
     GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
     const torch::Tensor expert = expert_samples(denoiser, 8, 20000);
     IrlOptions options;
@@ -195,17 +206,49 @@ void TestIrlTrainer::restartsAreNotRewardedForTheirLength() {
     options.batch = 128;
     options.policy_lr = 0.1;
     options.discriminator_steps = 5;
+    options.nfe_cost = nfe_cost;
     options.conditional = false;
     options.seed = 2;
     ActionSpace space;
     space.components.push_back({ActionKind::Renoise, {0.0, 3.0}, 0.001, 0.01});  // at the last level only
     auto policy = std::make_shared<TablePolicy>(space, 4);
     IrlTrainer trainer(denoiser, policy, expert, options);
-    IrlIteration last;
-    for (int i = 0; i < 20; ++i) last = trainer.iterate();
-    const double p_restart = last.action_probabilities[0][3][1].item<double>();
-    qInfo("after 20 iterations: P(restart) %.3f, discriminator accuracy %.2f, NFE %.1f", p_restart, last.discriminator_accuracy, last.nfe);
-    QVERIFY2(p_restart < 0.65, qPrintable(QString::number(p_restart)));
+    return train_restarts(trainer, policy, 3);
+}
+
+}  // namespace
+
+void TestIrlTrainer::restartsAreNotPenalisedForTheirLength() {
+    const RestartOutcome r = renoise_anywhere(0.0);
+    qInfo("after 20 iterations: mean P(renoise 1) %.3f, mean reward %.3f, discriminator accuracy %.2f, NFE %.1f", r.p,
+          r.last.mean_reward, r.last.discriminator_accuracy, r.last.nfe);
+    QVERIFY2(r.moved, "the policy must have been trained");
+    QVERIFY2(r.last.mean_reward < -0.5, "the setting needs a large common offset in the rewards");
+    QVERIFY2(r.p > 0.3, qPrintable(QString::number(r.p)));
+    // Positive control: where each evaluation really costs, the same trainer must learn to stop
+    // renoising, so a trainer that never moves the policy fails this pair.
+    const RestartOutcome costly = renoise_anywhere(0.2);
+    qInfo("with a cost of 0.2 per evaluation: mean P(renoise 1) %.3f", costly.p);
+    QVERIFY2(costly.p < 0.3, qPrintable(QString::number(costly.p)));
+}
+
+// The other side of the same coin. On ring8 a 4-step Heun sampler lands off the ring: the
+// discriminator separates the final states (low rewards there) while at high sigma it is near
+// chance. The policy may restart a nearly finished sample from sigma_max (renoise by every level),
+// which regenerates a sample of exactly the same distribution: a restart cannot make the samples
+// better, it only adds states at higher noise levels. Centred on the batch mean, those extra
+// states looked good and the policy learned to restart; centred per noise level, a restart is worth
+// only what it changes.
+void TestIrlTrainer::restartsAreNotRewardedForTheirLength() {
+    const RestartOutcome r = restart_at_the_end(0.0);
+    qInfo("after 20 iterations: P(restart) %.3f, discriminator accuracy %.2f, NFE %.1f", r.p, r.last.discriminator_accuracy, r.last.nfe);
+    QVERIFY2(r.moved, "the policy must have been trained");
+    QVERIFY2(r.p < 0.65, qPrintable(QString::number(r.p)));
+    // Positive control: where each evaluation is paid for, restarts really are better and the
+    // same trainer must learn to take them.
+    const RestartOutcome paid = restart_at_the_end(-0.2);
+    qInfo("with 0.2 paid per evaluation: P(restart) %.3f", paid.p);
+    QVERIFY2(paid.p > 0.65, qPrintable(QString::number(paid.p)));
 }
 
 // Training 3 + 3 iterations straight, or 3, a checkpoint, a fresh process-like trainer that

@@ -184,7 +184,7 @@ void TestSolvers::stochasticSolversReachData() {
         SamplerSettings settings;
         settings.solver = solver;
         settings.sigmas = karras_schedule(steps, 0.002, 80.0);
-        settings.churn.s_churn = 40.0;  // used by Heun only
+        settings.churn_rule.s_churn = 40.0;  // used by Heun only
         const SampleResult result = sample(denoiser, settings, test::float64_request(30000, 4));
         const double err = relative_error(test::sample_covariance(result.samples), data.marginal_covariance(0.0));
         QVERIFY2(err < 0.05, qPrintable(QString("%1: %2").arg(to_string(solver)).arg(err)));

@@ -129,7 +129,7 @@ void TestStepControl::sameSeedSameSamples() {
     SamplerSettings settings;
     settings.solver = Solver::Heun;
     settings.sigmas = karras_schedule(10, 0.002, 80.0);
-    settings.churn.s_churn = 10.0;  // stochastic: seeds matter at every step
+    settings.churn_rule.s_churn = 10.0;  // stochastic: seeds matter at every step
     const torch::Tensor a = sample(denoiser, settings, test::float64_request(100, 42)).samples;
     const torch::Tensor b = sample(denoiser, settings, test::float64_request(100, 42)).samples;
     const torch::Tensor c = sample(denoiser, settings, test::float64_request(100, 43)).samples;

@@ -3,7 +3,9 @@
 // control), the ports refuse other kinds with a reason, and older graph files migrate.
 #include "builtin_values.h"
 
+#include "irl/engine/core/random.h"
 #include "irl/engine/data/toy_mixtures.h"
+#include "irl/engine/learning/irl/sampler_comparison.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 #include "irl/engine/sampling/sampler.h"
 #include "irl/engine/sampling/schedule.h"
@@ -30,6 +32,7 @@ private Q_SLOTS:
     void actionPortsRefuseOtherKinds();
     void aForcedWrongLinkIsRefusedByTheSampler();
     void olderGraphFilesMigrate();
+    void scheduleTunerIsTheEnginesTuner();
 
 private:
     // denoiser (toy ring8) + schedule (6 steps) + sampler (class 0, 64 samples, seed 3), and an
@@ -159,6 +162,47 @@ void TestBuiltinNodes::olderGraphFilesMigrate() {
     // Saved again, it reads back without a problem.
     const GraphLoadResult again = read_graph(write_graph(*r.graph), packs_.registry(), "again.json");
     QVERIFY2(again.graph && again.problems.isEmpty(), qPrintable(again.summary()));
+}
+
+// The Schedule Tuner node and `irlstudio-cli tune-schedule` both run the engine's tune_schedule:
+// on the same data and seed the node finds the schedule the engine finds, and a better one than
+// the search started from.
+void TestBuiltinNodes::scheduleTunerIsTheEnginesTuner() {
+    Graph g(&packs_.registry());
+    const QString d = g.add_node("irl.denoiser"), data = g.add_node("irl.dataset"), tuner = g.add_node("irl.schedule_tuner");
+    g.set_parameter(d, "source", "toy");
+    g.set_parameter(data, "source", "toy");
+    g.set_parameter(data, "count", 1000);
+    g.set_parameter(tuner, "solver", "euler");
+    g.set_parameter(tuner, "nfe", 4);
+    g.set_parameter(tuner, "grid", 32);
+    g.set_parameter(tuner, "count", 1000);
+    g.set_parameter(tuner, "max_evaluations", 40000);
+    g.set_parameter(tuner, "seed", 31337);
+    QString why;
+    for (const Link& link : QVector<Link>{{{d, "denoiser"}, {tuner, "denoiser"}}, {{data, "dataset"}, {tuner, "reference"}}})
+        QVERIFY2(g.connect(link, &why), qPrintable(why));
+    Executor executor(packs_);
+    RunContext context;
+    QTemporaryDir out;
+    context.output_dir = out.path();
+    QVariantMap reported;
+    context.report = [&](const QString&, const QString& key, double value) { reported.insert(key, value); };
+    const RunOutcome outcome = executor.run(g, context, {tuner});
+    QVERIFY2(outcome.ok, qPrintable(outcome.error));
+    const std::vector<double> node = std::any_cast<builtin::ScheduleValue>(executor.outputs_of(tuner).value("schedule")).sigmas;
+
+    // The Dataset node's toy data: the ring's mixture drawn from seed 0.
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
+    at::Generator g0 = make_generator(0);
+    torch::Tensor labels;
+    const torch::Tensor truth = denoiser.mixture().sample(1000, g0, -1, &labels).to(torch::kFloat64);
+    const ScheduleSearchResult engine = tune_schedule(toy_testbed(denoiser, denoiser.mixture(), truth, {31337}), Solver::Euler, 4, 32, 40000);
+    QCOMPARE(node.size(), engine.sigmas.size());
+    for (size_t i = 0; i < node.size(); ++i) QCOMPARE(node[i], engine.sigmas[i]);
+    QCOMPARE(reported.value("mmd2").toDouble(), engine.score);
+    QCOMPARE(reported.value("tuning_evaluations").toDouble(), double(engine.evaluations));
+    QVERIFY(engine.score < engine.start_score);
 }
 
 QTEST_GUILESS_MAIN(TestBuiltinNodes)

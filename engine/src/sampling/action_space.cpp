@@ -6,6 +6,9 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 
 namespace irl {
@@ -16,6 +19,7 @@ constexpr EnumNames<ActionKind, 6> kNames = {{
     {ActionKind::Stochasticity, "stochasticity"}, {ActionKind::Skip, "skip"}, {ActionKind::Start, "start"},
 }};
 static_assert(in_enum_order(kNames), "kNames must follow enum ActionKind");
+static_assert(std::size(kActionKinds) == kNames.size(), "every action kind needs a name");
 
 }  // namespace
 
@@ -73,7 +77,7 @@ torch::Tensor ActionSpace::active(size_t component, const StepState& state) cons
     if (c.kind == ActionKind::Skip) {
         // On the last level every skip lands on sigma = 0, and a last step goes there anyway.
         on = on & (state.level < state.levels - 1);
-        if (state.final_step.defined()) on = on & state.final_step.logical_not();
+        if (state.must_finish.defined()) on = on & state.must_finish.logical_not();
     }
     return on;
 }
@@ -88,7 +92,7 @@ torch::Tensor ActionSpace::allowed(size_t component, const StepState& state, Sol
     if (c.kind == ActionKind::Guidance && state.remaining.defined()) {
         // A guided step costs twice; after a step that does not end the trajectory, one more
         // (unguided) evaluation must remain for the last step.
-        const torch::Tensor last = state.final_step.defined() ? state.final_step : torch::zeros({m}, torch::kBool);
+        const torch::Tensor last = state.must_finish.defined() ? state.must_finish : torch::zeros({m}, torch::kBool);
         const torch::Tensor guided_cost =
             torch::where(last, torch::full({m}, step_evaluations(solver, true, true)), torch::full({m}, step_evaluations(solver, false, true) + 1));
         const torch::Tensor affordable = (state.remaining < 0) | (state.remaining >= guided_cost);
@@ -141,6 +145,45 @@ ActionSpace ActionSpace::from_json(const std::string& text) {
         throw std::runtime_error(std::string("action space: ") + e.what());
     } catch (const std::invalid_argument& e) {
         throw std::runtime_error(std::string("action space: ") + e.what());
+    }
+    space.validate();
+    return space;
+}
+
+namespace {
+
+double parse_number(const std::string& text, const std::string& what) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0') throw std::invalid_argument("\"" + text + "\" is not a number (" + what + ")");
+    return v;
+}
+
+}  // namespace
+
+ActionSpace parse_action_space(const std::string& text) {
+    ActionSpace space;
+    std::stringstream parts(text);
+    std::string part;
+    while (std::getline(parts, part, ';')) {
+        const auto eq = part.find('=');
+        if (eq == std::string::npos)
+            throw std::invalid_argument("expected KIND=V1,V2,...[@SIGMA_MIN:SIGMA_MAX] separated by ';', got \"" + part + "\"");
+        ActionComponent component;
+        component.kind = action_kind_from_string(part.substr(0, eq));
+        std::string list = part.substr(eq + 1);
+        if (const auto at = list.find('@'); at != std::string::npos) {
+            const std::string range = list.substr(at + 1);
+            list = list.substr(0, at);
+            const auto colon = range.find(':');
+            if (colon == std::string::npos) throw std::invalid_argument("a noise-level range is written @SIGMA_MIN:SIGMA_MAX, got \"@" + range + "\"");
+            if (colon > 0) component.sigma_min = parse_number(range.substr(0, colon), "sigma_min");
+            if (colon + 1 < range.size()) component.sigma_max = parse_number(range.substr(colon + 1), "sigma_max");
+        }
+        std::stringstream values(list);
+        std::string value;
+        while (std::getline(values, value, ',')) component.choices.push_back(parse_number(value, "a choice"));
+        space.components.push_back(component);
     }
     space.validate();
     return space;

@@ -87,13 +87,18 @@ std::vector<double> schedule_taken(const torch::Tensor& path, int64_t sample) {
     return sigmas;
 }
 
-int64_t step_evaluations(Solver solver, bool final_step, bool guided) {
-    return (solver == Solver::Heun && !final_step ? 2 : 1) * (guided ? 2 : 1);
+int64_t step_evaluations(Solver solver, bool to_zero, bool guided) {
+    return (solver == Solver::Heun && !to_zero ? 2 : 1) * (guided ? 2 : 1);
 }
 
-double edm_churn_gamma(const ChurnSettings& churn, double sigma, int64_t levels) {
-    if (churn.s_churn <= 0.0 || sigma < churn.s_tmin || sigma > churn.s_tmax) return 0.0;
-    return std::min(churn.s_churn / static_cast<double>(levels), std::sqrt(2.0) - 1.0);
+double edm_churn_gamma(const EdmChurnRule& rule, double sigma, int64_t levels) {
+    if (rule.s_churn <= 0.0 || sigma < rule.s_tmin || sigma > rule.s_tmax) return 0.0;
+    return std::min(rule.s_churn / static_cast<double>(levels), std::sqrt(2.0) - 1.0);
+}
+
+torch::Tensor classes_in_turn(int64_t count, int64_t classes) {
+    if (classes < 1) throw std::invalid_argument("classes_in_turn needs at least one class");
+    return torch::arange(count, torch::kInt64) % classes;
 }
 
 SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const SampleRequest& request) {
@@ -125,13 +130,14 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
     detail::MultistepHistory history{torch::zeros_like(x), torch::zeros({n}, kF64), torch::zeros({n}, torch::kBool)};
     GuidedDenoise guided(denoiser, request.cancel, evaluations);
     detail::StepContext steps(guided, generator, settings);
-    const bool edm_churn = settings.fixed.churn == 0.0 && settings.churn.s_churn > 0.0 &&
+    const bool edm_churn = settings.fixed.churn == 0.0 && settings.churn_rule.s_churn > 0.0 &&
                            (settings.solver == Solver::Euler || settings.solver == Solver::Heun);
 
     int64_t iteration = 0;
     std::vector<torch::Tensor> path;
     auto last_preview = Clock::now();
     bool previewed_once = false;
+    double progress = 0.0;
     while (true) {
         const torch::Tensor active = (level < levels).nonzero().squeeze(1);
         if (active.numel() == 0) break;
@@ -143,7 +149,7 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
         if (edm_churn) {
             auto accessor = sigma.accessor<double, 1>();
             auto churn = fixed.churn.accessor<double, 1>();
-            for (int64_t i = 0; i < m; ++i) churn[i] = edm_churn_gamma(settings.churn, accessor[i], levels);
+            for (int64_t i = 0; i < m; ++i) churn[i] = edm_churn_gamma(settings.churn_rule, accessor[i], levels);
         }
         detail::StepInputs in;
         in.index = active;
@@ -152,14 +158,14 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
         // With a budget: a step that could not be followed by a further step and a last one is the last.
         const torch::Tensor spent = evaluations.index_select(0, active);
         const torch::Tensor remaining = settings.budget >= 0 ? settings.budget - spent : torch::full({m}, int64_t(-1));
-        const torch::Tensor final_step =
+        const torch::Tensor must_finish =
             settings.budget >= 0 ? remaining < step_evaluations(settings.solver, false, false) + step_evaluations(settings.solver, true, false)
                                  : torch::zeros({m}, torch::kBool);
         if (settings.control) {
             const torch::Tensor before = previous_sigma.index_select(0, active);
-            const torch::Tensor last_step = torch::where(before > 0, (before / sigma).log(), torch::zeros_like(sigma));
+            const torch::Tensor previous_log_step = torch::where(before > 0, (before / sigma).log(), torch::zeros_like(sigma));
             StepState state{iteration, levels, in.x, sigma, active_level, in.labels, denoised.index_select(0, active), active,
-                            remaining, final_step, last_step, spent};
+                            remaining, must_finish, previous_log_step, spent};
             in.controls = settings.control(state, fixed);
             check_controls(in.controls, m);
             in.controls.guidance = in.controls.guidance.to(torch::kFloat64);
@@ -202,7 +208,7 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
         // Skip: down `skip` levels (to sigma = 0 at the end of the schedule), or straight to 0 on
         // the last step a budget pays for.
         torch::Tensor next_level = torch::minimum(active_level + in.controls.skip.clamp_min(1), torch::full_like(active_level, levels));
-        next_level = torch::where(final_step, torch::full_like(next_level, levels), next_level);
+        next_level = torch::where(must_finish, torch::full_like(next_level, levels), next_level);
         in.sigma_next = sigma_table.index_select(0, next_level);
 
         detail::StepOutputs out;
@@ -225,7 +231,10 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
             const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_preview).count();
             if (last || !previewed_once || elapsed >= request.preview_interval_ms) {
                 // Copies: the receiver may keep them (another thread) while x changes in place.
-                request.on_step({iteration, levels, x.clone(), denoised.clone(), sigma_table.index_select(0, level), last});
+                torch::Tensor done = level.to(kF64) / double(levels);
+                if (settings.budget > 0) done = torch::maximum(done, evaluations.to(kF64) / double(settings.budget));
+                progress = last ? 1.0 : std::max(progress, done.clamp_max(1.0).mean().item<double>());
+                request.on_step({iteration, levels, x.clone(), denoised.clone(), sigma_table.index_select(0, level), last, progress});
                 last_preview = now;
                 previewed_once = true;
             }

@@ -13,6 +13,7 @@ constexpr EnumNames<ScheduleKind, 3> kScheduleNames = {{
     {ScheduleKind::Karras, "karras"}, {ScheduleKind::Exponential, "exponential"}, {ScheduleKind::Custom, "custom"},
 }};
 static_assert(in_enum_order(kScheduleNames), "kScheduleNames must follow enum ScheduleKind");
+static_assert(static_cast<size_t>(ScheduleKind::Custom) + 1 == kScheduleNames.size(), "every schedule kind needs a name");
 
 void check_range(int steps, double sigma_min, double sigma_max) {
     if (steps < 1 || steps > 10000)

@@ -27,7 +27,7 @@ StepOutputs StepContext::euler_or_heun(const StepInputs& in, bool heun) {
     const torch::Tensor sigma_hat = in.sigma * (1.0 + gamma);
     torch::Tensor x_hat = in.x;
     if ((gamma > 0).any().item<bool>()) {
-        const torch::Tensor extra = (sigma_hat.square() - in.sigma.square()).clamp_min(0.0).sqrt() * settings_.churn.s_noise;
+        const torch::Tensor extra = (sigma_hat.square() - in.sigma.square()).clamp_min(0.0).sqrt() * settings_.churn_rule.s_noise;
         x_hat = in.x + cast_like(extra, in.x) * noise_like(in.x);
     }
     const torch::Tensor denoised = denoise(in, x_hat, sigma_hat);

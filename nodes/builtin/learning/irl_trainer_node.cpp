@@ -3,8 +3,7 @@
 #include "node_support.h"
 
 #include "irl/engine/core/random.h"
-#include "irl/engine/io/atomic_file.h"
-#include "irl/engine/learning/irl/irl_trainer.h"
+#include "irl/engine/learning/irl/policy_training.h"
 #include "irl/engine/metrics/sample_metrics.h"
 #include "irl/nodes/output_paths.h"
 
@@ -13,8 +12,6 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include <chrono>
-#include <thread>
 
 namespace irl::nodes::builtin {
 namespace {
@@ -128,17 +125,6 @@ CheckpointPlace checkpoint_of(const QVariantMap& p, const RunContext& context) {
     return {output_path(context.output_dir, name, "the IRL Trainer's checkpoint file name"), true};
 }
 
-// Waits while the window has training paused, serving checkpoint requests; returns at resume,
-// stop or cancel, and the seconds it waited.
-double wait_while_paused(TrainingControl* control, const RunContext& context, const std::function<void()>& save_checkpoint) {
-    const auto start = std::chrono::steady_clock::now();
-    while (control && control->paused && !(context.cancel && context.cancel->cancelled()) && !control->stop) {
-        if (control->checkpoint_requests.exchange(0) > 0) save_checkpoint();
-        std::this_thread::sleep_for(std::chrono::milliseconds(30));
-    }
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 }  // namespace
 
 NodeTypeInfo IrlTrainerNode::declaration() {
@@ -150,7 +136,7 @@ NodeTypeInfo IrlTrainerNode::declaration() {
         t.inputs.push_back({action_port_name(kind), ports::action(kind), QString("The %1 choices the policy learns").arg(to_string(kind)), true});
     t.parameters = {
         ParameterSchema::choice("solver", "Solver", as_qt(solver_names()), "heun"),
-        ParameterSchema::choice("policy", "Policy", {"table", "network"}, "table"),
+        ParameterSchema::choice("policy", "Policy", as_qt(policy_kind_names()), "table"),
         ParameterSchema::choice("divergence", "Divergence", as_qt(divergence_names()), "jensen-shannon"),
         ParameterSchema::number("pr_lambda", "PR λ", 1.0, 0.01, 100.0, "The precision-recall divergence's trade-off")
             .shown_if("divergence", {"precision-recall"}),
@@ -182,86 +168,63 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
     const DenoiserValue& model = input<DenoiserValue>(in, "denoiser");
     const ScheduleValue& schedule = input<ScheduleValue>(in, "schedule");
     const DatasetValue& expert = input<DatasetValue>(in, "expert");
-    const IrlOptions options = options_from(p, schedule, model);
-    const ActionSpace space = action_space_from(in);
-    const int64_t levels = static_cast<int64_t>(schedule.sigmas.size()) - 1;
-    std::shared_ptr<Policy> policy;
-    const int64_t budget = std::max<int64_t>(0, options.sampler.budget);
-    if (p.value("policy").toString() == "network")
-        policy = std::make_shared<NetworkPolicy>(space, levels, model.denoiser->sample_shape(), model.denoiser->num_classes(), 64, options.seed,
-                                                 budget);
-    else
-        policy = std::make_shared<TablePolicy>(space, levels, budget);
-    IrlTrainer trainer(*model.denoiser, policy, expert.data, options);
-    const PolicySetup setup = PolicySetup::of(*model.denoiser, options.sampler);
-
-    // Both outputs are checked before training, so that a bad name fails now and not after hours.
-    const QString policy_file = output_file_path(*declaration().traits.output_file, context.node, p, context.output_dir);
+    PolicyTrainingOptions options;
+    options.irl = options_from(p, schedule, model);
+    options.actions = action_space_from(in);
+    options.policy = p.value("policy").toString().toStdString();
+    options.iterations = p.value("iterations").toLongLong();
+    options.evaluate_every = p.value("eval_every").toLongLong();
+    options.evaluation_count = p.value("eval_count").toLongLong();
+    options.evaluation_seed = kEvaluationSeed;
+    options.policy_file = output_file_path(*declaration().traits.output_file, context.node, p, context.output_dir).toStdString();
+    // A named checkpoint is written at every evaluation and at the end, and resumed; the default
+    // one only on a stop, a cancel or a request from the window.
     const CheckpointPlace checkpoint = checkpoint_of(p, context);
-    check_writable(policy_file.toStdString());
-    check_writable(checkpoint.path.toStdString());
-    if (checkpoint.named && p.value("resume").toBool() && QFileInfo::exists(checkpoint.path))
-        trainer.load_checkpoint(checkpoint.path.toStdString(), setup.to_json());
-    auto write_checkpoint = [&] { trainer.save_checkpoint(checkpoint.path.toStdString(), setup.to_json()); };
-    // Asked for from the window: written, and said where.
-    auto save_checkpoint = [&] {
-        write_checkpoint();
-        if (context.notice)
-            context.notice(context.node, QString("checkpoint of iteration %1 written to %2").arg(trainer.iterations()).arg(checkpoint.path));
-    };
-    auto save_policy_file = [&](bool partial) {
-        const nlohmann::json facts = {{"iterations", trainer.iterations()}, {"training_evaluations", trainer.total_evaluations()},
-                                      {"partial", partial}};
-        save_policy(*policy, setup, policy_file.toStdString(), facts.dump());
-    };
+    options.checkpoint = checkpoint.path.toStdString();
+    options.checkpoint_every = checkpoint.named ? (options.evaluate_every > 0 ? options.evaluate_every : options.iterations) : 0;
+    options.resume = checkpoint.named && p.value("resume").toBool();
+    PolicyTraining training(*model.denoiser, expert.data, options);
 
-    const int64_t iterations = p.value("iterations").toLongLong();
-    const int64_t eval_every = p.value("eval_every").toLongLong();
-    const int64_t eval_count = p.value("eval_count").toLongLong();
-    TrainingControl* control = context.training;
-    IrlIteration last;
-    QVariantMap last_metrics;
-    double paused_seconds = 0.0;
-    try {
-        while (trainer.iterations() < iterations) {
-            paused_seconds += wait_while_paused(control, context, save_checkpoint);
-            if (context.cancel) context.cancel->throw_if_cancelled();
-            if (control && control->stop) break;
-            last = trainer.iterate(context.cancel);
-            TrainingReport report = report_of(last, trainer, space, schedule, iterations, context.node);
-            if (eval_every > 0 && (last.iteration % eval_every == 0 || last.iteration == iterations)) {
-                const SampleResult samples = trainer.sample_greedy(eval_count, kEvaluationSeed, context.cancel, true);
-                last_metrics = policy_metrics(samples, model, expert);
-                // The noise levels the greedy policy took (the first sample's): with schedule
-                // actions this is the schedule it learned.
-                StepProfile taken{"greedy_sigmas", "σ of each step (greedy policy, first sample)", {}};
-                for (double sigma : schedule_taken(samples.path, 0)) taken.values << sigma;
-                report.profiles << taken;
-                add_evaluation(report, last_metrics, picture_of(samples.samples, model.toy));
-                if (checkpoint.named) write_checkpoint();
-            }
-            if (control && control->checkpoint_requests.exchange(0) > 0) save_checkpoint();
-            if (context.training_report) context.training_report(report);
-            if (context.progress) context.progress(context.node, double(last.iteration) / double(iterations), QString());
-        }
-    } catch (const Cancelled&) {
-        // What was learned survives a cancel: a checkpoint to resume from and the policy so far.
-        write_checkpoint();
-        save_policy_file(true);
-        throw;
+    TrainingControl* window = context.training;
+    PolicyTrainingControl control;
+    control.cancel = context.cancel;
+    if (window) {
+        control.paused = [window] { return window->paused.load(); };
+        control.stop = [window] { return window->stop.load(); };
+        control.checkpoint_requested = [window] { return window->checkpoint_requests.exchange(0) > 0; };
     }
-    if (checkpoint.named || (control && control->stop)) write_checkpoint();
-    save_policy_file(false);
+    // Asked for from the window: written, and said where.
+    control.checkpoint_written = [&](const std::string& path, int64_t iteration) {
+        if (context.notice) context.notice(context.node, QString("checkpoint of iteration %1 written to %2").arg(iteration).arg(QString::fromStdString(path)));
+    };
+    QVariantMap last_metrics;
+    control.on_iteration = [&](const PolicyTrainingProgress& progress) {
+        TrainingReport report = report_of(progress.iteration, training.trainer(), options.actions, schedule, options.iterations, context.node);
+        if (progress.evaluation) {
+            last_metrics = policy_metrics(*progress.evaluation, model, expert);
+            // The noise levels the greedy policy took (the first sample's): with schedule
+            // actions this is the schedule it learned.
+            StepProfile taken{"greedy_sigmas", "σ of each step (greedy policy, first sample)", {}};
+            for (double sigma : schedule_taken(progress.evaluation->path, 0)) taken.values << sigma;
+            report.profiles << taken;
+            add_evaluation(report, last_metrics, picture_of(progress.evaluation->samples, model.toy));
+        }
+        if (context.training_report) context.training_report(report);
+        if (context.progress)
+            context.progress(context.node, double(progress.iteration.iteration) / double(options.iterations), QString());
+    };
+    const PolicyTrainingOutcome outcome = training.run(control);
     if (context.report) {
-        context.report(context.node, "iterations", static_cast<double>(trainer.iterations()));
-        context.report(context.node, "paused_seconds", paused_seconds);
+        const IrlIteration& last = outcome.last;
+        context.report(context.node, "iterations", static_cast<double>(training.trainer().iterations()));
+        context.report(context.node, "paused_seconds", outcome.paused_seconds);
         context.report(context.node, "discriminator_accuracy", last.discriminator_accuracy);
         context.report(context.node, "mean_reward", last.mean_reward);
         context.report(context.node, "entropy", last.entropy);
-        context.report(context.node, "training_evaluations", static_cast<double>(trainer.total_evaluations()));
+        context.report(context.node, "training_evaluations", static_cast<double>(training.trainer().total_evaluations()));
         for (auto it = last_metrics.begin(); it != last_metrics.end(); ++it) context.report(context.node, it.key(), it.value().toDouble());
     }
-    return {{"policy", PolicyValue{policy, setup, 0.0}}};
+    return {{"policy", PolicyValue{training.policy(), training.setup(), 0.0}}};
 }
 
 }  // namespace irl::nodes::builtin

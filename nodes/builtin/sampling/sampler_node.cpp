@@ -75,7 +75,7 @@ Values SamplerNode::evaluate(const Values& in, const QVariantMap& p, RunContext&
                                      " classes");
         request.labels = torch::full({request.count}, label, torch::kInt64);
     } else if (label == -1 && classes > 0 && !model.toy) {
-        request.labels = torch::arange(request.count, torch::kInt64) % classes;
+        request.labels = classes_in_turn(request.count, classes);
     }
     if (settings.fixed.guidance != 1.0 && !request.labels.defined())
         throw std::runtime_error("guidance needs a class: set the Sampler's class, or use a class-conditional denoiser");
@@ -83,7 +83,7 @@ Values SamplerNode::evaluate(const Values& in, const QVariantMap& p, RunContext&
     request.preview_interval_ms = 100;
     const QString node = context.node;
     request.on_step = [&](const StepPreview& step) {
-        if (context.progress) context.progress(node, double(step.iteration) / double(levels), QString());
+        if (context.progress) context.progress(node, step.progress, QString());
         if (context.sampling_preview) context.sampling_preview(preview_of(step, levels, model, node, request.labels));
     };
     SampleResult result;

@@ -2,12 +2,10 @@
 
 #include "node_support.h"
 
-#include "irl/engine/core/random.h"
-#include "irl/engine/metrics/sample_metrics.h"
+#include "irl/engine/learning/irl/sampler_comparison.h"
 #include "irl/engine/sampling/sampler.h"
-#include "irl/engine/sampling/schedule.h"
-#include "irl/engine/sampling/schedule_search.h"
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 namespace irl::nodes::builtin {
@@ -31,35 +29,38 @@ Values ScheduleTunerNode::evaluate(const Values& in, const QVariantMap& p, RunCo
     const DenoiserValue& model = input<DenoiserValue>(in, "denoiser");
     const DatasetValue& reference = input<DatasetValue>(in, "reference");
     const Solver solver = solver_from_string(p.value("solver").toString().toStdString());
-    const int nfe = p.value("nfe").toInt();
-    ScheduleSearchOptions options;
-    options.grid = karras_schedule(p.value("grid").toInt(), ScheduleDefaults::sigma_min, ScheduleDefaults::sigma_max);
-    options.steps = solver == Solver::Heun ? (nfe + 1) / 2 : nfe;
-    options.max_evaluations = p.value("max_evaluations").toLongLong();
     const int64_t count = p.value("count").toLongLong();
     const int64_t classes = model.denoiser->num_classes();
-    SampleRequest request;
-    request.count = count;
-    request.seed = static_cast<uint64_t>(p.value("seed").toLongLong());
-    request.cancel = context.cancel;
-    if (classes > 0 && !model.toy) request.labels = torch::arange(count, torch::kInt64) % classes;
-    if (model.toy) request.dtype = torch::kFloat64;
+    // The engine's tuner, scored against the reference: MMD^2 on a toy, FD on images.
+    Testbed tuning;
+    tuning.denoiser = model.denoiser.get();
+    tuning.count = count;
+    tuning.seeds = {static_cast<uint64_t>(p.value("seed").toLongLong())};
+    tuning.cancel = context.cancel;
     const torch::Tensor real = reference.data.narrow(0, 0, std::min<int64_t>(reference.data.size(0), std::max<int64_t>(count, 1000)));
-    int trials = 0;
-    const ScheduleSearchResult found = search_schedule(options, [&](const std::vector<double>& sigmas) {
-        SamplerSettings settings;
-        settings.solver = solver;
-        settings.sigmas = sigmas;
-        const SampleResult result = sample(*model.denoiser, settings, request);
-        const double metric = model.toy ? mmd_squared(result.samples, real.to(torch::kFloat64), {0.05, 0.2, 1.0})
-                                        : score_against(result.samples, request.labels.defined() ? request.labels : torch::full({count}, int64_t(-1)), &reference).fd;
-        if (context.progress) context.progress(context.node, std::min(1.0, double(++trials) / 60.0), QString());
-        return std::pair<double, int64_t>(metric, result.evaluations.sum().item<int64_t>());
-    });
+    if (model.toy) {
+        tuning.dtype = torch::kFloat64;
+        tuning.criteria = {{"mmd2", false}};
+        const torch::Tensor truth = real.to(torch::kFloat64);
+        tuning.metrics = [truth](const torch::Tensor& samples, const torch::Tensor&) {
+            return nlohmann::json{{"mmd2", toy_mmd_squared(samples, truth)}};
+        };
+    } else {
+        if (classes > 0) tuning.labels = classes_in_turn(count, classes);
+        tuning.criteria = {{"fd", false}};
+        const DatasetValue* scored = &reference;
+        tuning.metrics = [scored, count](const torch::Tensor& samples, const torch::Tensor& labels) {
+            return nlohmann::json{{"fd", score_against(samples, labels.defined() ? labels : torch::full({count}, int64_t(-1)), scored).fd}};
+        };
+    }
+    const ScheduleSearchResult found =
+        tune_schedule(tuning, solver, p.value("nfe").toInt(), p.value("grid").toInt(), p.value("max_evaluations").toLongLong(), [&](int trials) {
+            if (context.progress) context.progress(context.node, std::min(1.0, double(trials) / 60.0), QString());
+        });
     if (context.report) {
         context.report(context.node, "tuning_evaluations", double(found.evaluations));
         context.report(context.node, "tuning_trials", found.trials);
-        context.report(context.node, model.toy ? "mmd2" : "fd", found.score);
+        context.report(context.node, QString::fromStdString(tuning.primary()), found.score);
     }
     return {{"schedule", ScheduleValue{found.sigmas}}};
 }

@@ -4,7 +4,10 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace irl {
@@ -18,6 +21,7 @@ constexpr EnumNames<Divergence, 5> kNames = {{
     {Divergence::PrecisionRecall, "precision-recall"},
 }};
 static_assert(in_enum_order(kNames), "kNames must follow enum Divergence");
+static_assert(static_cast<size_t>(Divergence::PrecisionRecall) + 1 == kNames.size(), "every divergence needs a name");
 
 void check_lambda(const DivergenceSpec& spec) {
     if (spec.kind == Divergence::PrecisionRecall && !(spec.pr_lambda > 0.0 && std::isfinite(spec.pr_lambda)))
@@ -29,6 +33,34 @@ void check_lambda(const DivergenceSpec& spec) {
 const char* to_string(Divergence divergence) { return enum_name(kNames, divergence); }
 Divergence divergence_from_string(const std::string& name) { return enum_from_name(kNames, name, "divergence"); }
 std::vector<std::string> divergence_names() { return enum_names(kNames); }
+
+std::vector<DivergenceSpec> parse_divergences(const std::string& text) {
+    std::vector<DivergenceSpec> specs;
+    size_t begin = 0;
+    while (begin <= text.size()) {
+        const size_t end = std::min(text.find(',', begin), text.size());
+        const std::string part = text.substr(begin, end - begin);
+        const size_t colon = part.find(':');
+        DivergenceSpec spec{divergence_from_string(part.substr(0, colon)), 1.0};
+        if (colon != std::string::npos) {
+            const std::string lambda = part.substr(colon + 1);
+            char* stop = nullptr;
+            spec.pr_lambda = std::strtod(lambda.c_str(), &stop);
+            if (lambda.empty() || *stop != '\0') throw std::invalid_argument("\"" + lambda + "\" after '" + part.substr(0, colon) + ":' is not a number");
+            check_lambda(spec);
+        }
+        specs.push_back(spec);
+        begin = end + 1;
+    }
+    return specs;
+}
+
+std::string divergence_label(const DivergenceSpec& spec) {
+    if (spec.kind != Divergence::PrecisionRecall) return to_string(spec.kind);
+    char lambda[32];
+    std::snprintf(lambda, sizeof lambda, ":%.2f", spec.pr_lambda);
+    return std::string(to_string(spec.kind)) + lambda;
+}
 
 torch::Tensor divergence_generator(const DivergenceSpec& spec, const torch::Tensor& log_ratio) {
     check_lambda(spec);

@@ -14,7 +14,7 @@ namespace irl {
 namespace {
 
 PolicyInput input_of(const StepState& state) {
-    return {state.x, state.denoised, state.sigma, state.level, state.labels, state.remaining, state.last_step};
+    return {state.x, state.denoised, state.sigma, state.level, state.labels, state.remaining, state.previous_log_step};
 }
 
 }  // namespace
@@ -226,7 +226,7 @@ SampleResult IrlTrainer::sample_greedy(int64_t count, uint64_t seed, const Cance
     request.cancel = cancel;
     request.record_path = path;
     if (options_.conditional && denoiser_.num_classes() > 0)
-        request.labels = torch::arange(count, torch::kInt64) % denoiser_.num_classes();
+        request.labels = classes_in_turn(count, denoiser_.num_classes());
     return rollout_policy(denoiser_, *policy_, options_.sampler, request, 0.0, false).result;
 }
 
@@ -249,7 +249,7 @@ std::string IrlTrainer::method_json() const {
                              {"fixed_control", {{"guidance", options_.sampler.fixed.guidance}, {"churn", options_.sampler.fixed.churn},
                                                 {"stochasticity", options_.sampler.fixed.stochasticity},
                                                 {"renoise", options_.sampler.fixed.renoise}}},
-                             {"s_churn", options_.sampler.churn.s_churn}};
+                             {"s_churn", options_.sampler.churn_rule.s_churn}};
     if (options_.divergence.kind == Divergence::PrecisionRecall) method["pr_lambda"] = options_.divergence.pr_lambda;
     return method.dump();
 }

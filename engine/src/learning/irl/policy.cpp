@@ -92,7 +92,7 @@ std::vector<torch::Tensor> NetworkPolicy::logits(const PolicyInput& in) {
     if (budget() > 0) {
         const int64_t m = in.sigma.size(0);
         parts.push_back(in.remaining.defined() ? (in.remaining.to(torch::kFloat32) / double(budget())).unsqueeze(1) : torch::ones({m, 1}));
-        parts.push_back(in.last_step.defined() ? in.last_step.to(torch::kFloat32).unsqueeze(1) : torch::zeros({m, 1}));
+        parts.push_back(in.previous_log_step.defined() ? in.previous_log_step.to(torch::kFloat32).unsqueeze(1) : torch::zeros({m, 1}));
     }
     const torch::Tensor features = torch::cat(parts, 1);
     const torch::Tensor h = torch::silu(hidden2(torch::silu(hidden1(features))));

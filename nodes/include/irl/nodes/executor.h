@@ -14,6 +14,7 @@
 namespace irl::nodes {
 
 // Cancelled: the node was running when the run was cancelled (not a failure of the node).
+// Its names: the table in executor.cpp (a new value goes there too).
 enum class NodeStatus { Pending, Running, Cached, Done, Failed, Cancelled };
 QString to_string(NodeStatus status);
 

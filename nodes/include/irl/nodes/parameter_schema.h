@@ -10,6 +10,7 @@
 
 namespace irl::nodes {
 
+// Its names: the table in parameter_schema.cpp (a new value goes there too).
 enum class ParameterKind { Integer, Number, Boolean, Choice, Text, File };
 QString to_string(ParameterKind kind);
 

@@ -1,5 +1,7 @@
-// Enum <-> name tables checked at compile time: each table lists every value in enum order, so
-// to_string is a lookup and a forgotten value fails the build, not a user.
+// Enum <-> name tables checked at compile time: each table lists every value in enum order
+// (in_enum_order), and a static_assert beside it ties its size to the enum's last value, so
+// to_string is a lookup and a value left out of a table fails the build, not a user. A value added
+// after the last one must also move that assert (each such enum says where its table is).
 #pragma once
 
 #include <array>

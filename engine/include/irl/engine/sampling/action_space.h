@@ -55,4 +55,9 @@ struct ActionSpace {
     bool operator==(const ActionSpace& other) const { return to_json() == other.to_json(); }
 };
 
+// "guidance=1,1.5,2;churn=0,0.1@0.5:10" -> an action space. "@LO:HI" after a component's choices
+// makes the policy choose only at noise levels LO <= sigma <= HI (either end may be left out);
+// outside, the sampler's fixed value applies. Throws std::invalid_argument naming the part.
+ActionSpace parse_action_space(const std::string& text);
+
 }  // namespace irl

@@ -16,6 +16,7 @@
 
 namespace irl {
 
+// Its names: the table in solver_names.cpp (a new value goes there too).
 enum class Solver { Euler, Heun, DpmSolver2M, EulerAncestral, Gddim };
 const char* to_string(Solver solver);
 // Accepts the names of to_string; throws std::invalid_argument listing them otherwise.
@@ -24,7 +25,7 @@ std::vector<std::string> solver_names();
 
 // EDM's churn rule (Karras et al. 2022, Alg. 2): gamma_i = min(S_churn / N, sqrt(2) - 1)
 // for S_tmin <= sigma_i <= S_tmax, else 0.
-struct ChurnSettings {
+struct EdmChurnRule {
     double s_churn = 0.0;
     double s_tmin = 0.0;
     double s_tmax = std::numeric_limits<double>::infinity();
@@ -39,6 +40,10 @@ struct StepPreview {
     torch::Tensor denoised;    // [N, ...] latest x0 estimate of each sample
     torch::Tensor sigma;       // [N] current noise level of each sample
     bool last = false;
+    // How far the run is, 0..1, for a progress bar: the samples' mean share of the schedule done
+    // (or of the budget spent, when that is further), never going back; 1 at the last step.
+    // iteration / total_levels is not: skips end a run early and renoise makes it longer.
+    double progress = 0.0;
 };
 using StepCallback = std::function<void(const StepPreview&)>;
 
@@ -46,7 +51,9 @@ struct SamplerSettings {
     Solver solver = Solver::Heun;
     std::vector<double> sigmas;  // descending, ending at 0
     StepControl fixed;           // the control of every step when no policy is given
-    ChurnSettings churn;         // EDM churn rule for Euler and Heun when fixed.churn is 0
+    // EDM's S_churn rule, which gives Euler and Heun a churn gamma per level when fixed.churn
+    // (the gamma itself) is 0.
+    EdmChurnRule churn_rule;
     double ancestral_eta = 1.0;  // Euler ancestral: 1 = full ancestral noise
     int64_t renoise_cap = -1;    // most schedule levels one trajectory may jump back in total; -1: the number of levels
     // Most function evaluations one trajectory may spend; -1: no budget. With a budget a step
@@ -85,14 +92,17 @@ std::vector<double> schedule_taken(const torch::Tensor& path, int64_t sample);
 
 // Function evaluations of one step: Heun corrects (twice) except on the step to sigma = 0, and a
 // guided step calls the model twice.
-int64_t step_evaluations(Solver solver, bool final_step, bool guided);
+int64_t step_evaluations(Solver solver, bool to_zero, bool guided);
+
+// Labels that ask every class in turn, 0, 1, ..., classes-1, 0, ...: [count] int64.
+torch::Tensor classes_in_turn(int64_t count, int64_t classes);
 
 // Runs the sampler from sigmas[0] to 0. Throws Cancelled when the token fires, and
 // std::invalid_argument for inconsistent settings (labels for an unconditional model, ...).
 SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const SampleRequest& request);
 
 // The churn gamma EDM's rule gives at level `level` of a schedule with `levels` nonzero sigmas.
-double edm_churn_gamma(const ChurnSettings& churn, double sigma, int64_t levels);
+double edm_churn_gamma(const EdmChurnRule& rule, double sigma, int64_t levels);
 
 // One gDDIM step with stochasticity lambda (EDM form, r = sigma_next / sigma):
 // x_next = D + r^(1+lambda^2) (x - D) + sigma_next sqrt(1 - r^(2 lambda^2)) z.

@@ -25,6 +25,7 @@ std::vector<double> exponential_schedule(int steps, double sigma_min, double sig
 // A user list: strictly descending positive values; a trailing 0 is appended when missing.
 std::vector<double> custom_schedule(std::vector<double> sigmas);
 
+// Its names: the table in schedule.cpp (a new value goes there too).
 enum class ScheduleKind { Karras, Exponential, Custom };
 const char* to_string(ScheduleKind kind);
 ScheduleKind schedule_kind_from_string(const std::string& name);  // throws std::invalid_argument listing the kinds

@@ -47,8 +47,8 @@ struct StepState {
     // this step [M] int64, and whether this step must be the last one (to sigma = 0) because a
     // further step could not be paid for [M] bool. Without a budget: -1 and false.
     torch::Tensor remaining;
-    torch::Tensor final_step;
-    torch::Tensor last_step;     // [M] float64 log(sigma before / sigma now) of the previous step, 0 at the first
+    torch::Tensor must_finish;
+    torch::Tensor previous_log_step;  // [M] float64 log(sigma before / sigma now) of the previous step, 0 at the first
     torch::Tensor evaluations;   // [M] int64 function evaluations spent so far
 };
 

@@ -9,6 +9,7 @@
 
 namespace irl {
 
+// Its names: the table in f_divergence.cpp (a new value goes there too).
 enum class Divergence { ForwardKl, ReverseKl, JensenShannon, PearsonChiSquared, PrecisionRecall };
 const char* to_string(Divergence divergence);
 Divergence divergence_from_string(const std::string& name);  // throws std::invalid_argument listing the names
@@ -18,6 +19,11 @@ struct DivergenceSpec {
     Divergence kind = Divergence::ReverseKl;
     double pr_lambda = 1.0;  // the precision-recall trade-off (Verine et al. 2023); other kinds ignore it
 };
+// "jensen-shannon,precision-recall:0.2,precision-recall:5" -> one spec each (a lambda after the
+// colon); throws std::invalid_argument naming the part it cannot read.
+std::vector<DivergenceSpec> parse_divergences(const std::string& text);
+// How tables name a divergence: "jensen-shannon", "precision-recall:0.20".
+std::string divergence_label(const DivergenceSpec& spec);
 
 // The generator f(u) at u = exp(log_ratio), with f(1) = 0:
 //   forward KL  u log u                         (KL(rho_E || rho_pi), mode covering)

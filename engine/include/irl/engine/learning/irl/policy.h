@@ -24,14 +24,15 @@ struct PolicyInput {
     torch::Tensor level;     // [M] int64 schedule index
     torch::Tensor labels;    // [M] int64 (-1 unconditional)
     torch::Tensor remaining;  // [M] int64 function evaluations left of the budget (-1: no budget)
-    torch::Tensor last_step;  // [M] float64 log(sigma before / sigma now) of the previous step
+    torch::Tensor previous_log_step;  // [M] float64 log(sigma before / sigma now) of the previous step
 };
 
 class Policy : public torch::nn::Module {
 public:
-    // `budget`: the function evaluations a trajectory may spend (0: none); a policy for a budget
-    // sees what is left of it.
-    Policy(ActionSpace space, int64_t levels, int64_t budget = 0) : space_(std::move(space)), levels_(levels), budget_(budget) {
+    // `budget`: the function evaluations a trajectory may spend, as SamplerSettings::budget (0 or
+    // -1: none; budget() then says 0); a policy for a budget sees what is left of it.
+    Policy(ActionSpace space, int64_t levels, int64_t budget = 0)
+        : space_(std::move(space)), levels_(levels), budget_(budget > 0 ? budget : 0) {
         space_.validate();
     }
     // One [M, choices] logit tensor per component.

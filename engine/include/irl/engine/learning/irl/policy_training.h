@@ -1,0 +1,107 @@
+// The one loop that trains a sampling policy by inverse RL, whoever drives it (the IRL Trainer
+// node, `train-policy`, the benches): policy construction, pause/resume/stop, evaluation while
+// training, periodic checkpoints, and what was learned kept when a run is stopped or cancelled.
+#pragma once
+
+#include "irl/engine/core/cancel.h"
+#include "irl/engine/learning/irl/irl_trainer.h"
+#include "irl/engine/learning/irl/policy.h"
+#include "irl/engine/learning/irl/policy_file.h"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace irl {
+
+// Everything a policy training is asked to do, from whichever front end.
+struct PolicyTrainingOptions {
+    IrlOptions irl;                 // sampler (solver, schedule, budget), divergence, batch, rates, seed
+    ActionSpace actions;            // what the policy chooses
+    std::string policy = "table";   // a name of policy_kind_names()
+    int64_t network_width = 64;
+    int64_t iterations = 100;       // training ends when the trainer has done this many (a resumed run's included)
+    // Where a checkpoint is written when the run is stopped, cancelled or asked for one; empty: never.
+    std::string checkpoint;
+    // Also every this many iterations and at the end; 0: only on stop, cancel and request.
+    int64_t checkpoint_every = 0;
+    bool resume = false;            // continue from `checkpoint` when that file exists
+    // Greedy samples every this many iterations and at the last one (PolicyTrainingProgress::evaluation); 0: never.
+    int64_t evaluate_every = 0;
+    int64_t evaluation_count = 256;
+    uint64_t evaluation_seed = 4242;
+    // The policy file written at the end and, marked partial, on a cancel; empty: none.
+    std::string policy_file;
+};
+
+// "table", "network": the policies a user can train.
+const std::vector<std::string>& policy_kind_names();
+// The policy of `kind` for an action space over a schedule of `levels` nonzero levels under a
+// budget (SamplerSettings::budget, -1: none). Throws std::invalid_argument naming the kinds.
+std::shared_ptr<Policy> make_policy(const std::string& kind, const ActionSpace& actions, int64_t levels, const Denoiser& denoiser,
+                                    int64_t budget, uint64_t seed, int64_t network_width = 64);
+
+// IrlIteration::action_probabilities as nested arrays: [component][level][choice].
+nlohmann::json action_probabilities_json(const std::vector<torch::Tensor>& probabilities);
+
+// What one iteration reports to the front end.
+struct PolicyTrainingProgress {
+    IrlIteration iteration;
+    int64_t iterations = 0;         // the run's total (PolicyTrainingOptions::iterations)
+    int64_t training_evaluations = 0;
+    double seconds = 0.0;           // since the run started, pauses excluded
+    // The greedy samples of an evaluation (with the path each took), or nullptr between evaluations.
+    const SampleResult* evaluation = nullptr;
+};
+
+// How a front end steers a running training; every member may be left empty.
+struct PolicyTrainingControl {
+    const CancelToken* cancel = nullptr;  // checked before every denoiser call
+    std::function<bool()> paused;         // training waits while this is true
+    std::function<bool()> stop;           // true: end after the current iteration, keeping what was learned
+    std::function<bool()> checkpoint_requested;  // true once per request for a checkpoint now
+    std::function<void(const std::string& path, int64_t iteration)> checkpoint_written;  // after a requested one
+    std::function<void(const PolicyTrainingProgress&)> on_iteration;
+};
+
+struct PolicyTrainingOutcome {
+    IrlIteration last;              // the last iteration's report (empty when none ran)
+    bool stopped = false;           // ended by PolicyTrainingControl::stop before all iterations
+    double seconds = 0.0;           // pauses excluded
+    double paused_seconds = 0.0;
+};
+
+class PolicyTraining {
+public:
+    // Builds the policy and the trainer, checks that the policy file and the checkpoint can be
+    // written (a bad name fails now, not after hours) and resumes the checkpoint when asked.
+    // Throws std::runtime_error naming the file when a checkpoint is damaged or of another setup.
+    PolicyTraining(Denoiser& denoiser, torch::Tensor expert, PolicyTrainingOptions options);
+
+    // Trains until the iterations are done or the control stops it. On Cancelled it writes the
+    // checkpoint and the policy so far (marked partial), then rethrows.
+    PolicyTrainingOutcome run(const PolicyTrainingControl& control = {});
+
+    void write_checkpoint() const;
+    // Facts stored with the policy file: iterations, divergence, evaluations, seconds, the last
+    // iteration's statistics, and whether the training was cut short.
+    std::string facts_json(const IrlIteration& last, double seconds, bool partial) const;
+
+    bool resumed() const { return resumed_; }
+    IrlTrainer& trainer() { return *trainer_; }
+    const std::shared_ptr<Policy>& policy() const { return policy_; }
+    const PolicySetup& setup() const { return setup_; }
+    const PolicyTrainingOptions& options() const { return options_; }
+
+private:
+    PolicyTrainingOptions options_;
+    std::shared_ptr<Policy> policy_;
+    std::unique_ptr<IrlTrainer> trainer_;
+    PolicySetup setup_;
+    bool resumed_ = false;
+};
+
+}  // namespace irl

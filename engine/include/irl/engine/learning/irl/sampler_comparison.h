@@ -1,0 +1,93 @@
+// How a learned sampler is compared, scored the same way in the same run: a testbed (toy or
+// images) that draws and scores samples over its evaluation seeds, every classic solver at the
+// same number of function evaluations, a schedule tuned by search at a counted cost, and the
+// verdict that a margin holds only when it exceeds the spread across seeds.
+#pragma once
+
+#include "irl/engine/core/cancel.h"
+#include "irl/engine/learning/irl/policy.h"
+#include "irl/engine/models/denoiser.h"
+#include "irl/engine/models/fashion_classifier.h"
+#include "irl/engine/models/gaussian_mixture.h"
+#include "irl/engine/sampling/sampler.h"
+#include "irl/engine/sampling/schedule_search.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/types.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace irl {
+
+// A metric a comparison ranks by: lower is better, or nearer to 0 when `absolute` (a gap).
+struct Criterion {
+    std::string key;
+    bool absolute = false;
+};
+
+// How samples are drawn and scored: the same for every row of a comparison.
+struct Testbed {
+    Denoiser* denoiser = nullptr;
+    int64_t count = 1000;
+    torch::Tensor labels;  // [count] asked classes, or undefined (unconditional)
+    torch::Dtype dtype = torch::kFloat32;
+    std::vector<uint64_t> seeds;  // evaluation seeds (never used in training)
+    // Metrics of one set of samples, e.g. {"mmd2": ..., "mean_log_density": ...}.
+    std::function<nlohmann::json(const torch::Tensor& samples, const torch::Tensor& labels)> metrics;
+    std::vector<Criterion> criteria;  // what rows are ranked by, the primary one first
+    std::vector<std::string> shown;   // the metrics a bench prints per row
+    const CancelToken* cancel = nullptr;
+    const std::string& primary() const { return criteria.front().key; }
+};
+
+// The toys' MMD^2: a multi-scale Gaussian kernel with bandwidths for data of unit scale.
+double toy_mmd_squared(const torch::Tensor& samples, const torch::Tensor& truth);
+// A toy testbed on the exact mixture: MMD^2 against `truth` (fresh true samples), the exact mean
+// log density and its gap to the truth's, k-NN precision and recall. Ranked by MMD^2, then by the
+// absolute log-density gap. Samples in float64, unconditional.
+Testbed toy_testbed(Denoiser& denoiser, const GaussianMixture& mixture, torch::Tensor truth, std::vector<uint64_t> seeds,
+                    const CancelToken* cancel = nullptr);
+// An image testbed: FD, precision, recall and class accuracy through the metrics classifier
+// against `real_features` (classify() of real images), classes asked in turn; ranked by FD.
+Testbed image_testbed(Denoiser& denoiser, FashionClassifier classifier, torch::Tensor real_features, int64_t count,
+                      std::vector<uint64_t> seeds, const CancelToken* cancel = nullptr);
+
+// The sampler (or, with `policy`, the policy on it) over every evaluation seed: each metric's mean
+// and its spread (max - min), "nfe", and "evaluations" (function evaluations all the seeds spent).
+nlohmann::json score_sampler(const Testbed& testbed, const SamplerSettings& settings, Policy* policy = nullptr, double temperature = 0.0);
+
+// The steps a solver takes for about `nfe` function evaluations (the most whose evaluations,
+// the cheaper last step included, stay within nfe; at least one).
+int steps_for_evaluations(Solver solver, int nfe);
+// The solvers a user can pick for a comparison (gDDIM at stochasticity 0 is Euler).
+const std::vector<Solver>& classic_solvers();
+// Every classic solver at about `nfe` function evaluations over sigma_max in {2, 5, 10, 20, 80}
+// x rho in {1, 3, 5, 7} (EDM's defaults are sigma_max 80, rho 7), scored on `testbed`.
+nlohmann::json classic_grid(const Testbed& testbed, int nfe, const std::vector<Solver>& solvers, double sigma_min = 0.002);
+// The settings of a classic_grid row.
+SamplerSettings classic_settings(const nlohmann::json& row, double sigma_min = 0.002);
+// The row that ranks best by `criterion`; null when no row has it.
+nlohmann::json best_row(const nlohmann::json& rows, const Criterion& criterion);
+
+// Coordinate descent over a fine Karras grid of `grid_levels` levels for `solver` at `nfe`,
+// scored by `tuning`'s primary criterion, at most `max_evaluations` spent (0: no limit).
+// `on_trial` is told after each scored schedule.
+ScheduleSearchResult tune_schedule(const Testbed& tuning, Solver solver, int nfe, int grid_levels, int64_t max_evaluations,
+                                   const std::function<void(int trials)>& on_trial = {}, double sigma_min = 0.002,
+                                   double sigma_max = 80.0);
+// The tuned-schedule baseline: tune_schedule on `tuning` (other data and seeds than the
+// testbed's), then the winner scored on `testbed`, with what the search spent.
+nlohmann::json tuned_schedule(const Testbed& tuning, const Testbed& testbed, Solver solver, int nfe, int grid_levels,
+                              int64_t max_evaluations, double sigma_min = 0.002, double sigma_max = 80.0);
+
+// Does `learned` beat `baseline` on `criterion` by more than the spread across seeds of either?
+// {"learned", "classic", "margin", "spread", "holds"}.
+nlohmann::json verdict(const nlohmann::json& learned, const nlohmann::json& baseline, const Criterion& criterion);
+
+// Every fixed choice of an action space, as index vectors, and how a bench names one.
+std::vector<std::vector<int64_t>> action_grid(const ActionSpace& space);
+std::string describe_choice(const ActionSpace& space, const std::vector<int64_t>& choice);
+
+}  // namespace irl

@@ -1,0 +1,218 @@
+#include "irl/engine/learning/irl/sampler_comparison.h"
+
+#include "irl/engine/learning/irl/irl_trainer.h"
+#include "irl/engine/metrics/image_evaluation.h"
+#include "irl/engine/metrics/sample_metrics.h"
+#include "irl/engine/sampling/schedule.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+
+namespace irl {
+namespace {
+
+SampleResult draw(const Testbed& testbed, const SamplerSettings& settings, Policy* policy, double temperature, uint64_t seed) {
+    SampleRequest request;
+    request.count = testbed.count;
+    request.labels = testbed.labels;
+    request.seed = seed;
+    request.dtype = testbed.dtype;
+    request.cancel = testbed.cancel;
+    return policy ? rollout_policy(*testbed.denoiser, *policy, settings, request, temperature, false).result
+                  : sample(*testbed.denoiser, settings, request);
+}
+
+std::string two_digits(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", value);
+    return text;
+}
+
+}  // namespace
+
+double toy_mmd_squared(const torch::Tensor& samples, const torch::Tensor& truth) {
+    // The toys' modes sit about 1 apart with spreads of a few hundredths: one bandwidth for the
+    // spread, one for the modes, one for the whole layout.
+    return mmd_squared(samples, truth, {0.05, 0.2, 1.0});
+}
+
+Testbed toy_testbed(Denoiser& denoiser, const GaussianMixture& mixture, torch::Tensor truth, std::vector<uint64_t> seeds,
+                    const CancelToken* cancel) {
+    const int64_t n = truth.size(0);
+    const torch::Tensor tiny = torch::full({n}, 0.002, torch::kFloat64);
+    const double truth_log_density = mixture.log_density(truth, tiny).mean().item<double>();
+    Testbed t;
+    t.denoiser = &denoiser;
+    t.count = n;
+    t.dtype = torch::kFloat64;
+    t.seeds = std::move(seeds);
+    t.cancel = cancel;
+    t.criteria = {{"mmd2", false}, {"log_density_gap", true}};
+    t.shown = {"mmd2", "mean_log_density", "log_density_gap"};
+    t.metrics = [mixture, truth, tiny, truth_log_density](const torch::Tensor& samples, const torch::Tensor&) {
+        const double log_density = mixture.log_density(samples, tiny).mean().item<double>();
+        // k-NN precision and recall (k = 3): how much of the samples lies on the data, and how
+        // much of the data the samples cover.
+        const PrecisionRecall pr = precision_recall(truth, samples, 3);
+        return nlohmann::json{{"mmd2", toy_mmd_squared(samples, truth)}, {"mean_log_density", log_density},
+                              {"log_density_gap", log_density - truth_log_density}, {"precision", pr.precision}, {"recall", pr.recall}};
+    };
+    return t;
+}
+
+Testbed image_testbed(Denoiser& denoiser, FashionClassifier classifier, torch::Tensor real_features, int64_t count,
+                      std::vector<uint64_t> seeds, const CancelToken* cancel) {
+    Testbed t;
+    t.denoiser = &denoiser;
+    t.count = count;
+    if (denoiser.num_classes() > 0) t.labels = classes_in_turn(count, denoiser.num_classes());
+    t.seeds = std::move(seeds);
+    t.cancel = cancel;
+    t.criteria = {{"fd", false}};
+    t.shown = {"fd", "precision", "recall", "class_accuracy"};
+    t.metrics = [classifier, real_features](const torch::Tensor& samples, const torch::Tensor& labels) mutable {
+        const torch::Tensor asked = labels.defined() ? labels : torch::full({samples.size(0)}, int64_t(-1));
+        const ImageScores s = score_images(classifier, samples, asked, real_features);
+        return nlohmann::json{{"fd", s.fd}, {"precision", s.precision}, {"recall", s.recall}, {"class_accuracy", s.class_accuracy}};
+    };
+    return t;
+}
+
+nlohmann::json score_sampler(const Testbed& testbed, const SamplerSettings& settings, Policy* policy, double temperature) {
+    std::map<std::string, std::vector<double>> values;
+    int64_t evaluations = 0;
+    double nfe = 0.0;
+    for (uint64_t seed : testbed.seeds) {
+        const SampleResult result = draw(testbed, settings, policy, temperature, seed);
+        evaluations += result.evaluations.sum().item<int64_t>();
+        nfe += result.nfe / double(testbed.seeds.size());
+        const nlohmann::json metrics = testbed.metrics(result.samples, testbed.labels);
+        for (auto it = metrics.begin(); it != metrics.end(); ++it) values[it.key()].push_back(it.value().get<double>());
+    }
+    nlohmann::json row = {{"nfe", nfe}, {"evaluations", evaluations}, {"seeds", testbed.seeds.size()}};
+    for (const auto& [key, list] : values) {
+        double sum = 0.0, low = std::numeric_limits<double>::infinity(), high = -low;
+        for (double v : list) sum += v, low = std::min(low, v), high = std::max(high, v);
+        row[key] = sum / double(list.size());
+        row[key + "_spread"] = high - low;
+    }
+    return row;
+}
+
+int steps_for_evaluations(Solver solver, int nfe) {
+    auto cost = [solver](int steps) {
+        return (steps - 1) * step_evaluations(solver, false, false) + step_evaluations(solver, true, false);
+    };
+    int steps = 1;
+    while (cost(steps + 1) <= nfe) ++steps;
+    return steps;
+}
+
+const std::vector<Solver>& classic_solvers() {
+    static const std::vector<Solver> solvers{Solver::Euler, Solver::Heun, Solver::DpmSolver2M, Solver::EulerAncestral};
+    return solvers;
+}
+
+nlohmann::json classic_grid(const Testbed& testbed, int nfe, const std::vector<Solver>& solvers, double sigma_min) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (Solver solver : solvers) {
+        for (double sigma_max : {2.0, 5.0, 10.0, 20.0, 80.0}) {
+            for (double rho : {1.0, 3.0, 5.0, 7.0}) {
+                const int steps = steps_for_evaluations(solver, nfe);
+                nlohmann::json row = {{"solver", to_string(solver)}, {"sigma_max", sigma_max}, {"rho", rho}, {"steps", steps}};
+                row.update(score_sampler(testbed, classic_settings(row, sigma_min)));
+                rows.push_back(row);
+            }
+        }
+    }
+    return rows;
+}
+
+SamplerSettings classic_settings(const nlohmann::json& row, double sigma_min) {
+    SamplerSettings settings;
+    settings.solver = solver_from_string(row["solver"].get<std::string>());
+    settings.sigmas = karras_schedule(row["steps"].get<int>(), sigma_min, row["sigma_max"].get<double>(), row["rho"].get<double>());
+    return settings;
+}
+
+nlohmann::json best_row(const nlohmann::json& rows, const Criterion& criterion) {
+    nlohmann::json best;
+    double best_value = std::numeric_limits<double>::infinity();
+    for (const nlohmann::json& row : rows) {
+        if (!row.contains(criterion.key)) continue;
+        const double v = criterion.absolute ? std::abs(row[criterion.key].get<double>()) : row[criterion.key].get<double>();
+        if (v < best_value) best_value = v, best = row;
+    }
+    return best;
+}
+
+ScheduleSearchResult tune_schedule(const Testbed& tuning, Solver solver, int nfe, int grid_levels, int64_t max_evaluations,
+                                   const std::function<void(int trials)>& on_trial, double sigma_min, double sigma_max) {
+    ScheduleSearchOptions options;
+    options.grid = karras_schedule(grid_levels, sigma_min, sigma_max, 7.0);
+    options.steps = steps_for_evaluations(solver, nfe);
+    options.max_evaluations = max_evaluations;
+    int trials = 0;
+    return search_schedule(options, [&](const std::vector<double>& sigmas) {
+        SamplerSettings settings;
+        settings.solver = solver;
+        settings.sigmas = sigmas;
+        const nlohmann::json row = score_sampler(tuning, settings);
+        if (on_trial) on_trial(++trials);
+        return std::pair<double, int64_t>(row[tuning.primary()].get<double>(), row["evaluations"].get<int64_t>());
+    });
+}
+
+nlohmann::json tuned_schedule(const Testbed& tuning, const Testbed& testbed, Solver solver, int nfe, int grid_levels,
+                              int64_t max_evaluations, double sigma_min, double sigma_max) {
+    const ScheduleSearchResult found = tune_schedule(tuning, solver, nfe, grid_levels, max_evaluations, {}, sigma_min, sigma_max);
+    SamplerSettings settings;
+    settings.solver = solver;
+    settings.sigmas = found.sigmas;
+    nlohmann::json row = score_sampler(testbed, settings);
+    row["solver"] = to_string(solver);
+    row["steps"] = steps_for_evaluations(solver, nfe);
+    row["sigmas"] = found.sigmas;
+    row["tuning_evaluations"] = found.evaluations;
+    row["tuning_trials"] = found.trials;
+    row["tuning_start_sigmas"] = found.start;
+    row["tuning_score"] = found.score;
+    row["tuning_start_score"] = found.start_score;
+    return row;
+}
+
+nlohmann::json verdict(const nlohmann::json& learned, const nlohmann::json& baseline, const Criterion& criterion) {
+    const std::string& key = criterion.key;
+    const double a = criterion.absolute ? std::abs(learned[key].get<double>()) : learned[key].get<double>();
+    const double b = criterion.absolute ? std::abs(baseline[key].get<double>()) : baseline[key].get<double>();
+    const double spread = std::max(learned.value(key + "_spread", 0.0), baseline.value(key + "_spread", 0.0));
+    return {{"learned", a}, {"classic", b}, {"margin", b - a}, {"spread", spread}, {"holds", b - a > spread}};
+}
+
+std::vector<std::vector<int64_t>> action_grid(const ActionSpace& space) {
+    std::vector<std::vector<int64_t>> grid{{}};
+    for (const ActionComponent& c : space.components) {
+        std::vector<std::vector<int64_t>> next;
+        for (const auto& prefix : grid)
+            for (int64_t i = 0; i < static_cast<int64_t>(c.choices.size()); ++i) {
+                next.push_back(prefix);
+                next.back().push_back(i);
+            }
+        grid = next;
+    }
+    return grid;
+}
+
+std::string describe_choice(const ActionSpace& space, const std::vector<int64_t>& choice) {
+    std::string text;
+    for (size_t i = 0; i < choice.size(); ++i)
+        text += (text.empty() ? "" : " ") + std::string(to_string(space.components[i].kind)) + "=" +
+                two_digits(space.components[i].choices[static_cast<size_t>(choice[i])]);
+    return text;
+}
+
+}  // namespace irl
