@@ -1,5 +1,7 @@
 // irlstudio-cli sample (and train-policy's action syntax) as a user runs it: JSON output, a real
 // PNG, clear errors and exit codes.
+#include "test_registry.h"
+
 #include <QtTest/QtTest>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -153,5 +155,5 @@ void TestCliSample::interruptedTrainingKeepsWhatItLearned() {
     QVERIFY2(QJsonDocument::fromJson(out).object().value("iterations").toInt() > 1, out.constData());
 }
 
-QTEST_GUILESS_MAIN(TestCliSample)
+IRL_TEST_CLASS("test_cli_sample", TestCliSample)
 #include "test_cli_sample.moc"

@@ -7,6 +7,7 @@
 #include "irl/engine/io/atomic_file.h"
 #include "irl/engine/learning/irl/policy_file.h"
 #include "irl/engine/models/unet_denoiser.h"
+#include "test_registry.h"
 
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -230,5 +231,5 @@ void TestArchive::unwritableOutputsAreFoundFirst() {
     QVERIFY_THROWS_EXCEPTION(std::runtime_error, write_file_atomically("/proc/irlstudio-file.pt", "x"));
 }
 
-QTEST_GUILESS_MAIN(TestArchive)
+IRL_TEST_CLASS("test_archive", TestArchive)
 #include "test_archive.moc"

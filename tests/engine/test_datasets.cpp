@@ -1,6 +1,7 @@
 // Data sets: Fashion-MNIST from Debian's package (and the env override), idx parsing errors by
 // file, class filters, and image folders with unreadable files skipped and reported.
 #include "irl/engine/data/image_dataset.h"
+#include "test_registry.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -128,5 +129,5 @@ void TestDatasets::imageFolder() {
     QVERIFY_THROWS_EXCEPTION(std::runtime_error, load_image_folder((root / "cats").string(), 1, 28));
 }
 
-QTEST_GUILESS_MAIN(TestDatasets)
+IRL_TEST_CLASS("test_datasets", TestDatasets)
 #include "test_datasets.moc"

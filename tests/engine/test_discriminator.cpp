@@ -3,6 +3,7 @@
 #include "irl/engine/learning/irl/discriminator.h"
 #include "irl/engine/models/gaussian_mixture.h"
 #include "irl/engine/core/random.h"
+#include "test_registry.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -62,5 +63,5 @@ void TestDiscriminator::imagesShape() {
     QVERIFY(torch::isfinite(logits).all().item<bool>());
 }
 
-QTEST_GUILESS_MAIN(TestDiscriminator)
+IRL_TEST_CLASS("test_discriminator", TestDiscriminator)
 #include "test_discriminator.moc"

@@ -1,6 +1,7 @@
 // f-divergences and their rewards against exact Gaussian density ratios: the divergences match
 // their closed forms, and each reward is the functional derivative that policy gradient needs.
 #include "irl/engine/learning/irl/f_divergence.h"
+#include "test_registry.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -101,5 +102,5 @@ void TestFDivergence::namesAndErrors() {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, divergence_from_string("wasserstein"));
 }
 
-QTEST_GUILESS_MAIN(TestFDivergence)
+IRL_TEST_CLASS("test_f_divergence", TestFDivergence)
 #include "test_f_divergence.moc"

@@ -4,6 +4,7 @@
 #include "irl/engine/core/random.h"
 #include "irl/engine/data/toy_mixtures.h"
 #include "test_support.h"
+#include "test_registry.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -153,5 +154,5 @@ void TestGaussianMixture::invalidParametersAreRefused() {
     }
 }
 
-QTEST_GUILESS_MAIN(TestGaussianMixture)
+IRL_TEST_CLASS("test_gaussian_mixture", TestGaussianMixture)
 #include "test_gaussian_mixture.moc"

@@ -6,6 +6,7 @@
 #include "irl/engine/core/random.h"
 #include "irl/engine/sampling/schedule.h"
 #include "irl/engine/data/toy_mixtures.h"
+#include "test_registry.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -396,5 +397,5 @@ void TestIrlTrainer::initialWeightsFollowTheSeed() {
     QCOMPARE(report_b.mean_reward, report_a.mean_reward);
 }
 
-QTEST_GUILESS_MAIN(TestIrlTrainer)
+IRL_TEST_CLASS("test_irl_trainer", TestIrlTrainer)
 #include "test_irl_trainer.moc"

@@ -10,6 +10,7 @@
 #include "irl/engine/learning/irl/sampler_comparison.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 #include "irl/engine/sampling/schedule.h"
+#include "test_registry.h"
 
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -348,5 +349,5 @@ void TestPolicyTraining::cancelKeepsACheckpointAndThePartialPolicy() {
     QVERIFY_THROWS_EXCEPTION(std::exception, PolicyTraining(denoiser, expert, bad));
 }
 
-QTEST_GUILESS_MAIN(TestPolicyTraining)
+IRL_TEST_CLASS("test_policy_training", TestPolicyTraining)
 #include "test_policy_training.moc"

@@ -1,6 +1,7 @@
 // Frechet distance against its closed form for Gaussians, and k-NN precision/recall on cases
 // whose answer is known by construction.
 #include "irl/engine/metrics/sample_metrics.h"
+#include "test_registry.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -75,5 +76,5 @@ void TestSampleMetrics::mmdClosedForm() {
     QVERIFY(std::abs(mmd_squared(a, torch::randn({4000, 1}, torch::kFloat64) * s, {h})) < 0.01);
 }
 
-QTEST_GUILESS_MAIN(TestSampleMetrics)
+IRL_TEST_CLASS("test_sample_metrics", TestSampleMetrics)
 #include "test_sample_metrics.moc"

@@ -1,5 +1,6 @@
 // Schedules: exact endpoints and spacing, descending, ending at 0, and clear refusals.
 #include "irl/engine/sampling/schedule.h"
+#include "test_registry.h"
 
 #include <QtTest/QtTest>
 
@@ -90,5 +91,5 @@ void TestSchedules::names() {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, schedule_kind_from_string("linear"));
 }
 
-QTEST_GUILESS_MAIN(TestSchedules)
+IRL_TEST_CLASS("test_schedules", TestSchedules)
 #include "test_schedules.moc"

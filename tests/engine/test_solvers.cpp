@@ -6,6 +6,7 @@
 #include "irl/engine/sampling/schedule.h"
 #include "irl/engine/data/toy_mixtures.h"
 #include "test_support.h"
+#include "test_registry.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -262,5 +263,5 @@ void TestSolvers::nonFiniteDenoiserOutputStopsTheSampler() {
     }
 }
 
-QTEST_GUILESS_MAIN(TestSolvers)
+IRL_TEST_CLASS("test_solvers", TestSolvers)
 #include "test_solvers.moc"

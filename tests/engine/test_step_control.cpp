@@ -6,6 +6,7 @@
 #include "irl/engine/sampling/schedule.h"
 #include "irl/engine/data/toy_mixtures.h"
 #include "test_support.h"
+#include "test_registry.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -188,5 +189,5 @@ void TestStepControl::badLabelsAreRefused() {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, sample(denoiser, settings, r));
 }
 
-QTEST_GUILESS_MAIN(TestStepControl)
+IRL_TEST_CLASS("test_step_control", TestStepControl)
 #include "test_step_control.moc"

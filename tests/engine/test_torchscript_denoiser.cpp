@@ -4,6 +4,7 @@
 #include "irl/engine/models/gaussian_mixture.h"
 #include "irl/engine/models/torchscript_denoiser.h"
 #include "test_support.h"
+#include "test_registry.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -98,5 +99,5 @@ void TestTorchScriptDenoiser::errorsNameTheFile() {
     fs::remove_all(dir);
 }
 
-QTEST_GUILESS_MAIN(TestTorchScriptDenoiser)
+IRL_TEST_CLASS("test_torchscript_denoiser", TestTorchScriptDenoiser)
 #include "test_torchscript_denoiser.moc"

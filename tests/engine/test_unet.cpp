@@ -3,6 +3,7 @@
 #include "irl/engine/learning/denoiser_training.h"
 #include "irl/engine/models/fashion_classifier.h"
 #include "irl/engine/models/unet_denoiser.h"
+#include "test_registry.h"
 
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -179,5 +180,5 @@ void TestUnet::classifierRoundTrip() {
     QVERIFY_THROWS_EXCEPTION(std::runtime_error, load_classifier((dir_ / "nothing.pt").string()));
 }
 
-QTEST_GUILESS_MAIN(TestUnet)
+IRL_TEST_CLASS("test_unet", TestUnet)
 #include "test_unet.moc"

@@ -12,6 +12,7 @@
 #include "irl/nodes/executor.h"
 #include "irl/nodes/graph_file.h"
 #include "irl/nodes/plugin_loader.h"
+#include "test_registry.h"
 
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -205,5 +206,5 @@ void TestBuiltinNodes::scheduleTunerIsTheEnginesTuner() {
     QVERIFY(engine.score < engine.start_score);
 }
 
-QTEST_GUILESS_MAIN(TestBuiltinNodes)
+IRL_TEST_CLASS("test_builtin_nodes", TestBuiltinNodes)
 #include "test_builtin_nodes.moc"

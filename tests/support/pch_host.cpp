@@ -1,1 +1,0 @@
-int main() { return 0; }  // carries the tests precompiled header; never run
