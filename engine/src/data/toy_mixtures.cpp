@@ -1,4 +1,5 @@
 #include "irl/engine/data/toy_mixtures.h"
+#include "core/tensor_options.h"
 
 #include <torch/torch.h>
 
@@ -10,7 +11,6 @@
 namespace irl {
 namespace {
 
-const auto kF64 = torch::TensorOptions().dtype(torch::kFloat64);
 
 GaussianMixture isotropic(const torch::Tensor& means, double stddev, torch::Tensor weights = {}) {
     const int64_t k = means.size(0);

@@ -14,7 +14,7 @@ namespace irl {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-const FileKind kCheckpointFile{"irlstudio-unet-training", 1, "denoiser training checkpoint"};
+const FileKind kUnetCheckpointFile{"irlstudio-unet-training", 1, "denoiser training checkpoint"};
 
 struct TrainingState {
     EdmUnet model{nullptr};
@@ -32,7 +32,7 @@ void copy_parameters(EdmUnet& from, EdmUnet& to) {
 }
 
 void write_checkpoint(TrainingState& state, const DenoiserTrainingOptions& options) {
-    ArchiveWriter archive(kCheckpointFile);
+    ArchiveWriter archive(kUnetCheckpointFile);
     archive.text("config", options.model.to_json());
     archive.integer("step", state.step);
     archive.number("seconds", state.seconds);
@@ -45,7 +45,7 @@ void write_checkpoint(TrainingState& state, const DenoiserTrainingOptions& optio
 bool read_checkpoint(TrainingState& state, const DenoiserTrainingOptions& options) {
     const std::string& path = options.checkpoint;
     if (path.empty() || !std::filesystem::exists(path)) return false;
-    ArchiveReader archive(path, kCheckpointFile);
+    ArchiveReader archive(path, kUnetCheckpointFile);
     std::string config;
     try {
         config = UnetConfig::from_json(archive.text("config")).to_json();

@@ -1,4 +1,5 @@
 #include "irl/engine/models/gaussian_mixture.h"
+#include "core/tensor_options.h"
 
 #include <torch/torch.h>
 
@@ -9,7 +10,6 @@
 namespace irl {
 namespace {
 
-const auto kF64 = torch::TensorOptions().dtype(torch::kFloat64);
 // Variances below this are treated as this: keeps 1/var finite for singular components at sigma = 0.
 constexpr double kVarianceFloor = 1e-300;
 

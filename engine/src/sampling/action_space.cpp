@@ -14,18 +14,18 @@
 namespace irl {
 namespace {
 
-constexpr EnumNames<ActionKind, 6> kNames = {{
+constexpr EnumNames<ActionKind, 6> kActionKindNames = {{
     {ActionKind::Guidance, "guidance"}, {ActionKind::Churn, "churn"}, {ActionKind::Renoise, "renoise"},
     {ActionKind::Stochasticity, "stochasticity"}, {ActionKind::Skip, "skip"}, {ActionKind::Start, "start"},
 }};
-static_assert(in_enum_order(kNames), "kNames must follow enum ActionKind");
-static_assert(std::size(kActionKinds) == kNames.size(), "every action kind needs a name");
+static_assert(in_enum_order(kActionKindNames), "kActionKindNames must follow enum ActionKind");
+static_assert(std::size(kActionKinds) == kActionKindNames.size(), "every action kind needs a name");
 
 }  // namespace
 
-const char* to_string(ActionKind kind) { return enum_name(kNames, kind); }
+const char* to_string(ActionKind kind) { return enum_name(kActionKindNames, kind); }
 ActionKind action_kind_from_string(const std::string& name) {
-    return enum_from_name(kNames, name == "lambda" ? std::string("stochasticity") : name, "action");
+    return enum_from_name(kActionKindNames, name == "lambda" ? std::string("stochasticity") : name, "action");
 }
 
 void set_control(StepControl& control, ActionKind kind, double value) {

@@ -3,6 +3,7 @@
 #include "guided_denoise.h"
 #include "irl/engine/core/random.h"
 #include "solver_steps.h"
+#include "core/tensor_options.h"
 
 #include <torch/torch.h>
 
@@ -14,7 +15,6 @@
 namespace irl {
 namespace {
 
-const auto kF64 = torch::TensorOptions().dtype(torch::kFloat64);
 using Clock = std::chrono::steady_clock;
 
 void check_sigmas(const std::vector<double>& sigmas) {

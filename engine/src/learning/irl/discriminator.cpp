@@ -7,14 +7,14 @@
 namespace irl {
 namespace {
 
-constexpr int64_t kSigmaFeatures = 16;
+constexpr int64_t kDiscriminatorSigmaFeatures = 16;
 
 }  // namespace
 
 DiscriminatorImpl::DiscriminatorImpl(std::vector<int64_t> sample_shape, int64_t width)
     : shape_(std::move(sample_shape)), images_(shape_.size() == 3) {
     // Fourier features of log sigma over the range EDM samples (0.002 .. 80).
-    frequencies_ = register_buffer("frequencies", torch::exp(torch::linspace(std::log(0.25), std::log(8.0), kSigmaFeatures / 2)));
+    frequencies_ = register_buffer("frequencies", torch::exp(torch::linspace(std::log(0.25), std::log(8.0), kDiscriminatorSigmaFeatures / 2)));
     int64_t features = width;
     if (images_) {
         const int64_t c = shape_[0];
@@ -26,10 +26,10 @@ DiscriminatorImpl::DiscriminatorImpl(std::vector<int64_t> sample_shape, int64_t 
     } else {
         int64_t d = 1;
         for (int64_t s : shape_) d *= s;
-        trunk = register_module("trunk", torch::nn::Sequential(torch::nn::Linear(d + kSigmaFeatures, width), torch::nn::SiLU(),
+        trunk = register_module("trunk", torch::nn::Sequential(torch::nn::Linear(d + kDiscriminatorSigmaFeatures, width), torch::nn::SiLU(),
                                                                torch::nn::Linear(width, width), torch::nn::SiLU()));
     }
-    head = register_module("head", torch::nn::Sequential(torch::nn::Linear(features + kSigmaFeatures, width), torch::nn::SiLU(),
+    head = register_module("head", torch::nn::Sequential(torch::nn::Linear(features + kDiscriminatorSigmaFeatures, width), torch::nn::SiLU(),
                                                          torch::nn::Linear(width, 1)));
 }
 

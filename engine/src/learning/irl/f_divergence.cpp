@@ -13,15 +13,15 @@
 namespace irl {
 namespace {
 
-constexpr EnumNames<Divergence, 5> kNames = {{
+constexpr EnumNames<Divergence, 5> kDivergenceNames = {{
     {Divergence::ForwardKl, "forward-kl"},
     {Divergence::ReverseKl, "reverse-kl"},
     {Divergence::JensenShannon, "jensen-shannon"},
     {Divergence::PearsonChiSquared, "pearson"},
     {Divergence::PrecisionRecall, "precision-recall"},
 }};
-static_assert(in_enum_order(kNames), "kNames must follow enum Divergence");
-static_assert(static_cast<size_t>(Divergence::PrecisionRecall) + 1 == kNames.size(), "every divergence needs a name");
+static_assert(in_enum_order(kDivergenceNames), "kDivergenceNames must follow enum Divergence");
+static_assert(static_cast<size_t>(Divergence::PrecisionRecall) + 1 == kDivergenceNames.size(), "every divergence needs a name");
 
 void check_lambda(const DivergenceSpec& spec) {
     if (spec.kind == Divergence::PrecisionRecall && !(spec.pr_lambda > 0.0 && std::isfinite(spec.pr_lambda)))
@@ -30,9 +30,9 @@ void check_lambda(const DivergenceSpec& spec) {
 
 }  // namespace
 
-const char* to_string(Divergence divergence) { return enum_name(kNames, divergence); }
-Divergence divergence_from_string(const std::string& name) { return enum_from_name(kNames, name, "divergence"); }
-std::vector<std::string> divergence_names() { return enum_names(kNames); }
+const char* to_string(Divergence divergence) { return enum_name(kDivergenceNames, divergence); }
+Divergence divergence_from_string(const std::string& name) { return enum_from_name(kDivergenceNames, name, "divergence"); }
+std::vector<std::string> divergence_names() { return enum_names(kDivergenceNames); }
 
 std::vector<DivergenceSpec> parse_divergences(const std::string& text) {
     std::vector<DivergenceSpec> specs;

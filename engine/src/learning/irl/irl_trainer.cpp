@@ -231,7 +231,7 @@ SampleResult IrlTrainer::sample_greedy(int64_t count, uint64_t seed, const Cance
 }
 
 namespace {
-const FileKind kCheckpointFile{"irlstudio-irl-checkpoint", 1, "training checkpoint"};
+const FileKind kIrlCheckpointFile{"irlstudio-irl-checkpoint", 1, "training checkpoint"};
 }
 
 std::string IrlTrainer::method_json() const {
@@ -255,7 +255,7 @@ std::string IrlTrainer::method_json() const {
 }
 
 void IrlTrainer::save_checkpoint(const std::string& path, const std::string& setup_json) const {
-    ArchiveWriter archive(kCheckpointFile);
+    ArchiveWriter archive(kIrlCheckpointFile);
     archive.text("setup", setup_json);
     archive.text("method", method_json());
     archive.text("policy_kind", policy_->kind());
@@ -270,7 +270,7 @@ void IrlTrainer::save_checkpoint(const std::string& path, const std::string& set
 }
 
 void IrlTrainer::load_checkpoint(const std::string& path, const std::string& setup_json) {
-    ArchiveReader archive(path, kCheckpointFile);
+    ArchiveReader archive(path, kIrlCheckpointFile);
     std::string differences = setup_differences(archive.text("setup"), setup_json, "the checkpoint");
     // Checkpoints written before the method was recorded hold only the setup.
     const std::string method = archive.has("method") ? archive.text("method") : std::string();

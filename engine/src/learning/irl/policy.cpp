@@ -10,7 +10,7 @@
 namespace irl {
 namespace {
 
-constexpr int64_t kSigmaFeatures = 16;
+constexpr int64_t kPolicySigmaFeatures = 16;
 constexpr int64_t kLabelFeatures = 16;
 constexpr double kForbidden = -1e9;  // logit of choices a fixed policy never takes
 
@@ -55,14 +55,14 @@ std::vector<torch::Tensor> TablePolicy::logits(const PolicyInput& in) {
 NetworkPolicy::NetworkPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> sample_shape, int64_t num_classes,
                              int64_t width, uint64_t seed, int64_t budget)
     : Policy(std::move(space), levels, budget), sample_shape_(std::move(sample_shape)), num_classes_(num_classes) {
-    frequencies_ = register_buffer("frequencies", torch::exp(torch::linspace(std::log(0.25), std::log(8.0), kSigmaFeatures / 2)));
+    frequencies_ = register_buffer("frequencies", torch::exp(torch::linspace(std::log(0.25), std::log(8.0), kPolicySigmaFeatures / 2)));
     // Images are pooled to 7x7 per channel; vectors are used as they are.
     int64_t state = 1;
     if (sample_shape_.size() == 3) state = sample_shape_[0] * 7 * 7;
     else for (int64_t s : sample_shape_) state *= s;
     seeded_initialisation(seed, [&] {
         label_embedding = register_module("label_embedding", torch::nn::Embedding(num_classes_ + 1, kLabelFeatures));
-        hidden1 = register_module("hidden1", torch::nn::Linear(2 * state + kSigmaFeatures + kLabelFeatures + (budget > 0 ? 2 : 0), width));
+        hidden1 = register_module("hidden1", torch::nn::Linear(2 * state + kPolicySigmaFeatures + kLabelFeatures + (budget > 0 ? 2 : 0), width));
         hidden2 = register_module("hidden2", torch::nn::Linear(width, width));
     });
     for (size_t i = 0; i < action_space().components.size(); ++i) {
