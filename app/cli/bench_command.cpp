@@ -31,7 +31,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "  irl-bias bias correction: expert data from --expert-classes (default 5,7,9: footwear), unconditional\n"
                      "           sampling, a network policy over [--actions \"renoise=0,2;churn=0,0.3\"]; class histograms before/after\n"
                      "           [--renoise-cap 4] [--nfe-cost 0] [--discriminator-steps 2] [--iterations 40] [--divergence jensen-shannon]\n"
-                     "           the irl-* benches share [--batch N] [--policy-lr R] [--nfe-cost C] [--discriminator-steps N] [--seed S];\n"
+                     "           the irl-* benches share [--batch N] [--policy-lr R] [--entropy E] [--nfe-cost C] [--discriminator-steps N] [--seed S];\n"
                      "           irl-toy and irl-fashion also take [--seeds 0,1,2] (one policy per seed and divergence);\n"
                      "           an action KIND=V1,V2@LO:HI is chosen by the policy only at noise levels LO <= sigma <= HI\n"
                      "  overhead wall time of a network policy against the same sampler with fixed actions, side by side\n"
@@ -45,7 +45,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     const std::string what = raw[0];
     const std::vector<std::string> rest(raw.begin() + 1, raw.end());
     const Arguments args(rest, {"count", "guidance", "seed", "model", "classifier", "nfe", "repeats", "threads", "toy", "solver",
-                                "steps", "divergence", "batch", "policy-lr", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost", "discriminator-steps", "seeds", "budget",
+                                "steps", "divergence", "batch", "policy-lr", "entropy", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost", "discriminator-steps", "seeds", "budget",
                                 "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count",
                                 "cycles", "graph", "max-progress", "sampler"},
                          {"json", "sampled", "verbose", "no-baselines"});
