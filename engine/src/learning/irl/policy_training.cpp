@@ -123,8 +123,9 @@ PolicyTrainingOutcome PolicyTraining::run(const PolicyTrainingControl& control) 
         throw;
     }
     outcome.seconds = seconds_since(start) - outcome.paused_seconds;
-    // A stopped run resumes from its checkpoint; a finished one has it when it writes them.
-    if (has_checkpoint && (outcome.stopped || options_.checkpoint_every > 0)) write_checkpoint();
+    // A stopped run resumes from its checkpoint. A finished one that writes them periodically
+    // wrote it at its last iteration already.
+    if (has_checkpoint && outcome.stopped) write_checkpoint();
     save_policy_file(false);
     return outcome;
 }
