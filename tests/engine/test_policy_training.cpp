@@ -341,6 +341,15 @@ void TestPolicyTraining::cancelKeepsACheckpointAndThePartialPolicy() {
     PolicyTraining again(denoiser, expert, options);
     QVERIFY(again.resumed());
     QCOMPARE(again.trainer().iterations(), int64_t(3));
+    // The same checkpoint with another solver is refused by a sentence naming the file.
+    PolicyTrainingOptions other = options;
+    other.irl.sampler.solver = Solver::Heun;
+    try {
+        PolicyTraining refused(denoiser, expert, other);
+        QFAIL("a checkpoint of another solver was resumed");
+    } catch (const std::runtime_error& e) {
+        QVERIFY2(QString::fromStdString(e.what()).contains(QString::fromStdString(options.checkpoint)), e.what());
+    }
     // A file that cannot be written (its folder would have to be inside a plain file) fails
     // before any training.
     const std::string plain_file = dir.path().toStdString() + "/a-file";

@@ -5,19 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include <chrono>
-#include <filesystem>
 #include <stdexcept>
-#include <thread>
 
 namespace irl {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-}  // namespace
 
 const std::vector<std::string>& policy_kind_names() {
     static const std::vector<std::string> names{"table", "network"};
@@ -50,14 +40,22 @@ PolicyTraining::PolicyTraining(Denoiser& denoiser, torch::Tensor expert, PolicyT
     trainer_ = std::make_unique<IrlTrainer>(denoiser, policy_, std::move(expert), options_.irl);
     setup_ = PolicySetup::of(denoiser, options_.irl.sampler);
     if (!options_.policy_file.empty()) check_writable(options_.policy_file);
-    if (!options_.checkpoint.empty()) check_writable(options_.checkpoint);
-    if (options_.resume && !options_.checkpoint.empty() && std::filesystem::exists(options_.checkpoint)) {
-        trainer_->load_checkpoint(options_.checkpoint, setup_.to_json());
-        resumed_ = true;
-    }
+    driver_ = std::make_unique<TrainingDriver>(
+        *this, TrainingRunOptions{options_.iterations, options_.checkpoint, options_.checkpoint_every, options_.resume,
+                                  options_.evaluate_every});
 }
 
-void PolicyTraining::write_checkpoint() const { trainer_->save_checkpoint(options_.checkpoint, setup_.to_json()); }
+int64_t PolicyTraining::iterations() const { return trainer_->iterations(); }
+
+void PolicyTraining::iterate(const CancelToken* cancel) { last_ = trainer_->iterate(cancel); }
+
+void PolicyTraining::save_checkpoint(const std::string& path) const { trainer_->save_checkpoint(path, setup_.to_json()); }
+
+void PolicyTraining::load_checkpoint(const std::string& path) { trainer_->load_checkpoint(path, setup_.to_json()); }
+
+void PolicyTraining::save_result(bool partial, double seconds) {
+    if (!options_.policy_file.empty()) save_policy(*policy_, setup_, options_.policy_file, facts_json(last_, seconds, partial));
+}
 
 std::string PolicyTraining::facts_json(const IrlIteration& last, double seconds, bool partial) const {
     const DivergenceSpec& divergence = options_.irl.divergence;
@@ -74,60 +72,15 @@ std::string PolicyTraining::facts_json(const IrlIteration& last, double seconds,
 }
 
 PolicyTrainingOutcome PolicyTraining::run(const PolicyTrainingControl& control) {
-    PolicyTrainingOutcome outcome;
-    const auto start = Clock::now();
-    const bool has_checkpoint = !options_.checkpoint.empty();
-    auto cancelled = [&] { return control.cancel && control.cancel->cancelled(); };
-    auto serve_checkpoint_request = [&] {
-        if (!has_checkpoint || !control.checkpoint_requested || !control.checkpoint_requested()) return;
-        write_checkpoint();
-        if (control.checkpoint_written) control.checkpoint_written(options_.checkpoint, trainer_->iterations());
-    };
-    auto save_policy_file = [&](bool partial) {
-        if (options_.policy_file.empty()) return;
-        save_policy(*policy_, setup_, options_.policy_file, facts_json(outcome.last, outcome.seconds, partial));
-    };
-    try {
-        while (trainer_->iterations() < options_.iterations) {
-            if (control.paused) {
-                const auto pause_start = Clock::now();
-                while (control.paused() && !cancelled() && !(control.stop && control.stop())) {
-                    serve_checkpoint_request();
-                    std::this_thread::sleep_for(std::chrono::milliseconds(30));
-                }
-                outcome.paused_seconds += seconds_since(pause_start);
-            }
-            if (control.cancel) control.cancel->throw_if_cancelled();
-            if (control.stop && control.stop()) {
-                outcome.stopped = true;
-                break;
-            }
-            outcome.last = trainer_->iterate(control.cancel);
-            const int64_t done = trainer_->iterations();
-            const bool last_one = done == options_.iterations;
-            SampleResult evaluation;
-            const bool evaluate = options_.evaluate_every > 0 && (done % options_.evaluate_every == 0 || last_one);
-            if (evaluate) evaluation = trainer_->sample_greedy(options_.evaluation_count, options_.evaluation_seed, control.cancel, true);
-            if (has_checkpoint && options_.checkpoint_every > 0 && (done % options_.checkpoint_every == 0 || last_one)) write_checkpoint();
-            serve_checkpoint_request();
-            outcome.seconds = seconds_since(start) - outcome.paused_seconds;
-            if (control.on_iteration)
-                control.on_iteration({outcome.last, options_.iterations, trainer_->total_evaluations(), outcome.seconds,
-                                      evaluate ? &evaluation : nullptr});
-        }
-    } catch (const Cancelled&) {
-        // What was learned survives a cancel: a checkpoint to resume from and the policy so far.
-        outcome.seconds = seconds_since(start) - outcome.paused_seconds;
-        if (has_checkpoint) write_checkpoint();
-        save_policy_file(true);
-        throw;
-    }
-    outcome.seconds = seconds_since(start) - outcome.paused_seconds;
-    // A stopped run resumes from its checkpoint. A finished one that writes them periodically
-    // wrote it at its last iteration already.
-    if (has_checkpoint && outcome.stopped) write_checkpoint();
-    save_policy_file(false);
-    return outcome;
+    last_ = IrlIteration{};
+    const TrainingOutcome outcome = driver_->run(control, [&](const TrainingStep& step) {
+        // Greedy samples from their own seed: how often a run evaluates never changes what it learns.
+        SampleResult evaluation;
+        if (step.evaluate) evaluation = trainer_->sample_greedy(options_.evaluation_count, options_.evaluation_seed, control.cancel, true);
+        if (control.on_iteration)
+            control.on_iteration({last_, step.total, trainer_->total_evaluations(), step.seconds, step.evaluate ? &evaluation : nullptr});
+    });
+    return {last_, outcome.stopped, outcome.seconds, outcome.paused_seconds};
 }
 
 }  // namespace irl

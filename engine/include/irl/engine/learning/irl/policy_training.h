@@ -1,12 +1,14 @@
-// The one loop that trains a sampling policy by inverse RL, whoever drives it (the IRL Trainer
-// node, `train-policy`, the benches): policy construction, pause/resume/stop, evaluation while
-// training, periodic checkpoints, and what was learned kept when a run is stopped or cancelled.
+// Training a sampling policy by inverse RL, whoever drives it (the IRL Trainer node,
+// `train-policy`, the benches): the policy built with its budget, the IRL trainer, greedy
+// evaluation while training and the policy file, run by the engine's one TrainingDriver
+// (pause/resume/stop, checkpoints, what was learned kept when a run is stopped or cancelled).
 #pragma once
 
 #include "irl/engine/core/cancel.h"
 #include "irl/engine/learning/irl/irl_trainer.h"
 #include "irl/engine/learning/irl/policy.h"
 #include "irl/engine/learning/irl/policy_file.h"
+#include "irl/engine/learning/training_driver.h"
 
 #include <nlohmann/json.hpp>
 
@@ -57,13 +59,9 @@ struct PolicyTrainingProgress {
     const SampleResult* evaluation = nullptr;
 };
 
-// How a front end steers a running training; every member may be left empty.
-struct PolicyTrainingControl {
-    const CancelToken* cancel = nullptr;  // checked before every denoiser call
-    std::function<bool()> paused;         // training waits while this is true
-    std::function<bool()> stop;           // true: end after the current iteration, keeping what was learned
-    std::function<bool()> checkpoint_requested;  // true once per request for a checkpoint now
-    std::function<void(const std::string& path, int64_t iteration)> checkpoint_written;  // after a requested one
+// How a front end steers a running training (TrainingSteering) and hears of it; every member may
+// be left empty.
+struct PolicyTrainingControl : TrainingSteering {
     std::function<void(const PolicyTrainingProgress&)> on_iteration;
 };
 
@@ -74,7 +72,8 @@ struct PolicyTrainingOutcome {
     double paused_seconds = 0.0;
 };
 
-class PolicyTraining {
+// The IRL trainer as the driver's Trainer.
+class PolicyTraining : public Trainer {
 public:
     // Builds the policy and the trainer, checks that the policy file and the checkpoint can be
     // written (a bad name fails now, not after hours) and resumes the checkpoint when asked.
@@ -85,12 +84,19 @@ public:
     // checkpoint and the policy so far (marked partial), then rethrows.
     PolicyTrainingOutcome run(const PolicyTrainingControl& control = {});
 
-    void write_checkpoint() const;
+    // Trainer: one IRL iteration, the checkpoint (checked against this setup), the policy file.
+    int64_t iterations() const override;
+    void iterate(const CancelToken* cancel) override;
+    void save_checkpoint(const std::string& path) const override;
+    void load_checkpoint(const std::string& path) override;
+    void save_result(bool partial, double seconds) override;
+
+    void write_checkpoint() const { save_checkpoint(options_.checkpoint); }
     // Facts stored with the policy file: iterations, divergence, evaluations, seconds, the last
     // iteration's statistics, and whether the training was cut short.
     std::string facts_json(const IrlIteration& last, double seconds, bool partial) const;
 
-    bool resumed() const { return resumed_; }
+    bool resumed() const { return driver_->resumed(); }
     IrlTrainer& trainer() { return *trainer_; }
     const std::shared_ptr<Policy>& policy() const { return policy_; }
     const PolicySetup& setup() const { return setup_; }
@@ -101,7 +107,8 @@ private:
     std::shared_ptr<Policy> policy_;
     std::unique_ptr<IrlTrainer> trainer_;
     PolicySetup setup_;
-    bool resumed_ = false;
+    IrlIteration last_;
+    std::unique_ptr<TrainingDriver> driver_;
 };
 
 }  // namespace irl
