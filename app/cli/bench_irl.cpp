@@ -84,9 +84,9 @@ int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
     training.irl.batch = 128;
     training.irl.policy_lr = 0.1;
     training.irl.conditional = false;
-    training.irl = irl_options(args, training.irl);
+    training.iterations = 60;
+    read_policy_training_settings(command_settings(args, {"divergence", "pr-lambda"}), training);
     training.actions = action_space_option(args, "churn=0,0.2,0.5,1");
-    training.iterations = args.integer("iterations", 60, 1, 100000);
     const int64_t count = args.integer("count", 4000, 100, 1000000);
     auto truth = [&](uint64_t seed, int64_t n) {
         at::Generator g = make_generator(seed);
@@ -128,9 +128,9 @@ int bench_irl_fashion(const Arguments& args, const CancelToken& cancel) {
     training.irl.sampler.budget = args.integer("budget", -1, -1, 100000);
     training.irl.batch = 64;
     training.irl.policy_lr = 0.1;
-    training.irl = irl_options(args, training.irl);
+    training.iterations = 40;
+    read_policy_training_settings(command_settings(args, {"divergence", "pr-lambda"}), training);
     training.actions = action_space_option(args, "guidance=1,1.5,2,3;churn=0,0.1,0.3");
-    training.iterations = args.integer("iterations", 40, 1, 100000);
     const ImageDataset train = load_fashion_mnist("train");
     const Testbed test = image_testbed(*denoiser, classifier, real_test_features(classifier, count), count, evaluation_seeds(args), &cancel);
     // Chosen on training images only: the classic settings and the tuned schedule.
@@ -176,10 +176,10 @@ int bench_irl_bias(const Arguments& args, const CancelToken& cancel) {
     options.policy_lr = 3e-3;
     options.entropy_bonus = 0.01;
     options.conditional = false;
-    options = irl_options(args, options);
-    training.actions = action_space_option(args, "renoise=0,2;churn=0,0.3");
     training.policy = "network";
-    training.iterations = args.integer("iterations", 40, 1, 100000);
+    training.iterations = 40;
+    read_policy_training_settings(command_settings(args, {"divergence", "pr-lambda"}), training);
+    training.actions = action_space_option(args, "renoise=0,2;churn=0,0.3");
     const int64_t levels = static_cast<int64_t>(options.sampler.sigmas.size()) - 1;
     const int64_t count = args.integer("count", 1000, 100, 100000);
     const int64_t num_classes = classifier->classes();

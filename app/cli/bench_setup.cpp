@@ -47,14 +47,14 @@ std::vector<DivergenceSpec> divergences_option(const Arguments& args, const std:
     }
 }
 
-IrlOptions irl_options(const Arguments& args, IrlOptions defaults) {
-    defaults.batch = args.integer("batch", defaults.batch, 2, 100000);
-    defaults.policy_lr = args.number("policy-lr", defaults.policy_lr);
-    defaults.entropy_bonus = args.number("entropy", defaults.entropy_bonus);
-    defaults.nfe_cost = args.number("nfe-cost", defaults.nfe_cost);
-    defaults.discriminator_steps = args.integer("discriminator-steps", defaults.discriminator_steps, 1, 1000);
-    defaults.seed = static_cast<uint64_t>(args.integer("seed", static_cast<int64_t>(defaults.seed), 0, 1 << 30));
-    return defaults;
+UserSettings command_settings(const Arguments& args, const std::set<std::string>& read_elsewhere) {
+    UserSettings settings;
+    settings.text = [&args, read_elsewhere](const std::string& name) -> std::optional<std::string> {
+        if (read_elsewhere.count(name) || !args.has(name)) return std::nullopt;
+        return args.text(name, "");
+    };
+    settings.called = [](const std::string& name) { return "--" + name; };
+    return settings;
 }
 
 std::vector<uint64_t> training_seeds(const Arguments& args, uint64_t seed) {

@@ -8,6 +8,7 @@
 #include "irl/engine/core/cancel.h"
 #include "irl/engine/learning/irl/f_divergence.h"
 #include "irl/engine/learning/irl/irl_trainer.h"
+#include "irl/engine/learning/irl/training_settings.h"
 #include "irl/engine/models/fashion_classifier.h"
 #include "irl/engine/models/unet_denoiser.h"
 #include "irl/engine/sampling/action_space.h"
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,9 +38,10 @@ FashionSetup load_fashion_setup(const Arguments& args);
 ActionSpace action_space_option(const Arguments& args, const std::string& fallback);
 // --divergence (or `fallback`): one name or a list such as "jensen-shannon,precision-recall:0.2".
 std::vector<DivergenceSpec> divergences_option(const Arguments& args, const std::string& fallback);
-// The IRL training flags every command that trains a policy reads, over its own defaults:
-// --batch, --policy-lr, --entropy, --nfe-cost, --discriminator-steps, --seed.
-IrlOptions irl_options(const Arguments& args, IrlOptions defaults);
+// A command's flags as the engine's reader of training settings sees them
+// (read_policy_training_settings): --batch, --policy-lr, ... by name. The names in `read_elsewhere`
+// are left to the command (the benches read --divergence as a list).
+UserSettings command_settings(const Arguments& args, const std::set<std::string>& read_elsewhere = {});
 // --seeds 0,1,2 trains one policy per seed (and per divergence); without it, --seed alone.
 std::vector<uint64_t> training_seeds(const Arguments& args, uint64_t seed);
 // --eval-seeds, or three sampling seeds no training run uses.

@@ -74,14 +74,10 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
     PolicyTrainingOptions training;
     IrlOptions& options = training.irl;
     options.sampler = sampler_settings_from(args, 6);
-    options.divergence = {divergence_from_string(args.text("divergence", "jensen-shannon")), args.number("pr-lambda", 1.0)};
+    options.divergence = {Divergence::JensenShannon, 1.0};
     options.conditional = !args.flag("unconditional");
-    options = irl_options(args, options);
+    read_policy_training_settings(command_settings(args), training);
     training.actions = action_space_option(args, "guidance=1,2,3");
-    training.policy = args.text("policy", "table");
-    if (std::find(policy_kind_names().begin(), policy_kind_names().end(), training.policy) == policy_kind_names().end())
-        throw UsageError("--policy must be one of " + name_list(policy_kind_names()) + ", not \"" + training.policy + "\"");
-    training.iterations = args.integer("iterations", 100, 1, 1000000);
 
     std::shared_ptr<Denoiser> denoiser;
     torch::Tensor expert;

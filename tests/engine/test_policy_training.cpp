@@ -8,6 +8,7 @@
 #include "irl/engine/learning/irl/policy_file.h"
 #include "irl/engine/learning/irl/policy_training.h"
 #include "irl/engine/learning/irl/sampler_comparison.h"
+#include "irl/engine/learning/irl/training_settings.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 #include "irl/engine/sampling/schedule.h"
 #include "test_registry.h"
@@ -19,6 +20,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <fstream>
 
 using namespace irl;
@@ -270,6 +273,43 @@ void TestPolicyTraining::parsersNameWhatTheyCannotRead() {
     QVERIFY(message([] { parse_divergences("precision-recall:abc"); }).contains("\"abc\""));
     QVERIFY(message([] { parse_divergences("precision-recall:-1"); }).contains("lambda"));
     QVERIFY(!message([] { make_policy("forest", ActionSpace{{component(ActionKind::Churn, {0.0})}}, 4, ring(), -1, 0); }).isEmpty());
+    // The one reader of training settings: what is not given keeps its default; bad text, a
+    // number out of range and an unknown name each get a sentence naming the setting as the
+    // front end calls it.
+    auto settings_of = [](std::map<std::string, std::string> given) {
+        UserSettings user;
+        user.text = [given](const std::string& name) -> std::optional<std::string> {
+            const auto it = given.find(name);
+            return it == given.end() ? std::nullopt : std::optional<std::string>(it->second);
+        };
+        user.called = [](const std::string& name) { return "--" + name; };
+        return user;
+    };
+    PolicyTrainingOptions read;
+    read_policy_training_settings(settings_of({{"batch", "64"}, {"policy-lr", "0.25"}, {"divergence", "precision-recall"},
+                                               {"pr-lambda", "0.2"}, {"policy", "network"}, {"seed", "9"}}),
+                                  read);
+    QCOMPARE(read.irl.batch, int64_t(64));
+    QCOMPARE(read.irl.policy_lr, 0.25);
+    QCOMPARE(read.irl.divergence.kind, Divergence::PrecisionRecall);
+    QCOMPARE(read.irl.divergence.pr_lambda, 0.2);
+    QCOMPARE(read.policy, std::string("network"));
+    QCOMPARE(read.irl.seed, uint64_t(9));
+    QCOMPARE(read.iterations, PolicyTrainingOptions{}.iterations);
+    QCOMPARE(read.irl.entropy_bonus, PolicyTrainingOptions{}.irl.entropy_bonus);
+    auto refusal = [&](std::map<std::string, std::string> given) {
+        return message([&] {
+            PolicyTrainingOptions o;
+            read_policy_training_settings(settings_of(given), o);
+        });
+    };
+    QCOMPARE(refusal({{"batch", "abc"}}), QString("--batch must be a whole number from 2 to 100000, not \"abc\""));
+    QVERIFY(refusal({{"batch", "2.5"}}).startsWith("--batch must be a whole number"));
+    QVERIFY(refusal({{"iterations", "0"}}).startsWith("--iterations must be a whole number from 1 to 1000000"));
+    QVERIFY(refusal({{"entropy", "-1"}}).startsWith("--entropy must be a number from 0"));
+    QVERIFY(refusal({{"policy", "forest"}}).contains("--policy"));
+    QVERIFY(refusal({{"divergence", "nope"}}).startsWith("--divergence"));
+    QVERIFY(refusal({{"seed", ""}}).startsWith("--seed"));
     QCOMPARE(steps_for_evaluations(Solver::Heun, 11), 6);
     QCOMPARE(steps_for_evaluations(Solver::Heun, 10), 5);
     QCOMPARE(steps_for_evaluations(Solver::DpmSolver2M, 5), 5);

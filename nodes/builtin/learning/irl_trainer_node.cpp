@@ -4,6 +4,7 @@
 
 #include "irl/engine/core/random.h"
 #include "irl/engine/learning/irl/policy_training.h"
+#include "irl/engine/learning/irl/training_settings.h"
 #include "irl/engine/metrics/sample_metrics.h"
 #include "irl/nodes/output_paths.h"
 
@@ -16,23 +17,27 @@
 namespace irl::nodes::builtin {
 namespace {
 
-constexpr uint64_t kEvaluationSeed = 4242;
+// The node's parameters as the engine's reader of training settings sees them: a parameter is
+// named as the command's flag with '_' for '-' (policy_lr for --policy-lr).
+UserSettings parameter_settings(const QVariantMap& p) {
+    auto key = [](const std::string& name) { return QString::fromStdString(name).replace('-', '_'); };
+    UserSettings settings;
+    settings.text = [&p, key](const std::string& name) -> std::optional<std::string> {
+        if (!p.contains(key(name))) return std::nullopt;
+        return p.value(key(name)).toString().toStdString();
+    };
+    settings.called = [key](const std::string& name) { return "the IRL Trainer's parameter " + key(name).toStdString(); };
+    return settings;
+}
 
-IrlOptions options_from(const QVariantMap& p, const ScheduleValue& schedule, const DenoiserValue& model) {
-    IrlOptions options;
-    options.sampler.solver = solver_from_string(p.value("solver").toString().toStdString());
-    options.sampler.sigmas = schedule.sigmas;
-    options.sampler.renoise_cap = p.value("renoise_cap").toLongLong();
-    options.sampler.budget = p.value("budget").toLongLong();
-    options.divergence = {divergence_from_string(p.value("divergence").toString().toStdString()), p.value("pr_lambda").toDouble()};
-    options.batch = p.value("batch").toLongLong();
-    options.policy_lr = p.value("policy_lr").toDouble();
-    options.entropy_bonus = p.value("entropy").toDouble();
-    options.nfe_cost = p.value("nfe_cost").toDouble();
-    options.seed = static_cast<uint64_t>(p.value("seed").toLongLong());
-    options.discriminator_steps = p.value("discriminator_steps").toLongLong();
-    options.conditional = !model.toy && p.value("labels").toString() != "unconditional";
-    return options;
+// A numeric parameter with the range the engine accepts for it.
+ParameterSchema integer_setting(const char* key, const char* label, int64_t value, const QString& tooltip = {}) {
+    const TrainingSettingRange& range = policy_training_range(QString(key).replace('_', '-').toStdString());
+    return ParameterSchema::integer(key, label, value, static_cast<qlonglong>(range.low), static_cast<qlonglong>(range.high), tooltip);
+}
+ParameterSchema number_setting(const char* key, const char* label, double value, const QString& tooltip = {}) {
+    const TrainingSettingRange& range = policy_training_range(QString(key).replace('_', '-').toStdString());
+    return ParameterSchema::number(key, label, value, range.low, range.high, tooltip);
 }
 
 // The choices of every connected action input, each from the port of its kind.
@@ -128,6 +133,7 @@ CheckpointPlace checkpoint_of(const QVariantMap& p, const RunContext& context) {
 }  // namespace
 
 NodeTypeInfo IrlTrainerNode::declaration() {
+    const PolicyTrainingOptions defaults;
     NodeTypeInfo t{"irl.irl_trainer", "IRL Trainer", "Learning",
                    "Learns a policy by inverse RL: matches the sampler's states to the dataset's at every noise level",
                    {{"denoiser", ports::denoiser}, {"schedule", ports::schedule}, {"expert", ports::dataset}},
@@ -136,25 +142,25 @@ NodeTypeInfo IrlTrainerNode::declaration() {
         t.inputs.push_back({action_port_name(kind), ports::action(kind), QString("The %1 choices the policy learns").arg(to_string(kind)), true});
     t.parameters = {
         ParameterSchema::choice("solver", "Solver", as_qt(solver_names()), "heun"),
-        ParameterSchema::choice("policy", "Policy", as_qt(policy_kind_names()), "table"),
+        ParameterSchema::choice("policy", "Policy", as_qt(policy_kind_names()), QString::fromStdString(defaults.policy)),
         ParameterSchema::choice("divergence", "Divergence", as_qt(divergence_names()), "jensen-shannon"),
-        ParameterSchema::number("pr_lambda", "PR λ", 1.0, 0.01, 100.0, "The precision-recall divergence's trade-off")
+        number_setting("pr_lambda", "PR λ", defaults.irl.divergence.pr_lambda, "The precision-recall divergence's trade-off")
             .shown_if("divergence", {"precision-recall"}),
-        ParameterSchema::integer("iterations", "Iterations", 100, 1, 100000),
-        ParameterSchema::integer("batch", "Batch", 256, 2, 100000, "Trajectories per iteration"),
-        ParameterSchema::number("policy_lr", "Policy learning rate", 0.03, 1e-5, 1.0),
-        ParameterSchema::number("entropy", "Entropy bonus", 0.01, 0.0, 10.0),
-        ParameterSchema::number("nfe_cost", "Cost per evaluation", 0.0, 0.0, 10.0),
-        ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647),
-        ParameterSchema::integer("discriminator_steps", "Discriminator steps", 2, 1, 1000, "Discriminator updates per iteration"),
+        integer_setting("iterations", "Iterations", defaults.iterations),
+        integer_setting("batch", "Batch", defaults.irl.batch, "Trajectories per iteration"),
+        number_setting("policy_lr", "Policy learning rate", defaults.irl.policy_lr),
+        number_setting("entropy", "Entropy bonus", defaults.irl.entropy_bonus),
+        number_setting("nfe_cost", "Cost per evaluation", defaults.irl.nfe_cost),
+        integer_setting("seed", "Seed", static_cast<int64_t>(defaults.irl.seed)),
+        integer_setting("discriminator_steps", "Discriminator steps", defaults.irl.discriminator_steps, "Discriminator updates per iteration"),
         ParameterSchema::choice("labels", "Labels", {"every class", "unconditional"}, "every class",
                                 "unconditional: the sampler gets no class, e.g. to learn to correct its class balance toward the expert's"),
         ParameterSchema::integer("renoise_cap", "Renoise cap", -1, -1, 10000, "-1: as many levels as the schedule"),
         ParameterSchema::integer("budget", "Budget", -1, -1, 100000,
                                  "Most function evaluations per trajectory; with a Skip action the policy chooses the schedule within it"),
-        ParameterSchema::integer("eval_every", "Evaluate every", 10, 0, 100000,
+        integer_setting("eval_every", "Evaluate every", 10,
                                  "Iterations between evaluations (FD, precision, recall, samples); 0: never"),
-        ParameterSchema::integer("eval_count", "Evaluation samples", 256, 16, 100000),
+        integer_setting("eval_count", "Evaluation samples", defaults.evaluation_count),
         ParameterSchema::text("checkpoint", "Checkpoint", "", "A file in the output folder to checkpoint to and resume from (optional)"),
         ParameterSchema::boolean("resume", "Resume", true, "Continue from the checkpoint when it exists"),
         ParameterSchema::text("save", "Save as", "", "The policy file written when training ends, in the output folder; empty: <node>-policy.pt")};
@@ -169,13 +175,13 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
     const ScheduleValue& schedule = input<ScheduleValue>(in, "schedule");
     const DatasetValue& expert = input<DatasetValue>(in, "expert");
     PolicyTrainingOptions options;
-    options.irl = options_from(p, schedule, model);
+    options.irl.sampler.solver = solver_from_string(p.value("solver").toString().toStdString());
+    options.irl.sampler.sigmas = schedule.sigmas;
+    options.irl.sampler.renoise_cap = p.value("renoise_cap").toLongLong();
+    options.irl.sampler.budget = p.value("budget").toLongLong();
+    options.irl.conditional = !model.toy && p.value("labels").toString() != "unconditional";
+    read_policy_training_settings(parameter_settings(p), options);
     options.actions = action_space_from(in);
-    options.policy = p.value("policy").toString().toStdString();
-    options.iterations = p.value("iterations").toLongLong();
-    options.evaluate_every = p.value("eval_every").toLongLong();
-    options.evaluation_count = p.value("eval_count").toLongLong();
-    options.evaluation_seed = kEvaluationSeed;
     options.policy_file = output_file_path(*declaration().traits.output_file, context.node, p, context.output_dir).toStdString();
     // A named checkpoint is written at every evaluation and at the end, and resumed; the default
     // one only on a stop, a cancel or a request from the window.
