@@ -23,8 +23,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           [--iterations 60] [--batch 128] [--count 4000] [--seed 0] [--divergence jensen-shannon or a list,\n"
                      "           one policy each: precision-recall:0.2,precision-recall:5] [--sampled: also score at temperature 1]\n"
                      "  irl-fashion  learned table policies (one per --divergence and seed) on the bundled denoiser vs a grid of\n"
-                     "           fixed choices, every classic solver at the same NFE (settings chosen on --tuning-count training images)\n"
-                     "           and a schedule tuned on training images, scored on --count samples against the test images:\n"
+                     "           fixed choices, every classic solver at the same NFE and a schedule tuned on --tuning-count\n"
+                     "           training images, scored on --count samples against the test images:\n"
                      "           [--actions \"guidance=1,1.5,2,3;churn=0,0.1,0.3\"] [--count 1000] [--budget B] [--no-baselines]\n"
                      "           [--iterations 40] [--batch 64] [--nfe-cost 0] [--divergence jensen-shannon,precision-recall:0.2,...]\n"
                      "           [--solver heun] [--steps 5] [--discriminator-steps 2] [--sampled: also score at temperature 1] (long: docs/irl.md)\n"
@@ -32,7 +32,10 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           sampling, a network policy over [--actions \"renoise=0,2;churn=0,0.3\"]; class histograms before/after\n"
                      "           [--renoise-cap 4] [--nfe-cost 0] [--discriminator-steps 2] [--iterations 40] [--divergence jensen-shannon]\n"
                      "           the irl-* benches share [--batch N] [--policy-lr R] [--entropy E] [--nfe-cost C] [--discriminator-steps N] [--seed S];\n"
-                     "           irl-toy and irl-fashion also take [--seeds 0,1,2] (one policy per seed and divergence);\n"
+                     "           irl-toy and irl-fashion also take [--seeds 0,1,2] (one policy per seed and divergence, and one\n"
+                     "           verdict per divergence over every training and evaluation seed) and [--screen-count N] (the classic\n"
+                     "           grid is screened on N samples of one evaluation seed, default --count/4, at least 200, and its best\n"
+                     "           three rows scored on all; the best classic is the best of those there);\n"
                      "           an action KIND=V1,V2@LO:HI is chosen by the policy only at noise levels LO <= sigma <= HI\n"
                      "  overhead wall time of a network policy against the same sampler with fixed actions, side by side\n"
                      "           [--count 64] [--steps 5] [--solver heun] [--actions ...] [--repeats 11] [--json: {ratio, inference_fraction, ...}]\n"
@@ -46,7 +49,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     const std::vector<std::string> rest(raw.begin() + 1, raw.end());
     const Arguments args(rest, {"count", "guidance", "seed", "model", "classifier", "nfe", "repeats", "threads", "toy", "solver",
                                 "steps", "divergence", "batch", "policy-lr", "entropy", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost", "discriminator-steps", "seeds", "budget",
-                                "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count",
+                                "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count", "screen-count",
                                 "cycles", "graph", "max-progress", "sampler"},
                          {"json", "sampled", "verbose", "no-baselines"});
     if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));

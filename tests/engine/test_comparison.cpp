@@ -2,16 +2,20 @@
 // the verdict on constructed rows (a clear win, a win inside the spread, a loss, a gap criterion
 // judged by its size), and the toys' MMD² estimator, which is unbiased: on two independent sets
 // of true samples it averages 0 within its own noise, and it grows well past that noise on a set
-// shifted by two of a mode's standard deviations.
+// shifted by two of a mode's standard deviations; rows pooled over training seeds span every
+// pair of training and evaluation seed; the classic grid rescores its best screened rows, and the
+// baseline is chosen among those only.
 #include "irl/engine/core/random.h"
 #include "irl/engine/data/toy_mixtures.h"
 #include "irl/engine/learning/irl/sampler_comparison.h"
+#include "irl/engine/models/gaussian_mixture_denoiser.h"
 #include "test_registry.h"
 
 #include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -30,6 +34,8 @@ class TestComparison : public QObject {
 private Q_SLOTS:
     void verdictHoldsOnlyPastTheLargerSpread();
     void toyMmdIsZeroOnTruthAndGrowsOnAShift();
+    void pooledRowsSpanEveryPairOfSeeds();
+    void theGridRescoresItsBestScreenedRows();
 };
 
 void TestComparison::verdictHoldsOnlyPastTheLargerSpread() {
@@ -77,6 +83,53 @@ void TestComparison::toyMmdIsZeroOnTruthAndGrowsOnAShift() {
     QVERIFY2(sd > 0.0, "independent sets must not score exactly alike");
     // A shift of two of a mode's standard deviations (a tenth of the ring's radius) is far outside that noise.
     QVERIFY2(shifted > 20.0 * sd, qPrintable(QString::number(shifted)));
+}
+
+void TestComparison::pooledRowsSpanEveryPairOfSeeds() {
+    // Two training seeds, each scored on three evaluation seeds: one row of six pairs.
+    const nlohmann::json a = {{"per_seed", {{"mmd2", {1.0, 2.0, 3.0}}}}, {"nfe", 5.0}, {"evaluations", 30}, {"seeds", 3}};
+    const nlohmann::json b = {{"per_seed", {{"mmd2", {4.0, 5.0, 9.0}}}}, {"nfe", 7.0}, {"evaluations", 40}, {"seeds", 3}};
+    const nlohmann::json pooled = pool_rows({a, b});
+    QCOMPARE(pooled["mmd2"].get<double>(), 4.0);
+    QCOMPARE(pooled["mmd2_spread"].get<double>(), 8.0);
+    QCOMPARE(pooled["seeds"].get<int>(), 6);
+    QCOMPARE(pooled["evaluations"].get<int>(), 70);
+    QCOMPARE(pooled["nfe"].get<double>(), 6.0);
+    // A pooled row is judged by the same verdict: its spread over all pairs counts.
+    QVERIFY(!verdict(pooled, row(10.0, 0.5), {"mmd2", false})["holds"].get<bool>());
+}
+
+void TestComparison::theGridRescoresItsBestScreenedRows() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
+    at::Generator g = make_generator(5);
+    const Testbed test = toy_testbed(denoiser, denoiser.mixture(), denoiser.mixture().sample(800, g), {11, 12});
+    const nlohmann::json rows = classic_grid(test, 5, {Solver::Euler, Solver::DpmSolver2M}, {200, 3});
+    QCOMPARE(rows.size(), size_t(40));
+    std::vector<double> screened_mmd;
+    std::vector<double> rescored_screening_mmd;
+    for (const nlohmann::json& r : rows) {
+        QCOMPARE(r["screening_count"].get<int>(), 200);
+        if (r["rescored"].get<bool>()) {
+            QCOMPARE(r["seeds"].get<int>(), 2);  // on the whole testbed
+            rescored_screening_mmd.push_back(r["screening_mmd2"].get<double>());
+            screened_mmd.push_back(r["screening_mmd2"].get<double>());
+        } else {
+            QCOMPARE(r["seeds"].get<int>(), 1);
+            screened_mmd.push_back(r["mmd2"].get<double>());
+        }
+    }
+    // Three by MMD^2 and three by the log-density gap, which may coincide.
+    QVERIFY(rescored_screening_mmd.size() >= 3 && rescored_screening_mmd.size() <= 6);
+    std::sort(screened_mmd.begin(), screened_mmd.end());
+    for (int k = 0; k < 3; ++k)
+        QVERIFY2(std::find(rescored_screening_mmd.begin(), rescored_screening_mmd.end(), screened_mmd[static_cast<size_t>(k)]) !=
+                     rescored_screening_mmd.end(),
+                 "the three best screened rows by MMD^2 must be rescored");
+    // The baseline is chosen among the rescored rows only, by their score on the whole testbed.
+    const nlohmann::json best = best_row(rows, {"mmd2", false});
+    QVERIFY(best["rescored"].get<bool>());
+    for (const nlohmann::json& r : rows)
+        if (r["rescored"].get<bool>()) QVERIFY(best["mmd2"].get<double>() <= r["mmd2"].get<double>());
 }
 
 IRL_TEST_CLASS("test_comparison", TestComparison)

@@ -31,21 +31,18 @@ Values ScheduleTunerNode::evaluate(const Values& in, const QVariantMap& p, RunCo
     const Solver solver = solver_from_string(p.value("solver").toString().toStdString());
     const int64_t count = p.value("count").toLongLong();
     const int64_t classes = model.denoiser->num_classes();
-    // The engine's tuner, scored against the reference: MMD^2 on a toy, FD on images.
+    // The engine's tuner, scored against the reference: the engine's toy testbed (MMD^2) on a
+    // toy, FD on images.
+    const std::vector<uint64_t> seeds{static_cast<uint64_t>(p.value("seed").toLongLong())};
     Testbed tuning;
-    tuning.denoiser = model.denoiser.get();
-    tuning.count = count;
-    tuning.seeds = {static_cast<uint64_t>(p.value("seed").toLongLong())};
-    tuning.cancel = context.cancel;
-    const torch::Tensor real = reference.data.narrow(0, 0, std::min<int64_t>(reference.data.size(0), std::max<int64_t>(count, 1000)));
     if (model.toy) {
-        tuning.dtype = torch::kFloat64;
-        tuning.criteria = {{"mmd2", false}};
-        const torch::Tensor truth = real.to(torch::kFloat64);
-        tuning.metrics = [truth](const torch::Tensor& samples, const torch::Tensor&) {
-            return nlohmann::json{{"mmd2", toy_mmd_squared(samples, truth)}};
-        };
+        const torch::Tensor truth = reference.data.narrow(0, 0, std::min<int64_t>(reference.data.size(0), count)).to(torch::kFloat64);
+        tuning = toy_testbed(*model.denoiser, *model.toy, truth, seeds, context.cancel);
     } else {
+        tuning.denoiser = model.denoiser.get();
+        tuning.count = count;
+        tuning.seeds = seeds;
+        tuning.cancel = context.cancel;
         if (classes > 0) tuning.labels = classes_in_turn(count, classes);
         tuning.criteria = {{"fd", false}};
         const DatasetValue* scored = &reference;

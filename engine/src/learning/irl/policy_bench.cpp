@@ -57,11 +57,9 @@ PolicyBenchResult run_policy_bench(const Testbed& test, const Testbed& tuning, c
             control.cancel = test.cancel;
             if (plan.on_iteration) control.on_iteration = [&](const PolicyTrainingProgress& p) { plan.on_iteration(name, p); };
             const PolicyTrainingOutcome outcome = training.run(control);
-            Testbed own = test;
-            if (plan.one_evaluation_seed_per_policy) own.seeds = {test.seeds[k % test.seeds.size()]};
             Policy* policy = training.policy().get();
-            nlohmann::json row = score_sampler(own, sampler, policy);
-            row["greedy_schedule"] = schedule_taken(training.trainer().sample_greedy(1, own.seeds.front(), test.cancel, true).path, 0);
+            nlohmann::json row = score_sampler(test, sampler, policy);
+            row["greedy_schedule"] = schedule_taken(training.trainer().sample_greedy(1, test.seeds.front(), test.cancel, true).path, 0);
             row["divergence"] = to_string(divergence.kind);
             row["pr_lambda"] = divergence.pr_lambda;
             row["seed"] = plan.seeds[k];
@@ -73,29 +71,35 @@ PolicyBenchResult run_policy_bench(const Testbed& test, const Testbed& tuning, c
             // Greedy scoring shows only each step's most likely choice; sampling the policy at
             // temperature 1 also shows where its probabilities moved.
             if (plan.sampled) {
-                row["sampled"] = score_sampler(own, sampler, policy, 1.0);
+                row["sampled"] = score_sampler(test, sampler, policy, 1.0);
                 tell(plan, "  sampled at temperature 1", row["sampled"]);
             }
             most_training = std::max(most_training, training.trainer().total_evaluations());
             most_nfe = std::max(most_nfe, row["nfe"].get<double>());
             result.learned.push_back(row);
         }
+    // One row per divergence over every pair of training seed and evaluation seed.
+    for (const DivergenceSpec& divergence : plan.divergences) {
+        std::vector<nlohmann::json> rows;
+        for (const nlohmann::json& row : result.learned)
+            if (row["divergence"] == to_string(divergence.kind) && row["pr_lambda"] == divergence.pr_lambda) rows.push_back(row);
+        nlohmann::json pooled = pool_rows(rows);
+        pooled["divergence"] = to_string(divergence.kind);
+        pooled["pr_lambda"] = divergence.pr_lambda;
+        pooled["training_seeds"] = plan.seeds;
+        if (plan.seeds.size() > 1) tell(plan, "learned " + divergence_label(divergence) + " over every seed", pooled);
+        result.pooled.push_back(pooled);
+    }
     if (!plan.baselines) return result;
 
-    // (3) Every classic solver at the learned policies' budget (or the NFE they reached), the best
-    // by each criterion chosen where the plan says and scored on the test testbed.
+    // (3) Every classic solver at the learned policies' budget (or the NFE they reached), screened,
+    // the best rows scored on the test testbed; the best there by each criterion is the baseline.
     result.nfe = plan.classic_nfe > 0 ? plan.classic_nfe : sampler.budget > 0 ? static_cast<int>(sampler.budget)
                                                                                  : static_cast<int>(std::lround(most_nfe));
-    const Testbed& choosing = plan.classic_chosen_on_tuning ? tuning : test;
-    result.classic = classic_grid(choosing, result.nfe, classic_solvers());
+    result.classic = classic_grid(test, result.nfe, classic_solvers(), plan.screening);
     for (const nlohmann::json& row : result.classic) tell(plan, "classic " + classic_name(row), row);
     for (const Criterion& criterion : test.criteria) {
-        nlohmann::json best = best_row(result.classic, criterion);
-        if (plan.classic_chosen_on_tuning && !best.is_null()) {
-            nlohmann::json scored = score_sampler(test, classic_settings(best));
-            for (const char* key : {"solver", "sigma_max", "rho", "steps"}) scored[key] = best[key];
-            best = scored;
-        }
+        const nlohmann::json best = best_row(result.classic, criterion);
         tell(plan, "best classic by " + criterion.key + ": " + classic_name(best), best);
         result.best_classic.push_back(best);
     }
@@ -105,8 +109,8 @@ PolicyBenchResult run_policy_bench(const Testbed& test, const Testbed& tuning, c
     result.tuned = tuned_schedule(tuning, test, Solver::DpmSolver2M, result.nfe, plan.tuning_grid, tuning_budget);
     tell(plan, "tuned schedule (dpmpp-2m)", result.tuned);
 
-    for (const nlohmann::json& row : result.learned) {
-        nlohmann::json v = {{"seed", row["seed"]}, {"divergence", row["divergence"]}};
+    for (const nlohmann::json& row : result.pooled) {
+        nlohmann::json v = {{"training_seeds", row["training_seeds"]}, {"divergence", row["divergence"]}, {"pr_lambda", row["pr_lambda"]}};
         for (size_t c = 0; c < test.criteria.size(); ++c) {
             const Criterion& criterion = test.criteria[c];
             v[criterion.key + "_vs_best_classic"] = verdict(row, result.best_classic.front(), criterion);

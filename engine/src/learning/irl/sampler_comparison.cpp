@@ -7,10 +7,12 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <set>
 
 namespace irl {
 namespace {
@@ -24,6 +26,22 @@ SampleResult draw(const Testbed& testbed, const SamplerSettings& settings, Polic
     request.cancel = testbed.cancel;
     return policy ? rollout_policy(*testbed.denoiser, *policy, settings, request, temperature, false).result
                   : sample(*testbed.denoiser, settings, request);
+}
+
+// Each metric's mean and spread (max - min) over its values, and the values themselves.
+void summarise_values(const std::map<std::string, std::vector<double>>& values, nlohmann::json& row) {
+    for (const auto& [key, list] : values) {
+        double sum = 0.0, low = std::numeric_limits<double>::infinity(), high = -low;
+        for (double v : list) sum += v, low = std::min(low, v), high = std::max(high, v);
+        row[key] = sum / double(list.size());
+        row[key + "_spread"] = high - low;
+        row["per_seed"][key] = list;
+    }
+}
+
+double ranked_value(const nlohmann::json& row, const Criterion& criterion) {
+    const double v = row[criterion.key].get<double>();
+    return criterion.absolute ? std::abs(v) : v;
 }
 
 std::string two_digits(double value) {
@@ -53,8 +71,9 @@ Testbed toy_testbed(Denoiser& denoiser, const GaussianMixture& mixture, torch::T
     t.cancel = cancel;
     t.criteria = {{"mmd2", false}, {"log_density_gap", true}};
     t.shown = {"mmd2", "mean_log_density", "log_density_gap"};
-    t.metrics = [mixture, truth, tiny, truth_log_density](const torch::Tensor& samples, const torch::Tensor&) {
-        const double log_density = mixture.log_density(samples, tiny).mean().item<double>();
+    // Any number of samples against the truth (the classic grid screens on fewer).
+    t.metrics = [mixture, truth, truth_log_density](const torch::Tensor& samples, const torch::Tensor&) {
+        const double log_density = mixture.log_density(samples, torch::full({samples.size(0)}, 0.002, torch::kFloat64)).mean().item<double>();
         // k-NN precision and recall (k = 3): how much of the samples lies on the data, and how
         // much of the data the samples cover.
         const PrecisionRecall pr = precision_recall(truth, samples, 3);
@@ -94,13 +113,25 @@ nlohmann::json score_sampler(const Testbed& testbed, const SamplerSettings& sett
         for (auto it = metrics.begin(); it != metrics.end(); ++it) values[it.key()].push_back(it.value().get<double>());
     }
     nlohmann::json row = {{"nfe", nfe}, {"evaluations", evaluations}, {"seeds", testbed.seeds.size()}};
-    for (const auto& [key, list] : values) {
-        double sum = 0.0, low = std::numeric_limits<double>::infinity(), high = -low;
-        for (double v : list) sum += v, low = std::min(low, v), high = std::max(high, v);
-        row[key] = sum / double(list.size());
-        row[key + "_spread"] = high - low;
-    }
+    summarise_values(values, row);
     return row;
+}
+
+nlohmann::json pool_rows(const std::vector<nlohmann::json>& rows) {
+    std::map<std::string, std::vector<double>> values;
+    int64_t evaluations = 0;
+    double nfe = 0.0;
+    size_t pairs = 0;
+    for (const nlohmann::json& row : rows) {
+        for (auto it = row["per_seed"].begin(); it != row["per_seed"].end(); ++it)
+            for (double v : it.value()) values[it.key()].push_back(v);
+        evaluations += row["evaluations"].get<int64_t>();
+        nfe += row["nfe"].get<double>() / double(rows.size());
+        pairs += row["seeds"].get<size_t>();
+    }
+    nlohmann::json pooled = {{"nfe", nfe}, {"evaluations", evaluations}, {"seeds", pairs}, {"pooled_rows", rows.size()}};
+    summarise_values(values, pooled);
+    return pooled;
 }
 
 int steps_for_evaluations(Solver solver, int nfe) {
@@ -117,17 +148,47 @@ const std::vector<Solver>& classic_solvers() {
     return solvers;
 }
 
-nlohmann::json classic_grid(const Testbed& testbed, int nfe, const std::vector<Solver>& solvers, double sigma_min) {
+nlohmann::json classic_grid(const Testbed& testbed, int nfe, const std::vector<Solver>& solvers, const GridScreening& screening,
+                            double sigma_min) {
+    const bool screen = screening.count > 0 && (screening.count < testbed.count || testbed.seeds.size() > 1);
+    Testbed quick = testbed;
+    if (screen) {
+        quick.count = std::min(screening.count, testbed.count);
+        quick.seeds = {testbed.seeds.front()};
+        if (testbed.labels.defined()) quick.labels = testbed.labels.narrow(0, 0, quick.count);
+    }
     nlohmann::json rows = nlohmann::json::array();
     for (Solver solver : solvers) {
         for (double sigma_max : {2.0, 5.0, 10.0, 20.0, 80.0}) {
             for (double rho : {1.0, 3.0, 5.0, 7.0}) {
                 const int steps = steps_for_evaluations(solver, nfe);
                 nlohmann::json row = {{"solver", to_string(solver)}, {"sigma_max", sigma_max}, {"rho", rho}, {"steps", steps}};
-                row.update(score_sampler(testbed, classic_settings(row, sigma_min)));
+                row.update(score_sampler(quick, classic_settings(row, sigma_min)));
+                row["rescored"] = !screen;
+                if (screen) row["screening_count"] = quick.count;
                 rows.push_back(row);
             }
         }
+    }
+    if (!screen) return rows;
+    // The best few by each criterion on the screening samples, scored again on the whole testbed.
+    std::set<size_t> chosen;
+    for (const Criterion& criterion : testbed.criteria) {
+        std::vector<size_t> order(rows.size());
+        for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(),
+                         [&](size_t a, size_t b) { return ranked_value(rows[a], criterion) < ranked_value(rows[b], criterion); });
+        for (size_t i = 0; i < order.size() && i < static_cast<size_t>(std::max(screening.rescored, 1)); ++i) chosen.insert(order[i]);
+    }
+    for (size_t i : chosen) {
+        const nlohmann::json& screened = rows[i];
+        nlohmann::json row = {{"solver", screened["solver"]}, {"sigma_max", screened["sigma_max"]}, {"rho", screened["rho"]},
+                              {"steps", screened["steps"]}};
+        row.update(score_sampler(testbed, classic_settings(row, sigma_min)));
+        row["rescored"] = true;
+        for (const Criterion& criterion : testbed.criteria) row["screening_" + criterion.key] = screened[criterion.key];
+        row["screening_count"] = quick.count;
+        rows[i] = row;
     }
     return rows;
 }
@@ -143,8 +204,8 @@ nlohmann::json best_row(const nlohmann::json& rows, const Criterion& criterion) 
     nlohmann::json best;
     double best_value = std::numeric_limits<double>::infinity();
     for (const nlohmann::json& row : rows) {
-        if (!row.contains(criterion.key)) continue;
-        const double v = criterion.absolute ? std::abs(row[criterion.key].get<double>()) : row[criterion.key].get<double>();
+        if (!row.contains(criterion.key) || !row.value("rescored", true)) continue;
+        const double v = ranked_value(row, criterion);
         if (v < best_value) best_value = v, best = row;
     }
     return best;

@@ -1,7 +1,8 @@
 // The IRL benchmark on any testbed: policies learned by inverse RL (one per training seed and
 // divergence) against every fixed choice of the same actions, every classic solver at the same
 // number of function evaluations and a schedule tuned with as many evaluations as training spent,
-// all scored in the same run on the same testbed, with a verdict per learned policy.
+// all scored in the same run on the same testbed and evaluation seeds, with one verdict per
+// divergence over its policies of every training seed.
 #pragma once
 
 #include "irl/engine/learning/irl/policy_training.h"
@@ -21,12 +22,10 @@ struct PolicyBenchPlan {
     std::vector<DivergenceSpec> divergences;  // ... and divergence
     std::function<torch::Tensor(uint64_t seed)> expert;  // the expert data of a training seed
     size_t fixed_grid_limit = 256;   // the fixed choices are all scored when there are at most this many
-    // Score the policy of training seed k on evaluation seed k alone (large image testbeds), or
-    // every policy on all of them.
-    bool one_evaluation_seed_per_policy = false;
-    // Choose the best classic settings on the tuning testbed and score them on the test one, or
-    // pick them on the test testbed itself.
-    bool classic_chosen_on_tuning = false;
+    // The classic grid is screened on fewer samples, and its best rows scored on the whole test
+    // testbed. The baseline is the best of those by its score there: the strongest a user could
+    // have picked, chosen with hindsight, so that it can only make a claim harder.
+    GridScreening screening;
     bool baselines = true;           // the classic grid and the tuned schedule
     bool sampled = false;            // also score each policy sampled at temperature 1
     int classic_nfe = 0;             // 0: the budget, or the mean NFE the learned policies reached
@@ -43,12 +42,14 @@ struct PolicyBenchResult {
     nlohmann::json fixed_grid = nlohmann::json::array();
     int64_t fixed_grid_evaluations = 0;
     nlohmann::json best_fixed;
-    nlohmann::json learned = nlohmann::json::array();
-    nlohmann::json classic;          // every classic row, on the testbed it was chosen on
-    // The best classic row by each criterion, scored on the test testbed; the first is "best classic".
+    nlohmann::json learned = nlohmann::json::array();  // one row per training seed and divergence
+    // One row per divergence: its policies of every training seed on every evaluation seed (pool_rows).
+    nlohmann::json pooled = nlohmann::json::array();
+    nlohmann::json classic;          // every classic row (classic_grid: screened, the best rescored)
+    // The best classic row by each criterion on the test testbed; the first is "best classic".
     std::vector<nlohmann::json> best_classic;
     nlohmann::json tuned;
-    nlohmann::json verdicts = nlohmann::json::array();
+    nlohmann::json verdicts = nlohmann::json::array();  // one per pooled row
 };
 
 // Runs the plan on `test`, choosing what is tuned on `tuning`. Throws Cancelled through the

@@ -55,20 +55,36 @@ Testbed image_testbed(Denoiser& denoiser, FashionClassifier classifier, torch::T
                       std::vector<uint64_t> seeds, const CancelToken* cancel = nullptr);
 
 // The sampler (or, with `policy`, the policy on it) over every evaluation seed: each metric's mean
-// and its spread (max - min), "nfe", and "evaluations" (function evaluations all the seeds spent).
+// and its spread (max - min), "nfe", "evaluations" (function evaluations all the seeds spent) and
+// "per_seed" (each metric's value on each seed).
 nlohmann::json score_sampler(const Testbed& testbed, const SamplerSettings& settings, Policy* policy = nullptr, double temperature = 0.0);
+// Rows of one method trained on several seeds, as one row: every pair of training seed and
+// evaluation seed is one value, the mean is over all pairs and the spread is max - min over all
+// pairs; "seeds" counts the pairs, "evaluations" sums, "nfe" averages.
+nlohmann::json pool_rows(const std::vector<nlohmann::json>& rows);
 
 // The steps a solver takes for about `nfe` function evaluations (the most whose evaluations,
 // the cheaper last step included, stay within nfe; at least one).
 int steps_for_evaluations(Solver solver, int nfe);
 // The solvers a user can pick for a comparison (gDDIM at stochasticity 0 is Euler).
 const std::vector<Solver>& classic_solvers();
+// How the classic grid is screened: every setting is scored on `count` samples of the first
+// evaluation seed, then the best `rescored` by each criterion on the whole testbed. count 0 (or
+// the testbed's own size and one seed): no screening, every setting on the whole testbed.
+struct GridScreening {
+    int64_t count = 0;
+    int rescored = 3;
+};
 // Every classic solver at about `nfe` function evaluations over sigma_max in {2, 5, 10, 20, 80}
-// x rho in {1, 3, 5, 7} (EDM's defaults are sigma_max 80, rho 7), scored on `testbed`.
-nlohmann::json classic_grid(const Testbed& testbed, int nfe, const std::vector<Solver>& solvers, double sigma_min = 0.002);
+// x rho in {1, 3, 5, 7} (EDM's defaults are sigma_max 80, rho 7), scored on `testbed`. Each row
+// says whether it was "rescored" on the whole testbed; a row left at its screening score has
+// "rescored" false and its "screening_count".
+nlohmann::json classic_grid(const Testbed& testbed, int nfe, const std::vector<Solver>& solvers, const GridScreening& screening = {},
+                            double sigma_min = 0.002);
 // The settings of a classic_grid row.
 SamplerSettings classic_settings(const nlohmann::json& row, double sigma_min = 0.002);
-// The row that ranks best by `criterion`; null when no row has it.
+// The row that ranks best by `criterion`, among the rows scored on the whole testbed (a row with
+// "rescored" false is not); null when no row has it.
 nlohmann::json best_row(const nlohmann::json& rows, const Criterion& criterion);
 
 // Coordinate descent over a fine Karras grid of `grid_levels` levels for `solver` at `nfe`,
