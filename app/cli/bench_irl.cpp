@@ -38,6 +38,22 @@ PolicyBenchPlan plan_from(const Arguments& args, PolicyTrainingOptions training,
     return plan;
 }
 
+// What the toy and the Fashion comparison train: --solver (default heun) on --steps Karras
+// levels, --budget, --actions, and the shared training settings over the bench's own defaults
+// (the divergences are read as a list by plan_from).
+PolicyTrainingOptions bench_training(const Arguments& args, int steps, int64_t batch, int64_t iterations, const std::string& actions) {
+    PolicyTrainingOptions training;
+    training.irl.sampler.solver = solver_from_string(args.text("solver", "heun"));
+    training.irl.sampler.sigmas = karras_schedule(static_cast<int>(args.integer("steps", steps, 1, 1000)));
+    training.irl.sampler.budget = args.integer("budget", -1, -1, 100000);
+    training.irl.batch = batch;
+    training.irl.policy_lr = 0.1;
+    training.iterations = iterations;
+    read_policy_training_settings(command_settings(args, {"divergence", "pr-lambda"}), training);
+    training.actions = action_space_option(args, actions);
+    return training;
+}
+
 // --screen-count: the classic grid is screened on that many samples of one evaluation seed (default
 // a quarter of --count, at least 200), and its best three by each criterion scored on all of them.
 GridScreening screening_option(const Arguments& args, int64_t count) {
@@ -85,16 +101,8 @@ int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
     const std::string toy_name = args.text("toy", "ring8");
     GaussianMixtureDenoiser denoiser(make_toy_mixture(toy_name), "toy:" + toy_name);
     const GaussianMixture& data = denoiser.mixture();
-    PolicyTrainingOptions training;
-    training.irl.sampler.solver = solver_from_string(args.text("solver", "heun"));
-    training.irl.sampler.sigmas = karras_schedule(static_cast<int>(args.integer("steps", 6, 1, 1000)));
-    training.irl.sampler.budget = args.integer("budget", -1, -1, 100000);
-    training.irl.batch = 128;
-    training.irl.policy_lr = 0.1;
+    PolicyTrainingOptions training = bench_training(args, 6, 128, 60, "churn=0,0.2,0.5,1");
     training.irl.conditional = false;
-    training.iterations = 60;
-    read_policy_training_settings(command_settings(args, {"divergence", "pr-lambda"}), training);
-    training.actions = action_space_option(args, "churn=0,0.2,0.5,1");
     const int64_t count = args.integer("count", 4000, 100, 1000000);
     auto truth = [&](uint64_t seed, int64_t n) {
         at::Generator g = make_generator(seed);
@@ -129,15 +137,7 @@ int bench_irl_fashion(const Arguments& args, const CancelToken& cancel) {
     // turn) against the Fashion-MNIST test images, on the same evaluation seeds no training used.
     auto [model_path, denoiser, classifier] = load_fashion_setup(args);
     const int64_t count = args.integer("count", 1000, 100, 100000);
-    PolicyTrainingOptions training;
-    training.irl.sampler.solver = solver_from_string(args.text("solver", "heun"));
-    training.irl.sampler.sigmas = karras_schedule(static_cast<int>(args.integer("steps", 5, 1, 1000)));
-    training.irl.sampler.budget = args.integer("budget", -1, -1, 100000);
-    training.irl.batch = 64;
-    training.irl.policy_lr = 0.1;
-    training.iterations = 40;
-    read_policy_training_settings(command_settings(args, {"divergence", "pr-lambda"}), training);
-    training.actions = action_space_option(args, "guidance=1,1.5,2,3;churn=0,0.1,0.3");
+    const PolicyTrainingOptions training = bench_training(args, 5, 64, 40, "guidance=1,1.5,2,3;churn=0,0.1,0.3");
     const ImageDataset train = load_fashion_mnist("train");
     const Testbed test = image_testbed(*denoiser, classifier, real_test_features(classifier, count), count, evaluation_seeds(args), &cancel);
     // Chosen on training images only: the classic settings and the tuned schedule.

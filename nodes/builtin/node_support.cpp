@@ -34,6 +34,20 @@ RealFeatures& real_features() {
     return *cached;
 }
 
+// The classifier module is not re-entrant.
+std::mutex& classifier_mutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
+// As many real images' features as samples (at least 1000): the reference's, classified now
+// (call under the classifier's lock), or the cached test features.
+torch::Tensor features_against(RealFeatures& real, const DatasetValue* reference, int64_t samples) {
+    const int64_t wanted = std::max<int64_t>(1000, samples);
+    return reference ? classify(real.classifier, reference->data.narrow(0, 0, std::min<int64_t>(reference->data.size(0), wanted))).features
+                     : real.test_features.narrow(0, 0, std::min<int64_t>(real.test_features.size(0), wanted));
+}
+
 }  // namespace
 
 const ActionValue* action_input(const Values& inputs, ActionKind kind) {
@@ -82,14 +96,24 @@ QByteArray picture_of(const torch::Tensor& samples, const std::shared_ptr<Gaussi
 
 ImageScores score_against(const torch::Tensor& images, const torch::Tensor& labels, const DatasetValue* reference) {
     RealFeatures& real = real_features();
-    static std::mutex classifier_mutex;  // the classifier module is not re-entrant
-    std::lock_guard<std::mutex> lock(classifier_mutex);
-    // As many real images as samples (at least 1000): only those are classified.
-    const int64_t wanted = std::max<int64_t>(1000, images.size(0));
-    const torch::Tensor features =
-        reference ? classify(real.classifier, reference->data.narrow(0, 0, std::min<int64_t>(reference->data.size(0), wanted))).features
-                  : real.test_features.narrow(0, 0, std::min<int64_t>(real.test_features.size(0), wanted));
-    return score_images(real.classifier, images, labels, features);
+    std::lock_guard<std::mutex> lock(classifier_mutex());
+    return score_images(real.classifier, images, labels, features_against(real, reference, images.size(0)));
+}
+
+Testbed reference_testbed(Denoiser& denoiser, const DatasetValue* reference, int64_t count, std::vector<uint64_t> seeds,
+                          const CancelToken* cancel) {
+    RealFeatures& real = real_features();
+    torch::Tensor features;
+    {
+        std::lock_guard<std::mutex> lock(classifier_mutex());
+        features = features_against(real, reference, count);
+    }
+    Testbed testbed = image_testbed(denoiser, real.classifier, features, count, std::move(seeds), cancel);
+    testbed.metrics = [scored = testbed.metrics](const torch::Tensor& samples, const torch::Tensor& labels) {
+        std::lock_guard<std::mutex> lock(classifier_mutex());
+        return scored(samples, labels);
+    };
+    return testbed;
 }
 
 }  // namespace irl::nodes::builtin

@@ -4,6 +4,7 @@
 
 #include "builtin_values.h"
 
+#include "irl/engine/learning/irl/sampler_comparison.h"
 #include "irl/engine/metrics/image_evaluation.h"
 #include "irl/nodes/node_pack.h"
 
@@ -48,5 +49,9 @@ QByteArray picture_of(const torch::Tensor& samples, const std::shared_ptr<Gaussi
 // FD, precision, recall and class accuracy of images against real ones through the bundled
 // metrics classifier: the cached Fashion-MNIST test features, or `reference`'s images.
 ImageScores score_against(const torch::Tensor& images, const torch::Tensor& labels, const DatasetValue* reference);
+// The engine's image testbed (FD first) for `count` samples against the same real features, the
+// reference classified once and every scoring under the classifier's lock.
+Testbed reference_testbed(Denoiser& denoiser, const DatasetValue* reference, int64_t count, std::vector<uint64_t> seeds,
+                          const CancelToken* cancel);
 
 }  // namespace irl::nodes::builtin

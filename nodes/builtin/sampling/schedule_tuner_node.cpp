@@ -30,25 +30,15 @@ Values ScheduleTunerNode::evaluate(const Values& in, const QVariantMap& p, RunCo
     const DatasetValue& reference = input<DatasetValue>(in, "reference");
     const Solver solver = solver_from_string(p.value("solver").toString().toStdString());
     const int64_t count = p.value("count").toLongLong();
-    const int64_t classes = model.denoiser->num_classes();
-    // The engine's tuner, scored against the reference: the engine's toy testbed (MMD^2) on a
-    // toy, FD on images.
+    // The engine's tuner on the engine's testbeds, scored against the reference: MMD^2 on a toy,
+    // FD on images.
     const std::vector<uint64_t> seeds{static_cast<uint64_t>(p.value("seed").toLongLong())};
     Testbed tuning;
     if (model.toy) {
         const torch::Tensor truth = reference.data.narrow(0, 0, std::min<int64_t>(reference.data.size(0), count)).to(torch::kFloat64);
         tuning = toy_testbed(*model.denoiser, *model.toy, truth, seeds, context.cancel);
     } else {
-        tuning.denoiser = model.denoiser.get();
-        tuning.count = count;
-        tuning.seeds = seeds;
-        tuning.cancel = context.cancel;
-        if (classes > 0) tuning.labels = classes_in_turn(count, classes);
-        tuning.criteria = {{"fd", false}};
-        const DatasetValue* scored = &reference;
-        tuning.metrics = [scored, count](const torch::Tensor& samples, const torch::Tensor& labels) {
-            return nlohmann::json{{"fd", score_against(samples, labels.defined() ? labels : torch::full({count}, int64_t(-1)), scored).fd}};
-        };
+        tuning = reference_testbed(*model.denoiser, &reference, count, seeds, context.cancel);
     }
     const ScheduleSearchResult found =
         tune_schedule(tuning, solver, p.value("nfe").toInt(), p.value("grid").toInt(), p.value("max_evaluations").toLongLong(), [&](int trials) {
