@@ -41,25 +41,27 @@ private Q_SLOTS:
 void TestComparison::verdictHoldsOnlyPastTheLargerSpread() {
     const Criterion mmd{"mmd2", false};
     // A clear win: the margin (0.002) is larger than both spreads.
-    const nlohmann::json win = verdict(row(0.001, 0.0002), row(0.003, 0.0005), mmd);
-    QVERIFY(win["holds"].get<bool>());
-    QCOMPARE(win["margin"].get<double>(), 0.003 - 0.001);
-    QCOMPARE(win["spread"].get<double>(), 0.0005);
+    const Verdict win = verdict(row(0.001, 0.0002), row(0.003, 0.0005), mmd);
+    QVERIFY(win.holds);
+    QCOMPARE(win.margin, 0.003 - 0.001);
+    QCOMPARE(win.spread, 0.0005);
+    QCOMPARE(win.to_json()["holds"].get<bool>(), true);
+    QCOMPARE(win.to_json()["classic"].get<double>(), 0.003);
     // A win inside the spread: better on average, but by less than the learned row's own spread.
-    const nlohmann::json inside = verdict(row(0.0028, 0.0005), row(0.003, 0.0002), mmd);
-    QVERIFY(inside["margin"].get<double>() > 0.0);
-    QVERIFY(!inside["holds"].get<bool>());
+    const Verdict inside = verdict(row(0.0028, 0.0005), row(0.003, 0.0002), mmd);
+    QVERIFY(inside.margin > 0.0);
+    QVERIFY(!inside.holds);
     // The larger spread decides, whichever row it belongs to.
-    QVERIFY(!verdict(row(0.0028, 0.0), row(0.003, 0.0005), mmd)["holds"].get<bool>());
+    QVERIFY(!verdict(row(0.0028, 0.0), row(0.003, 0.0005), mmd).holds);
     // A loss.
-    const nlohmann::json loss = verdict(row(0.004, 0.0001), row(0.003, 0.0001), mmd);
-    QVERIFY(loss["margin"].get<double>() < 0.0);
-    QVERIFY(!loss["holds"].get<bool>());
+    const Verdict loss = verdict(row(0.004, 0.0001), row(0.003, 0.0001), mmd);
+    QVERIFY(loss.margin < 0.0);
+    QVERIFY(!loss.holds);
     // A gap is judged by its size: -0.1 beats +0.5, and +0.5 does not beat -0.1.
     const Criterion gap{"log_density_gap", true};
-    QVERIFY(verdict(row(0, 0, -0.1, 0.05), row(0, 0, 0.5, 0.1), gap)["holds"].get<bool>());
-    QVERIFY(!verdict(row(0, 0, 0.5, 0.1), row(0, 0, -0.1, 0.05), gap)["holds"].get<bool>());
-    QCOMPARE(verdict(row(0, 0, -0.1, 0.05), row(0, 0, 0.5, 0.1), gap)["learned"].get<double>(), 0.1);
+    QVERIFY(verdict(row(0, 0, -0.1, 0.05), row(0, 0, 0.5, 0.1), gap).holds);
+    QVERIFY(!verdict(row(0, 0, 0.5, 0.1), row(0, 0, -0.1, 0.05), gap).holds);
+    QCOMPARE(verdict(row(0, 0, -0.1, 0.05), row(0, 0, 0.5, 0.1), gap).learned, 0.1);
 }
 
 void TestComparison::toyMmdIsZeroOnTruthAndGrowsOnAShift() {
@@ -96,7 +98,7 @@ void TestComparison::pooledRowsSpanEveryPairOfSeeds() {
     QCOMPARE(pooled["evaluations"].get<int>(), 70);
     QCOMPARE(pooled["nfe"].get<double>(), 6.0);
     // A pooled row is judged by the same verdict: its spread over all pairs counts.
-    QVERIFY(!verdict(pooled, row(10.0, 0.5), {"mmd2", false})["holds"].get<bool>());
+    QVERIFY(!verdict(pooled, row(10.0, 0.5), {"mmd2", false}).holds);
 }
 
 void TestComparison::theGridRescoresItsBestScreenedRows() {

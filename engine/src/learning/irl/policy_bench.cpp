@@ -113,10 +113,10 @@ PolicyBenchResult run_policy_bench(const Testbed& test, const Testbed& tuning, c
         nlohmann::json v = {{"training_seeds", row["training_seeds"]}, {"divergence", row["divergence"]}, {"pr_lambda", row["pr_lambda"]}};
         for (size_t c = 0; c < test.criteria.size(); ++c) {
             const Criterion& criterion = test.criteria[c];
-            v[criterion.key + "_vs_best_classic"] = verdict(row, result.best_classic.front(), criterion);
-            if (c > 0) v[criterion.key + "_vs_closest_classic"] = verdict(row, result.best_classic[c], criterion);
+            v[criterion.key + "_vs_best_classic"] = verdict(row, result.best_classic.front(), criterion).to_json();
+            if (c > 0) v[criterion.key + "_vs_closest_classic"] = verdict(row, result.best_classic[c], criterion).to_json();
         }
-        v[primary.key + "_vs_tuned_schedule"] = verdict(row, result.tuned, primary);
+        v[primary.key + "_vs_tuned_schedule"] = verdict(row, result.tuned, primary).to_json();
         result.verdicts.push_back(v);
     }
     return result;

@@ -246,12 +246,20 @@ nlohmann::json tuned_schedule(const Testbed& tuning, const Testbed& testbed, Sol
     return row;
 }
 
-nlohmann::json verdict(const nlohmann::json& learned, const nlohmann::json& baseline, const Criterion& criterion) {
+nlohmann::json Verdict::to_json() const {
+    return {{"criterion", criterion}, {"learned", learned}, {"classic", baseline}, {"margin", margin}, {"spread", spread}, {"holds", holds}};
+}
+
+Verdict verdict(const nlohmann::json& learned, const nlohmann::json& baseline, const Criterion& criterion) {
     const std::string& key = criterion.key;
-    const double a = criterion.absolute ? std::abs(learned[key].get<double>()) : learned[key].get<double>();
-    const double b = criterion.absolute ? std::abs(baseline[key].get<double>()) : baseline[key].get<double>();
-    const double spread = std::max(learned.value(key + "_spread", 0.0), baseline.value(key + "_spread", 0.0));
-    return {{"learned", a}, {"classic", b}, {"margin", b - a}, {"spread", spread}, {"holds", b - a > spread}};
+    Verdict v;
+    v.criterion = key;
+    v.learned = ranked_value(learned, criterion);
+    v.baseline = ranked_value(baseline, criterion);
+    v.margin = v.baseline - v.learned;
+    v.spread = std::max(learned.value(key + "_spread", 0.0), baseline.value(key + "_spread", 0.0));
+    v.holds = v.margin > v.spread;
+    return v;
 }
 
 std::vector<std::vector<int64_t>> action_grid(const ActionSpace& space) {

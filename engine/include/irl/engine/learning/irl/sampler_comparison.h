@@ -98,9 +98,21 @@ ScheduleSearchResult tune_schedule(const Testbed& tuning, Solver solver, int nfe
 nlohmann::json tuned_schedule(const Testbed& tuning, const Testbed& testbed, Solver solver, int nfe, int grid_levels,
                               int64_t max_evaluations, double sigma_min = 0.002, double sigma_max = 80.0);
 
+// Whether a learned row beats a baseline row: the rule of the product's central claim.
+struct Verdict {
+    std::string criterion;
+    double learned = 0.0;   // the learned row's mean (its size, for an absolute criterion)
+    double baseline = 0.0;  // the baseline's
+    double margin = 0.0;    // baseline - learned: positive when the learned row is better
+    double spread = 0.0;    // the larger of the two rows' spreads across seeds (max - min)
+    bool holds = false;     // margin > spread
+    // {"criterion", "learned", "classic", "margin", "spread", "holds"}
+    nlohmann::json to_json() const;
+};
 // Does `learned` beat `baseline` on `criterion` by more than the spread across seeds of either?
-// {"learned", "classic", "margin", "spread", "holds"}.
-nlohmann::json verdict(const nlohmann::json& learned, const nlohmann::json& baseline, const Criterion& criterion);
+// Rows are score_sampler's or pool_rows' (the mean under the criterion's key, its spread under
+// key + "_spread").
+Verdict verdict(const nlohmann::json& learned, const nlohmann::json& baseline, const Criterion& criterion);
 
 // Every fixed choice of an action space, as index vectors, and how a bench names one.
 std::vector<std::vector<int64_t>> action_grid(const ActionSpace& space);
