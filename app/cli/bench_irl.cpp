@@ -45,7 +45,7 @@ PolicyTrainingOptions bench_training(const Arguments& args, int steps, int64_t b
     PolicyTrainingOptions training;
     training.irl.sampler.solver = solver_from_string(args.text("solver", "heun"));
     training.irl.sampler.sigmas = karras_schedule(static_cast<int>(args.integer("steps", steps, 1, 1000)));
-    training.irl.sampler.budget = args.integer("budget", -1, -1, 100000);
+    training.irl.sampler.budget = args.integer("budget", kNoBudget, kNoBudget, 100000);
     training.irl.batch = batch;
     training.irl.policy_lr = 0.1;
     training.iterations = iterations;

@@ -29,15 +29,6 @@
 
 namespace irl::cli {
 
-namespace {
-
-std::string name_list(const std::vector<std::string>& names) {
-    std::string text;
-    for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
-    return text;
-}
-
-}  // namespace
 
 int train_policy_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     std::set<std::string> names = sampler_option_names();

@@ -7,6 +7,12 @@
 
 namespace irl::cli {
 
+std::string name_list(const std::vector<std::string>& names) {
+    std::string text;
+    for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
+    return text;
+}
+
 std::set<std::string> sampler_option_names() {
     return {"solver", "steps", "schedule", "sigma-min", "sigma-max", "rho", "sigmas", "guidance",
             "s-churn", "s-tmin", "s-tmax", "s-noise", "stochasticity", "renoise", "renoise-cap", "budget"};
@@ -15,16 +21,15 @@ std::set<std::string> sampler_option_names() {
 std::map<std::string, std::string> sampler_option_renames() { return {{"churn", "s-churn"}, {"lambda", "stochasticity"}}; }
 
 std::string sampler_options_help() {
-    std::string solvers;
-    for (const auto& name : solver_names()) solvers += (solvers.empty() ? "" : ", ") + name;
-    char defaults[256];
+    const std::string solvers = name_list(solver_names()), schedules = name_list(schedule_kind_names());
+    char defaults[320];
     std::snprintf(defaults, sizeof defaults,
                   "  --steps N          nonzero noise levels (default %d)\n"
-                  "  --schedule NAME    karras, exponential, custom (default karras)\n"
+                  "  --schedule NAME    %s (default karras)\n"
                   "  --sigma-min S      default %g\n"
                   "  --sigma-max S      default %g\n"
                   "  --rho R            Karras exponent (default %g)\n",
-                  ScheduleDefaults::steps, ScheduleDefaults::sigma_min, ScheduleDefaults::sigma_max, ScheduleDefaults::rho);
+                  ScheduleDefaults::steps, schedules.c_str(), ScheduleDefaults::sigma_min, ScheduleDefaults::sigma_max, ScheduleDefaults::rho);
     return "  --solver NAME      " + solvers + " (default heun)\n" + defaults +
            "  --sigmas A,B,...   the custom schedule (descending; 0 is appended)\n"
            "  --guidance W       classifier-free guidance scale (default 1)\n"
@@ -55,7 +60,7 @@ SamplerSettings sampler_settings_from(const Arguments& args, int default_steps) 
     if (settings.fixed.stochasticity < 0) throw UsageError("--stochasticity must be >= 0");
     settings.fixed.renoise = args.integer("renoise", 0, 0, 1000);
     settings.renoise_cap = args.integer("renoise-cap", -1, -1, 100000);
-    settings.budget = args.integer("budget", -1, -1, 100000);
+    settings.budget = args.integer("budget", kNoBudget, kNoBudget, 100000);
     settings.churn_rule.s_churn = args.number("s-churn", 0.0);
     if (settings.churn_rule.s_churn < 0) throw UsageError("--s-churn must be >= 0");
     settings.churn_rule.s_tmin = args.number("s-tmin", 0.0);

@@ -11,8 +11,12 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace irl::cli {
+
+// "a, b, c": a help text's list of the names an engine table accepts.
+std::string name_list(const std::vector<std::string>& names);
 
 std::set<std::string> sampler_option_names();
 // Old option names and their new ones (--churn is --s-churn, --lambda is --stochasticity).

@@ -117,8 +117,18 @@ void TestPolicyTraining::budgetIsSpentExactly() {
     // corrected step and a last one, so it ends at 5.
     QVERIFY(torch::all(fixed_rollout(denoiser, Solver::Heun, 7, space, {0}).evaluations == 7).item<bool>());
     QVERIFY(torch::all(fixed_rollout(denoiser, Solver::Heun, 6, space, {0}).evaluations == 5).item<bool>());
-    // Without a budget the 64 levels take 64 Euler steps.
-    QVERIFY(torch::all(fixed_rollout(denoiser, Solver::Euler, -1, space, {0}).evaluations == 64).item<bool>());
+    // Without a budget the 64 levels take 64 Euler steps; a budget below 1 is none too.
+    QVERIFY(torch::all(fixed_rollout(denoiser, Solver::Euler, kNoBudget, space, {0}).evaluations == 64).item<bool>());
+    QVERIFY(torch::all(fixed_rollout(denoiser, Solver::Euler, 0, space, {0}).evaluations == 64).item<bool>());
+    // "No budget" has one value, in the sampler and in a policy, also after a policy file.
+    QCOMPARE(SamplerSettings{}.budget, kNoBudget);
+    TablePolicy unbudgeted(space, 8, 0);
+    QCOMPARE(unbudgeted.budget(), kNoBudget);
+    QCOMPARE(TablePolicy(space, 8, 5).budget(), int64_t(5));
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("policy.pt").toStdString();
+    save_policy(unbudgeted, PolicySetup::of(denoiser, SamplerSettings{Solver::Euler, karras_schedule(8)}), path, "{}");
+    QCOMPARE(load_policy(path).policy->budget(), kNoBudget);
 }
 
 void TestPolicyTraining::startAndSkipChooseTheSchedule() {

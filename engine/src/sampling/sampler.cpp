@@ -157,9 +157,10 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
         in.x = x.index_select(0, active);
         // With a budget: a step that could not be followed by a further step and a last one is the last.
         const torch::Tensor spent = evaluations.index_select(0, active);
-        const torch::Tensor remaining = settings.budget >= 0 ? settings.budget - spent : torch::full({m}, int64_t(-1));
+        const bool budgeted = settings.budget > 0;
+        const torch::Tensor remaining = budgeted ? settings.budget - spent : torch::full({m}, kNoBudget);
         const torch::Tensor must_finish =
-            settings.budget >= 0 ? remaining < step_evaluations(settings.solver, false, false) + step_evaluations(settings.solver, true, false)
+            budgeted ? remaining < step_evaluations(settings.solver, false, false) + step_evaluations(settings.solver, true, false)
                                  : torch::zeros({m}, torch::kBool);
         if (settings.control) {
             const torch::Tensor before = previous_sigma.index_select(0, active);

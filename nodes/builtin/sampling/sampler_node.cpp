@@ -47,7 +47,7 @@ NodeTypeInfo SamplerNode::declaration() {
                     ParameterSchema::integer("class", "Class", -1, -2, 1000,
                                              "-1: every class in turn (unconditional for toys); -2: no class (unconditional)"),
                     ParameterSchema::integer("renoise_cap", "Renoise cap", -1, -1, 10000, "-1: as many levels as the schedule"),
-                    ParameterSchema::integer("budget", "Budget", -1, -1, 100000,
+                    ParameterSchema::integer("budget", "Budget", kNoBudget, kNoBudget, 100000,
                                              "Most function evaluations per sample (the last step goes to σ = 0 when it is spent); -1: none")};
     return t;
 }

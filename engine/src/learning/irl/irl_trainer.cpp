@@ -241,7 +241,7 @@ std::string IrlTrainer::method_json() const {
     nlohmann::json method = {{"policy", policy.kind()},
                              {"actions", nlohmann::json::parse(policy.action_space().to_json())},
                              {"levels", policy.levels()},
-                             {"policy_budget", policy.budget()},
+                             {"policy_budget", std::max<int64_t>(policy.budget(), 0)},  // 0: none, as checkpoints say it
                              {"divergence", to_string(options_.divergence.kind)},
                              {"conditional", options_.conditional && denoiser_.num_classes() > 0},
                              {"nfe_cost", options_.nfe_cost},

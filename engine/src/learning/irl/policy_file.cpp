@@ -16,7 +16,7 @@ std::string PolicySetup::to_json() const {
     nlohmann::json j{{"denoiser", denoiser}, {"sample_shape", sample_shape}, {"num_classes", num_classes},
                      {"solver", to_string(solver)}, {"sigmas", sigmas}};
     // Only with a budget, so that setups written before budgets existed compare equal.
-    if (budget >= 0) j["budget"] = budget;
+    if (budget > 0) j["budget"] = budget;
     return j.dump();
 }
 
@@ -28,7 +28,7 @@ PolicySetup PolicySetup::from_json(const std::string& text) {
     s.num_classes = j.at("num_classes").get<int64_t>();
     s.solver = solver_from_string(j.at("solver").get<std::string>());
     s.sigmas = j.at("sigmas").get<std::vector<double>>();
-    s.budget = j.value("budget", int64_t(-1));
+    s.budget = j.value("budget", kNoBudget);
     return s;
 }
 
@@ -44,8 +44,8 @@ std::string PolicySetup::differences(const PolicySetup& other) const {
     if (solver != other.solver)
         line(std::string("solver: ") + to_string(other.solver) + " here, the policy was trained with " + to_string(solver));
     if (budget != other.budget)
-        line("budget: " + (other.budget < 0 ? std::string("none") : std::to_string(other.budget) + " evaluations") + " here, the policy has " +
-             (budget < 0 ? std::string("none") : std::to_string(budget)));
+        line("budget: " + (other.budget <= 0 ? std::string("none") : std::to_string(other.budget) + " evaluations") + " here, the policy has " +
+             (budget <= 0 ? std::string("none") : std::to_string(budget)));
     if (sigmas.size() != other.sigmas.size()) {
         line("schedule: " + std::to_string(other.sigmas.size() - 1) + " levels here, the policy has " + std::to_string(sigmas.size() - 1));
     } else {
@@ -66,7 +66,7 @@ void save_policy(Policy& policy, const PolicySetup& setup, const std::string& pa
     archive.text("setup", setup.to_json());
     archive.text("facts", facts_json);
     archive.integer("levels", policy.levels());
-    archive.integer("budget", policy.budget());
+    archive.integer("budget", std::max<int64_t>(policy.budget(), 0));  // the file's "none" is 0, as since budgets came
     if (auto* fixed = dynamic_cast<FixedPolicy*>(&policy)) archive.tensor("choice", torch::tensor(fixed->choice()));
     archive.module("weights", policy);
     archive.save(path);
@@ -93,8 +93,9 @@ LoadedPolicy load_policy(const std::string& path, const PolicySetup* expected) {
     }
     const int64_t levels = archive.integer("levels");
     if (levels < 1 || levels > 100000) archive.fail("has a damaged level count");
-    const int64_t budget = archive.has("budget") ? archive.integer("budget") : 0;
-    if (budget < 0 || budget > 100000) archive.fail("has a damaged budget");
+    const int64_t stored_budget = archive.has("budget") ? archive.integer("budget") : 0;
+    if (stored_budget < 0 || stored_budget > 100000) archive.fail("has a damaged budget");
+    const int64_t budget = stored_budget > 0 ? stored_budget : kNoBudget;
     const std::string kind = archive.text("kind");
     try {
         if (kind == "fixed") {

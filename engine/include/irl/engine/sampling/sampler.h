@@ -47,6 +47,9 @@ struct StepPreview {
 };
 using StepCallback = std::function<void(const StepPreview&)>;
 
+// A budget of function evaluations that is no budget (SamplerSettings::budget, Policy::budget).
+inline constexpr int64_t kNoBudget = -1;
+
 struct SamplerSettings {
     Solver solver = Solver::Heun;
     std::vector<double> sigmas;  // descending, ending at 0
@@ -56,10 +59,10 @@ struct SamplerSettings {
     EdmChurnRule churn_rule;
     double ancestral_eta = 1.0;  // Euler ancestral: 1 = full ancestral noise
     int64_t renoise_cap = -1;    // most schedule levels one trajectory may jump back in total; -1: the number of levels
-    // Most function evaluations one trajectory may spend; -1: no budget. With a budget a step
+    // Most function evaluations one trajectory may spend; kNoBudget: none. With a budget a step
     // goes to sigma = 0 as soon as a further step and a last one could not both be paid for, so
     // no trajectory ever spends more (schedules that skip levels then end where the budget does).
-    int64_t budget = -1;
+    int64_t budget = kNoBudget;
     ControlFunction control;     // optional per-step policy
 };
 

@@ -23,16 +23,17 @@ struct PolicyInput {
     torch::Tensor sigma;     // [M] noise levels
     torch::Tensor level;     // [M] int64 schedule index
     torch::Tensor labels;    // [M] int64 (-1 unconditional)
-    torch::Tensor remaining;  // [M] int64 function evaluations left of the budget (-1: no budget)
+    torch::Tensor remaining;  // [M] int64 function evaluations left of the budget (kNoBudget: no budget)
     torch::Tensor previous_log_step;  // [M] float64 log(sigma before / sigma now) of the previous step
 };
 
 class Policy : public torch::nn::Module {
 public:
-    // `budget`: the function evaluations a trajectory may spend, as SamplerSettings::budget (0 or
-    // -1: none; budget() then says 0); a policy for a budget sees what is left of it.
-    Policy(ActionSpace space, int64_t levels, int64_t budget = 0)
-        : space_(std::move(space)), levels_(levels), budget_(budget > 0 ? budget : 0) {
+    // `budget`: the function evaluations a trajectory may spend, as SamplerSettings::budget
+    // (kNoBudget, or any value below 1: none; budget() then says kNoBudget); a policy for a
+    // budget sees what is left of it.
+    Policy(ActionSpace space, int64_t levels, int64_t budget = kNoBudget)
+        : space_(std::move(space)), levels_(levels), budget_(budget > 0 ? budget : kNoBudget) {
         space_.validate();
     }
     // One [M, choices] logit tensor per component.
@@ -51,7 +52,7 @@ private:
 // The same choice at every step: index `choice[i]` of component i.
 class FixedPolicy : public Policy {
 public:
-    FixedPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> choice, int64_t budget = 0);
+    FixedPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> choice, int64_t budget = kNoBudget);
     std::vector<torch::Tensor> logits(const PolicyInput& in) override;
     std::string kind() const override { return "fixed"; }
     const std::vector<int64_t>& choice() const { return choice_; }
@@ -64,7 +65,7 @@ private:
 // every state there.
 class TablePolicy : public Policy {
 public:
-    TablePolicy(ActionSpace space, int64_t levels, int64_t budget = 0);
+    TablePolicy(ActionSpace space, int64_t levels, int64_t budget = kNoBudget);
     std::vector<torch::Tensor> logits(const PolicyInput& in) override;
     std::string kind() const override { return "table"; }
 
@@ -78,7 +79,7 @@ class NetworkPolicy : public Policy {
 public:
     // The initial weights are a function of `seed` alone (see seeded_initialisation).
     NetworkPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> sample_shape, int64_t num_classes, int64_t width = 64,
-                  uint64_t seed = 0, int64_t budget = 0);
+                  uint64_t seed = 0, int64_t budget = kNoBudget);
     std::vector<torch::Tensor> logits(const PolicyInput& in) override;
     std::string kind() const override { return "network"; }
 

@@ -17,7 +17,7 @@ struct PolicySetup {
     int64_t num_classes = 0;
     Solver solver = Solver::Heun;
     std::vector<double> sigmas;
-    int64_t budget = -1;  // function evaluations per trajectory, -1: none (SamplerSettings::budget)
+    int64_t budget = kNoBudget;  // function evaluations per trajectory (SamplerSettings::budget)
     std::string to_json() const;
     static PolicySetup from_json(const std::string& text);
     static PolicySetup of(const Denoiser& denoiser, const SamplerSettings& settings);
