@@ -1,6 +1,6 @@
 // The pieces every comparison of a learned sampler rests on, against cases whose answer is known:
-// the verdict on constructed rows (a clear win, a win inside the spread, a loss, a gap criterion
-// judged by its size), and the toys' MMD² estimator, which is unbiased: on two independent sets
+// the verdict on constructed rows (a clear win, a win inside the spread, a loss, one seed, a gap
+// criterion judged by its size), and the toys' MMD² estimator, which is unbiased: on two independent sets
 // of true samples it averages 0 within its own noise, and it grows well past that noise on a set
 // shifted by two of a mode's standard deviations; rows pooled over training seeds span every
 // pair of training and evaluation seed; the classic grid rescores its best screened rows, and the
@@ -23,8 +23,9 @@ using namespace irl;
 
 namespace {
 
+// A row scored on three evaluation seeds.
 nlohmann::json row(double mmd2, double spread, double gap = 0.0, double gap_spread = 0.0) {
-    return {{"mmd2", mmd2}, {"mmd2_spread", spread}, {"log_density_gap", gap}, {"log_density_gap_spread", gap_spread}};
+    return {{"mmd2", mmd2}, {"mmd2_spread", spread}, {"log_density_gap", gap}, {"log_density_gap_spread", gap_spread}, {"seeds", 3}};
 }
 
 }  // namespace
@@ -57,6 +58,14 @@ void TestComparison::verdictHoldsOnlyPastTheLargerSpread() {
     const Verdict loss = verdict(row(0.004, 0.0001), row(0.003, 0.0001), mmd);
     QVERIFY(loss.margin < 0.0);
     QVERIFY(!loss.holds);
+    // One value on either side has no spread to beat: no claim, whatever the margin.
+    nlohmann::json single = row(0.001, 0.0);
+    single["seeds"] = 1;
+    const Verdict unmeasured = verdict(single, row(0.003, 0.0), mmd);
+    QCOMPARE(unmeasured.values, int64_t(1));
+    QVERIFY(unmeasured.margin > 0.0);
+    QVERIFY(!unmeasured.holds);
+    QVERIFY(!verdict(row(0.001, 0.0), nlohmann::json{{"mmd2", 0.003}}, mmd).holds);
     // A gap is judged by its size: -0.1 beats +0.5, and +0.5 does not beat -0.1.
     const Criterion gap{"log_density_gap", true};
     QVERIFY(verdict(row(0, 0, -0.1, 0.05), row(0, 0, 0.5, 0.1), gap).holds);

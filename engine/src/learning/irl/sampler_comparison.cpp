@@ -247,7 +247,8 @@ nlohmann::json tuned_schedule(const Testbed& tuning, const Testbed& testbed, Sol
 }
 
 nlohmann::json Verdict::to_json() const {
-    return {{"criterion", criterion}, {"learned", learned}, {"classic", baseline}, {"margin", margin}, {"spread", spread}, {"holds", holds}};
+    return {{"criterion", criterion}, {"learned", learned}, {"classic", baseline}, {"margin", margin},
+            {"spread", spread},       {"values", values},   {"holds", holds}};
 }
 
 Verdict verdict(const nlohmann::json& learned, const nlohmann::json& baseline, const Criterion& criterion) {
@@ -258,7 +259,8 @@ Verdict verdict(const nlohmann::json& learned, const nlohmann::json& baseline, c
     v.baseline = ranked_value(baseline, criterion);
     v.margin = v.baseline - v.learned;
     v.spread = std::max(learned.value(key + "_spread", 0.0), baseline.value(key + "_spread", 0.0));
-    v.holds = v.margin > v.spread;
+    v.values = std::min(learned.value("seeds", int64_t(1)), baseline.value("seeds", int64_t(1)));
+    v.holds = v.values >= 2 && v.margin > v.spread;
     return v;
 }
 

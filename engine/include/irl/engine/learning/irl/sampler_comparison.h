@@ -105,13 +105,15 @@ struct Verdict {
     double baseline = 0.0;  // the baseline's
     double margin = 0.0;    // baseline - learned: positive when the learned row is better
     double spread = 0.0;    // the larger of the two rows' spreads across seeds (max - min)
-    bool holds = false;     // margin > spread
-    // {"criterion", "learned", "classic", "margin", "spread", "holds"}
+    int64_t values = 0;     // the fewer of the two rows' values ("seeds": evaluation seeds, or pairs when pooled)
+    // margin > spread, with at least two values on each side: one value has no spread to beat.
+    bool holds = false;
+    // {"criterion", "learned", "classic", "margin", "spread", "values", "holds"}
     nlohmann::json to_json() const;
 };
 // Does `learned` beat `baseline` on `criterion` by more than the spread across seeds of either?
 // Rows are score_sampler's or pool_rows' (the mean under the criterion's key, its spread under
-// key + "_spread").
+// key + "_spread", how many values under "seeds"; a row without "seeds" counts as one).
 Verdict verdict(const nlohmann::json& learned, const nlohmann::json& baseline, const Criterion& criterion);
 
 // Every fixed choice of an action space, as index vectors, and how a bench names one.
