@@ -35,8 +35,10 @@ void remove_stale_temporaries(const fs::path& target) {
         const std::string rest = name.substr(prefix.size());
         const auto dash = rest.find('-');
         if (dash == std::string::npos || dash == 0) continue;
+        // The digits are kept in a named string: `end` points into it and is read below.
+        const std::string digits = rest.substr(0, dash);
         char* end = nullptr;
-        const long pid = std::strtol(rest.substr(0, dash).c_str(), &end, 10);
+        const long pid = std::strtol(digits.c_str(), &end, 10);
         if (*end != '\0' || pid == ::getpid() || process_alive(pid)) continue;
         if (fs::remove(entry.path(), error))
             warn("removed '" + entry.path().string() + "', a temporary file left by a process that was killed while writing");
