@@ -48,6 +48,7 @@ private Q_SLOTS:
     void everyFlippedByteIsRefused();
     void truncationsAreRefused();
     void olderFilesStillRead();
+    void everyFlippedByteOfAnOlderFileIsRefusedOrHarmless();
     void damagedZipNeverReachesLibTorch();
     void newerVersionsAndOtherFormatsAreRefused();
     void bundledStyleWeightsRoundTripThroughTheHelper();
@@ -137,6 +138,37 @@ void TestArchive::olderFilesStillRead() {
     QCOMPARE(warnings.size(), size_t(1));
     QVERIFY2(QString::fromStdString(warnings[0]).contains("old.bin") && QString::fromStdString(warnings[0]).contains("checksum"),
              warnings[0].c_str());
+}
+
+// An older file has no checksum of its own: its ZIP entries' CRC-32s are what protects it. Each
+// byte flipped in turn (its lowest bit) is refused with the file named, or harmless (bytes no
+// CRC covers, such as padding): the same tensor and text then load.
+void TestArchive::everyFlippedByteOfAnOlderFileIsRefusedOrHarmless() {
+    torch::serialize::OutputArchive bare;
+    bare.write("format", c10::IValue(std::string("irlstudio-test/1")));
+    bare.write("note", c10::IValue(std::string("old")));
+    const torch::Tensor weights = torch::arange(24, torch::kFloat32).reshape({4, 6}) / 7.0;
+    bare.write("weights", weights);
+    std::ostringstream stream;
+    bare.save_to(stream);
+    const std::string good = stream.str();
+    QVERIFY(zip_structure_problem(good).empty());
+    int refused = 0, harmless = 0;
+    for (size_t i = 0; i < good.size(); ++i) {
+        std::string bytes = good;
+        bytes[i] = static_cast<char>(bytes[i] ^ 0x01);
+        try {
+            ArchiveReader reader = ArchiveReader::from_bytes(bytes, "old-flipped.bin", kKind);
+            QVERIFY2(torch::equal(reader.tensor("weights"), weights) && reader.text("note") == "old",
+                     qPrintable(QString("byte %1 flipped reads different contents").arg(i)));
+            ++harmless;
+        } catch (const std::runtime_error& e) {
+            QVERIFY2(QString(e.what()).contains("old-flipped.bin"), e.what());
+            ++refused;
+        }
+    }
+    qInfo("%zu bytes: %d flips refused, %d harmless", good.size(), refused, harmless);
+    QVERIFY(refused > static_cast<int>(good.size()) / 2);
 }
 
 void TestArchive::damagedZipNeverReachesLibTorch() {

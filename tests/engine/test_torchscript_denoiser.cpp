@@ -43,6 +43,7 @@ private Q_SLOTS:
     void matchesClosedForm_data();
     void matchesClosedForm();
     void errorsNameTheFile();
+    void everyFlippedByteIsRefusedOrHarmless();
 };
 
 void TestTorchScriptDenoiser::matchesClosedForm_data() {
@@ -96,6 +97,38 @@ void TestTorchScriptDenoiser::errorsNameTheFile() {
     std::ofstream(dir / "badfield.json", std::ios::trunc) << R"({"input_shape": [3, 4096, 4096], "num_classes": 2, "sigma_data": 0.5, "output": "raw"})";
     expect_error((dir / "badfield.pt").string(), "values per sample");
     expect_error((dir / "missing.pt").string(), "does not exist");
+    fs::remove_all(dir);
+}
+
+// LibTorch does not check the CRC-32 of a ZIP entry; the loader does. Each byte of the fixture
+// flipped in turn (its lowest bit) is either refused by a sentence naming the file, or harmless:
+// the model then denoises exactly as the intact one.
+void TestTorchScriptDenoiser::everyFlippedByteIsRefusedOrHarmless() {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("irl-ts-flip-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    fs::copy_file(kFixtures + "/gaussian-denoised.json", dir / "flipped.json", fs::copy_options::overwrite_existing);
+    std::ifstream in(kFixtures + "/gaussian-denoised.pt", std::ios::binary);
+    const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string path = (dir / "flipped.pt").string();
+    const torch::Tensor x = torch::randn({3, 1, 4, 4}), sigma = torch::tensor({0.5, 2.0, 10.0}), labels = torch::tensor({0, 1, -1});
+    const torch::Tensor expected = TorchScriptDenoiser::load(kFixtures + "/gaussian-denoised.pt")->denoise(x, sigma, labels);
+    int refused = 0, harmless = 0;
+    for (size_t i = 0; i < good.size(); ++i) {
+        std::string bytes = good;
+        bytes[i] = static_cast<char>(bytes[i] ^ 0x01);
+        std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        try {
+            const torch::Tensor got = TorchScriptDenoiser::load(path)->denoise(x, sigma, labels);
+            QVERIFY2(torch::equal(got, expected), qPrintable(QString("byte %1 flipped loads a different model").arg(i)));
+            ++harmless;
+        } catch (const std::runtime_error& e) {
+            QVERIFY2(QString(e.what()).contains("flipped.pt"), e.what());
+            ++refused;
+        }
+    }
+    qInfo("%zu bytes: %d flips refused, %d harmless", good.size(), refused, harmless);
+    QVERIFY(refused > static_cast<int>(good.size()) / 2);
     fs::remove_all(dir);
 }
 

@@ -77,8 +77,8 @@ ArchiveReader::ArchiveReader(const std::string& path, const FileKind& kind) : Ar
     }
     parse(bytes);
     if (!checksummed_ && !inside_resources(path))
-        warn(kind_.what + " '" + path + "' was written before files carried a checksum: damage to it cannot be detected "
-             "(saving it again adds one)");
+        warn(kind_.what + " '" + path + "' was written before files carried a checksum of their own: only its "
+             "ZIP entries' CRC-32s are checked (saving it again adds one)");
 }
 
 ArchiveReader ArchiveReader::from_bytes(const std::string& bytes, const std::string& source, const FileKind& kind) {

@@ -1,10 +1,14 @@
 #include "irl/engine/models/torchscript_denoiser.h"
 
+#include "irl/engine/io/atomic_file.h"
+#include "irl/engine/io/archive_header.h"
+
 #include <torch/script.h>
 #include <torch/torch.h>
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace irl {
 
@@ -26,8 +30,13 @@ std::unique_ptr<TorchScriptDenoiser> TorchScriptDenoiser::load(const std::string
     if (!fs::exists(sidecar_path) && fs::exists(path + ".json")) sidecar_path = path + ".json";
     TorchScriptSidecar sidecar = read_torchscript_sidecar(sidecar_path);
     auto module = std::make_unique<Module>();
+    // LibTorch reads the ZIP without checking its entries: a flipped bit would load silently.
+    const std::string bytes = read_file(path);
+    if (const std::string problem = zip_structure_problem(bytes); !problem.empty())
+        throw std::runtime_error("TorchScript file '" + path + "' " + problem);
     try {
-        module->module = torch::jit::load(path);
+        std::istringstream stream(bytes);
+        module->module = torch::jit::load(stream);
     } catch (const c10::Error& e) {
         throw std::runtime_error("TorchScript file '" + path + "' cannot be loaded (corrupt, or not TorchScript)");
     }

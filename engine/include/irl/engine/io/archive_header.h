@@ -25,7 +25,9 @@ ArchiveBytes check_archive_bytes(std::string_view bytes, const std::string& form
 // The header line written before a payload (ends with a newline).
 std::string archive_header_line(const std::string& format, int version, std::string_view payload);
 
-// Empty when `zip` is a well-formed ZIP whose every entry lies inside it; else what is wrong.
+// Empty when `zip` is a well-formed ZIP (ZIP64 included) whose every entry lies inside it, has
+// a local header that agrees with its directory entry, and data with the CRC-32 recorded for it;
+// else what is wrong, as the end of a sentence that starts with the file's name.
 std::string zip_structure_problem(std::string_view zip);
 
 // CRC-32 (zlib's polynomial) of a byte string.
