@@ -7,6 +7,7 @@
 // baseline is chosen among those only.
 #include "irl/engine/core/random.h"
 #include "irl/engine/data/toy_mixtures.h"
+#include "irl/engine/learning/irl/policy_bench.h"
 #include "irl/engine/learning/irl/sampler_comparison.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 #include "test_registry.h"
@@ -136,6 +137,15 @@ void TestComparison::theGridRescoresItsBestScreenedRows() {
         QVERIFY2(std::find(rescored_screening_mmd.begin(), rescored_screening_mmd.end(), screened_mmd[static_cast<size_t>(k)]) !=
                      rescored_screening_mmd.end(),
                  "the three best screened rows by MMD^2 must be rescored");
+    // A repeated seed would count one measurement twice in a pooled spread: refused up front.
+    PolicyBenchPlan plan;
+    plan.seeds = {0, 0};
+    plan.divergences = {DivergenceSpec{}};
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, run_policy_bench(test, test, plan));
+    plan.seeds = {0};
+    Testbed repeated = test;
+    repeated.seeds = {11, 11};
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, run_policy_bench(repeated, test, plan));
     // The baseline is chosen among the rescored rows only, by their score on the whole testbed.
     const nlohmann::json best = best_row(rows, {"mmd2", false});
     QVERIFY(best["rescored"].get<bool>());

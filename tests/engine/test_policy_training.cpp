@@ -129,6 +129,10 @@ void TestPolicyTraining::budgetIsSpentExactly() {
     const std::string path = dir.filePath("policy.pt").toStdString();
     save_policy(unbudgeted, PolicySetup::of(denoiser, SamplerSettings{Solver::Euler, karras_schedule(8)}), path, "{}");
     QCOMPARE(load_policy(path).policy->budget(), kNoBudget);
+    // A setup asked with a budget of 0 is the setup without one.
+    SamplerSettings zero{Solver::Euler, karras_schedule(8)};
+    zero.budget = 0;
+    QVERIFY(PolicySetup::of(denoiser, zero).differences(PolicySetup::of(denoiser, SamplerSettings{Solver::Euler, karras_schedule(8)})).empty());
 }
 
 void TestPolicyTraining::startAndSkipChooseTheSchedule() {

@@ -48,16 +48,22 @@ uint32_t inflated_crc32(std::string_view deflated, uint64_t size) {
     uLong crc = ::crc32(0L, Z_NULL, 0);
     uint64_t produced = 0;
     stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(deflated.data()));
-    stream.avail_in = static_cast<uInt>(std::min<size_t>(deflated.size(), 0xFFFFFFFFu));
+    size_t fed = 0;  // zlib takes lengths as uInt: feed large entries in pieces
     int status = Z_OK;
     while (status == Z_OK) {
+        if (stream.avail_in == 0 && fed < deflated.size()) {
+            const size_t piece = std::min<size_t>(deflated.size() - fed, 1u << 30);
+            stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(deflated.data() + fed));
+            stream.avail_in = static_cast<uInt>(piece);
+            fed += piece;
+        }
         stream.next_out = reinterpret_cast<Bytef*>(out.data());
         stream.avail_out = static_cast<uInt>(out.size());
         status = inflate(&stream, Z_NO_FLUSH);
         const uInt got = static_cast<uInt>(out.size()) - stream.avail_out;
         crc = ::crc32(crc, reinterpret_cast<const Bytef*>(out.data()), got);
         produced += got;
-        if (status == Z_OK && got == 0) break;
+        if ((status == Z_OK && got == 0) || produced > size) break;  // stuck, or more than the entry says
     }
     inflateEnd(&stream);
     if (status != Z_STREAM_END || produced != size) return ~static_cast<uint32_t>(crc);
@@ -95,7 +101,7 @@ std::string zip_structure_problem(std::string_view zip) {
         // ZIP64: a locator just before the end record points at the 64-bit end record.
         if (end < 20 || le32(zip, end - 20) != 0x07064b50u) return "is damaged (its ZIP64 locator is missing)";
         const uint64_t record = le64(zip, end - 20 + 8);
-        if (record + 56 > end - 20 || le32(zip, record) != 0x06064b50u) return "is damaged (its ZIP64 end record)";
+        if (record > end - 20 || end - 20 - record < 56 || le32(zip, record) != 0x06064b50u) return "is damaged (its ZIP64 end record)";
         entries = le64(zip, record + 32);
         directory_size = le64(zip, record + 40);
         directory_at = le64(zip, record + 48);

@@ -35,8 +35,10 @@ Values ScheduleTunerNode::evaluate(const Values& in, const QVariantMap& p, RunCo
     const std::vector<uint64_t> seeds{static_cast<uint64_t>(p.value("seed").toLongLong())};
     Testbed tuning;
     if (model.toy) {
-        const torch::Tensor truth = reference.data.narrow(0, 0, std::min<int64_t>(reference.data.size(0), count)).to(torch::kFloat64);
-        tuning = toy_testbed(*model.denoiser, *model.toy, truth, seeds, context.cancel);
+        // As many true points as samples, at least 1000 (when the reference has them).
+        const int64_t points = std::min<int64_t>(reference.data.size(0), std::max<int64_t>(count, 1000));
+        tuning = toy_testbed(*model.denoiser, *model.toy, reference.data.narrow(0, 0, points).to(torch::kFloat64), seeds, context.cancel);
+        tuning.count = count;  // samples per trial, as the parameter says
     } else {
         tuning = reference_testbed(*model.denoiser, &reference, count, seeds, context.cancel);
     }

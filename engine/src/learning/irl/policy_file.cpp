@@ -28,12 +28,14 @@ PolicySetup PolicySetup::from_json(const std::string& text) {
     s.num_classes = j.at("num_classes").get<int64_t>();
     s.solver = solver_from_string(j.at("solver").get<std::string>());
     s.sigmas = j.at("sigmas").get<std::vector<double>>();
-    s.budget = j.value("budget", kNoBudget);
+    const int64_t budget = j.value("budget", kNoBudget);
+    s.budget = budget > 0 ? budget : kNoBudget;
     return s;
 }
 
 PolicySetup PolicySetup::of(const Denoiser& denoiser, const SamplerSettings& settings) {
-    return {denoiser.identity(), denoiser.sample_shape(), denoiser.num_classes(), settings.solver, settings.sigmas, settings.budget};
+    return {denoiser.identity(), denoiser.sample_shape(), denoiser.num_classes(), settings.solver, settings.sigmas,
+            settings.budget > 0 ? settings.budget : kNoBudget};
 }
 
 std::string PolicySetup::differences(const PolicySetup& other) const {

@@ -39,8 +39,10 @@ void summarise_values(const std::map<std::string, std::vector<double>>& values, 
     }
 }
 
+// What a row is ranked by, lower is better; a score that is not a number ranks last.
 double ranked_value(const nlohmann::json& row, const Criterion& criterion) {
     const double v = row[criterion.key].get<double>();
+    if (std::isnan(v)) return std::numeric_limits<double>::infinity();
     return criterion.absolute ? std::abs(v) : v;
 }
 
