@@ -1,5 +1,7 @@
 #include "arguments.h"
 
+#include "irl/engine/core/number_text.h"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -49,12 +51,9 @@ std::string Arguments::text(const std::string& name, const std::string& fallback
 double Arguments::number(const std::string& name, double fallback) const {
     const auto it = values_.find(name);
     if (it == values_.end()) return fallback;
-    char* end = nullptr;
-    errno = 0;
-    const double value = std::strtod(it->second.c_str(), &end);
-    if (it->second.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(value))
-        throw UsageError("--" + name + ": expected a number, got \"" + it->second + "\"");
-    return value;
+    const std::optional<double> value = number_from_text(it->second);
+    if (!value || !std::isfinite(*value)) throw UsageError("--" + name + ": expected a number, got \"" + it->second + "\"");
+    return *value;
 }
 
 long long Arguments::integer(const std::string& name, long long fallback, long long low, long long high) const {
@@ -76,11 +75,9 @@ std::vector<double> Arguments::numbers(const std::string& name) const {
     while (start <= list.size() && !list.empty()) {
         const size_t comma = list.find(',', start);
         const std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        char* end = nullptr;
-        const double value = std::strtod(item.c_str(), &end);
-        if (item.empty() || *end != '\0')
-            throw UsageError("--" + name + ": expected comma-separated numbers, got \"" + item + "\"");
-        out.push_back(value);
+        const std::optional<double> value = number_from_text(item);
+        if (!value) throw UsageError("--" + name + ": expected comma-separated numbers, got \"" + item + "\"");
+        out.push_back(*value);
         if (comma == std::string::npos) break;
         start = comma + 1;
     }

@@ -1,6 +1,7 @@
 #include "irl/engine/sampling/action_space.h"
 
 #include "irl/engine/core/enum_names.h"
+#include "irl/engine/core/number_text.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -153,10 +154,9 @@ ActionSpace ActionSpace::from_json(const std::string& text) {
 namespace {
 
 double parse_number(const std::string& text, const std::string& what) {
-    char* end = nullptr;
-    const double v = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0') throw std::invalid_argument("\"" + text + "\" is not a number (" + what + ")");
-    return v;
+    const std::optional<double> v = number_from_text(text);
+    if (!v) throw std::invalid_argument("\"" + text + "\" is not a number (" + what + ")");
+    return *v;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "irl/engine/learning/irl/f_divergence.h"
 
+#include "irl/engine/core/number_text.h"
+
 #include "irl/engine/core/enum_names.h"
 
 #include <torch/torch.h>
@@ -44,9 +46,9 @@ std::vector<DivergenceSpec> parse_divergences(const std::string& text) {
         DivergenceSpec spec{divergence_from_string(part.substr(0, colon)), 1.0};
         if (colon != std::string::npos) {
             const std::string lambda = part.substr(colon + 1);
-            char* stop = nullptr;
-            spec.pr_lambda = std::strtod(lambda.c_str(), &stop);
-            if (lambda.empty() || *stop != '\0') throw std::invalid_argument("\"" + lambda + "\" after '" + part.substr(0, colon) + ":' is not a number");
+            const std::optional<double> value = number_from_text(lambda);
+            if (!value) throw std::invalid_argument("\"" + lambda + "\" after '" + part.substr(0, colon) + ":' is not a number");
+            spec.pr_lambda = *value;
             check_lambda(spec);
         }
         specs.push_back(spec);

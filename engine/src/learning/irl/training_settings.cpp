@@ -1,8 +1,9 @@
 #include "irl/engine/learning/irl/training_settings.h"
 
+#include "irl/engine/core/number_text.h"
+
 #include <algorithm>
 #include <cmath>
-#include <charconv>
 #include <sstream>
 #include <stdexcept>
 
@@ -23,14 +24,9 @@ std::optional<double> setting_number(const UserSettings& user, const std::string
     const std::optional<std::string> text = user.text(name);
     if (!text) return std::nullopt;
     const TrainingSettingRange& range = policy_training_range(name);
-    // from_chars reads "0.03" the same in every locale (strtod follows LC_NUMERIC, which a Qt
-    // application takes from the system: a decimal comma there would refuse every number).
-    double value = 0.0;
-    const char* first = text->data();
-    const char* last = first + text->size();
-    const auto [stop, error] = std::from_chars(first, last, value);
-    const bool parsed = !text->empty() && error == std::errc() && stop == last && std::isfinite(value);
-    if (!parsed || value < range.low || value > range.high || (range.whole && value != std::floor(value)))
+    const std::optional<double> parsed = number_from_text(*text);
+    const double value = parsed.value_or(0.0);
+    if (!parsed || !std::isfinite(value) || value < range.low || value > range.high || (range.whole && value != std::floor(value)))
         throw std::invalid_argument(user.called(name) + " must be " + range_text(range) + ", not \"" + *text + "\"");
     return value;
 }
