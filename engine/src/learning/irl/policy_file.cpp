@@ -28,14 +28,13 @@ PolicySetup PolicySetup::from_json(const std::string& text) {
     s.num_classes = j.at("num_classes").get<int64_t>();
     s.solver = solver_from_string(j.at("solver").get<std::string>());
     s.sigmas = j.at("sigmas").get<std::vector<double>>();
-    const int64_t budget = j.value("budget", kNoBudget);
-    s.budget = budget > 0 ? budget : kNoBudget;
+    s.budget = budget_or_none(j.value("budget", kNoBudget));
     return s;
 }
 
 PolicySetup PolicySetup::of(const Denoiser& denoiser, const SamplerSettings& settings) {
     return {denoiser.identity(), denoiser.sample_shape(), denoiser.num_classes(), settings.solver, settings.sigmas,
-            settings.budget > 0 ? settings.budget : kNoBudget};
+            budget_or_none(settings.budget)};
 }
 
 std::string PolicySetup::differences(const PolicySetup& other) const {
@@ -97,7 +96,7 @@ LoadedPolicy load_policy(const std::string& path, const PolicySetup* expected) {
     if (levels < 1 || levels > 100000) archive.fail("has a damaged level count");
     const int64_t stored_budget = archive.has("budget") ? archive.integer("budget") : 0;
     if (stored_budget < 0 || stored_budget > 100000) archive.fail("has a damaged budget");
-    const int64_t budget = stored_budget > 0 ? stored_budget : kNoBudget;
+    const int64_t budget = budget_or_none(stored_budget);
     const std::string kind = archive.text("kind");
     try {
         if (kind == "fixed") {

@@ -49,6 +49,8 @@ using StepCallback = std::function<void(const StepPreview&)>;
 
 // A budget of function evaluations that is no budget (SamplerSettings::budget, Policy::budget).
 inline constexpr int64_t kNoBudget = -1;
+// A budget as every part of the studio reads it: any value below 1 is none.
+inline constexpr int64_t budget_or_none(int64_t budget) { return budget > 0 ? budget : kNoBudget; }
 
 struct SamplerSettings {
     Solver solver = Solver::Heun;

@@ -33,7 +33,7 @@ public:
     // (kNoBudget, or any value below 1: none; budget() then says kNoBudget); a policy for a
     // budget sees what is left of it.
     Policy(ActionSpace space, int64_t levels, int64_t budget = kNoBudget)
-        : space_(std::move(space)), levels_(levels), budget_(budget > 0 ? budget : kNoBudget) {
+        : space_(std::move(space)), levels_(levels), budget_(budget_or_none(budget)) {
         space_.validate();
     }
     // One [M, choices] logit tensor per component.
