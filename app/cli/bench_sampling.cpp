@@ -5,7 +5,7 @@
 
 #include "irl/engine/data/image_dataset.h"
 #include "irl/engine/learning/irl/sampler_comparison.h"
-#include "irl/engine/metrics/image_evaluation.h"
+#include "irl/engine/metrics/sampler_evaluation.h"
 #include "irl/engine/sampling/schedule.h"
 
 #include <nlohmann/json.hpp>

@@ -7,7 +7,6 @@
 
 #include "irl/engine/core/cancel.h"
 #include "irl/engine/learning/irl/f_divergence.h"
-#include "irl/engine/learning/irl/irl_trainer.h"
 #include "irl/engine/learning/irl/training_settings.h"
 #include "irl/engine/models/fashion_classifier.h"
 #include "irl/engine/models/unet_denoiser.h"

@@ -3,10 +3,10 @@
 #pragma once
 
 #include "irl/engine/core/cancel.h"
-#include "irl/engine/sampling/action_space.h"
 #include "irl/engine/models/fashion_classifier.h"
 
 #include <nlohmann/json.hpp>
+#include <torch/types.h>
 
 #include <string>
 #include <vector>

@@ -6,7 +6,7 @@
 #include "sampler_arguments.h"
 
 #include "irl/engine/models/fashion_classifier.h"
-#include "irl/engine/metrics/image_evaluation.h"
+#include "irl/engine/metrics/sampler_evaluation.h"
 #include "irl/engine/learning/irl/irl_trainer.h"
 #include "irl/engine/learning/irl/policy_file.h"
 #include "irl/engine/core/resources.h"

@@ -4,6 +4,8 @@
 #include "irl/engine/core/resources.h"
 #include "irl/engine/data/image_dataset.h"
 #include "irl/engine/io/pictures.h"
+#include "irl/engine/learning/irl/sampler_comparison.h"
+#include "irl/engine/metrics/image_evaluation.h"
 #include "irl/engine/models/fashion_classifier.h"
 
 #include <torch/torch.h>

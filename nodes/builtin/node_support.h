@@ -4,8 +4,6 @@
 
 #include "builtin_values.h"
 
-#include "irl/engine/learning/irl/sampler_comparison.h"
-#include "irl/engine/metrics/image_evaluation.h"
 #include "irl/nodes/node_pack.h"
 
 #include <QByteArray>
@@ -14,6 +12,11 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+namespace irl {
+struct ImageScores;  // irl/engine/metrics/image_evaluation.h
+struct Testbed;      // irl/engine/learning/irl/sampler_comparison.h
+}  // namespace irl
 
 namespace irl::nodes::builtin {
 

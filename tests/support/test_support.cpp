@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include "irl/engine/sampling/sampler.h"
+
 namespace irl::test {
 namespace {
 

@@ -2,9 +2,11 @@
 // Kept tiny; each test states its own expectations.
 #pragma once
 
-#include "irl/engine/sampling/sampler.h"
-
 #include <torch/torch.h>
+
+namespace irl {
+struct SampleRequest;  // irl/engine/sampling/sampler.h
+}  // namespace irl
 
 namespace irl::test {
 

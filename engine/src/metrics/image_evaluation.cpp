@@ -1,4 +1,5 @@
 #include "irl/engine/metrics/image_evaluation.h"
+#include "irl/engine/metrics/sampler_evaluation.h"
 
 #include "irl/engine/metrics/sample_metrics.h"
 

@@ -87,10 +87,6 @@ std::vector<double> schedule_taken(const torch::Tensor& path, int64_t sample) {
     return sigmas;
 }
 
-int64_t step_evaluations(Solver solver, bool to_zero, bool guided) {
-    return (solver == Solver::Heun && !to_zero ? 2 : 1) * (guided ? 2 : 1);
-}
-
 double edm_churn_gamma(const EdmChurnRule& rule, double sigma, int64_t levels) {
     if (rule.s_churn <= 0.0 || sigma < rule.s_tmin || sigma > rule.s_tmax) return 0.0;
     return std::min(rule.s_churn / static_cast<double>(levels), std::sqrt(2.0) - 1.0);

@@ -3,6 +3,7 @@
 #include "node_support.h"
 
 #include "irl/engine/core/random.h"
+#include "irl/engine/metrics/image_evaluation.h"
 #include "irl/engine/metrics/sample_metrics.h"
 
 #include <torch/torch.h>

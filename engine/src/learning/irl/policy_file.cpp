@@ -1,6 +1,8 @@
 #include "irl/engine/learning/irl/policy_file.h"
 
 #include "irl/engine/io/archive.h"
+#include "irl/engine/models/denoiser.h"
+#include "irl/engine/sampling/sampler.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>

@@ -1,6 +1,7 @@
 #include "irl/engine/learning/irl/training_settings.h"
 
 #include "irl/engine/core/number_text.h"
+#include "irl/engine/learning/irl/policy_training.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,9 +1,9 @@
 // Scores generated images against real ones with the metrics classifier: Frechet distance,
 // k-NN precision/recall on its features, and how often it sees the class that was asked for.
+// Sampling and scoring in one call: sampler_evaluation.h.
 #pragma once
 
 #include "irl/engine/models/fashion_classifier.h"
-#include "irl/engine/sampling/sampler.h"
 
 #include <torch/types.h>
 
@@ -22,14 +22,5 @@ struct ImageScores {
 // min(N, M) points of each side, k = 3.
 ImageScores score_images(FashionClassifier& classifier, const torch::Tensor& generated, const torch::Tensor& asked,
                          const torch::Tensor& real_features);
-
-struct SamplerEvaluation {
-    ImageScores scores;
-    SampleResult result;  // the samples, function evaluations and sampling time
-};
-
-// Samples with `settings` and scores the images against `real_features`.
-SamplerEvaluation evaluate_sampler(Denoiser& denoiser, FashionClassifier& classifier, const torch::Tensor& real_features,
-                                   const SamplerSettings& settings, const SampleRequest& request);
 
 }  // namespace irl

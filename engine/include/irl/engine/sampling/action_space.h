@@ -3,7 +3,7 @@
 // optionally active only inside a sigma range, with the choices a step's state rules out masked.
 #pragma once
 
-#include "irl/engine/sampling/sampler.h"
+#include "irl/engine/sampling/solver.h"
 #include "irl/engine/sampling/step_control.h"
 
 #include <torch/types.h>

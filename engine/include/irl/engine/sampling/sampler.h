@@ -1,36 +1,21 @@
 // Samplers over a denoiser and a sigma list: Euler, Heun (EDM Alg. 2 with churn),
 // DPM-Solver++(2M), Euler ancestral and the gDDIM step, each step under a per-sample control.
+// What needs no tensor (the solver names, the churn rule, budgets) is in solver.h.
 #pragma once
 
 #include "irl/engine/core/cancel.h"
 #include "irl/engine/models/denoiser.h"
+#include "irl/engine/sampling/solver.h"
 #include "irl/engine/sampling/step_control.h"
 
 #include <torch/types.h>
 #include <cstdint>
 #include <functional>
-#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace irl {
-
-// Its names: the table in solver_names.cpp (a new value goes there too).
-enum class Solver { Euler, Heun, DpmSolver2M, EulerAncestral, Gddim };
-const char* to_string(Solver solver);
-// Accepts the names of to_string; throws std::invalid_argument listing them otherwise.
-Solver solver_from_string(const std::string& name);
-std::vector<std::string> solver_names();
-
-// EDM's churn rule (Karras et al. 2022, Alg. 2): gamma_i = min(S_churn / N, sqrt(2) - 1)
-// for S_tmin <= sigma_i <= S_tmax, else 0.
-struct EdmChurnRule {
-    double s_churn = 0.0;
-    double s_tmin = 0.0;
-    double s_tmax = std::numeric_limits<double>::infinity();
-    double s_noise = 1.0;
-};
 
 // What the step callback shows: the batch after `iteration` steps.
 struct StepPreview {
@@ -46,11 +31,6 @@ struct StepPreview {
     double progress = 0.0;
 };
 using StepCallback = std::function<void(const StepPreview&)>;
-
-// A budget of function evaluations that is no budget (SamplerSettings::budget, Policy::budget).
-inline constexpr int64_t kNoBudget = -1;
-// A budget as every part of the studio reads it: any value below 1 is none.
-inline constexpr int64_t budget_or_none(int64_t budget) { return budget > 0 ? budget : kNoBudget; }
 
 struct SamplerSettings {
     Solver solver = Solver::Heun;
@@ -94,10 +74,6 @@ struct SampleResult {
 
 // The schedule one sample took (from SampleResult::path): the sigma of each of its steps, then 0.
 std::vector<double> schedule_taken(const torch::Tensor& path, int64_t sample);
-
-// Function evaluations of one step: Heun corrects (twice) except on the step to sigma = 0, and a
-// guided step calls the model twice.
-int64_t step_evaluations(Solver solver, bool to_zero, bool guided);
 
 // Labels that ask every class in turn, 0, 1, ..., classes-1, 0, ...: [count] int64.
 torch::Tensor classes_in_turn(int64_t count, int64_t classes);

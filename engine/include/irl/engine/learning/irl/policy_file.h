@@ -3,12 +3,15 @@
 #pragma once
 
 #include "irl/engine/learning/irl/policy.h"
-#include "irl/engine/sampling/sampler.h"
+#include "irl/engine/sampling/solver.h"
 
 #include <memory>
 #include <string>
 
 namespace irl {
+
+class Denoiser;
+struct SamplerSettings;
 
 // What a policy was trained with; a policy only makes sense with the same setup.
 struct PolicySetup {

@@ -4,14 +4,14 @@
 // caller's, for a bench that trains shorter).
 #pragma once
 
-#include "irl/engine/learning/irl/policy_training.h"
-
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace irl {
+
+struct PolicyTrainingOptions;  // irl/engine/learning/irl/policy_training.h
 
 // A numeric setting: its name as a command spells it ("policy-lr"; a node parameter writes
 // '_' for '-': "policy_lr") and the values it accepts, both ends included.

@@ -1,4 +1,4 @@
-#include "irl/engine/sampling/sampler.h"
+#include "irl/engine/sampling/solver.h"
 
 #include "irl/engine/core/enum_names.h"
 
@@ -20,5 +20,9 @@ static_assert(static_cast<size_t>(Solver::Gddim) + 1 == kSolverNames.size(), "ev
 const char* to_string(Solver solver) { return enum_name(kSolverNames, solver); }
 Solver solver_from_string(const std::string& name) { return enum_from_name(kSolverNames, name, "solver"); }
 std::vector<std::string> solver_names() { return enum_names(kSolverNames); }
+
+int64_t step_evaluations(Solver solver, bool to_zero, bool guided) {
+    return (solver == Solver::Heun && !to_zero ? 2 : 1) * (guided ? 2 : 1);
+}
 
 }  // namespace irl
