@@ -36,6 +36,8 @@ int bench_command(const std::vector<std::string>& args, const CancelToken& cance
 bool emoji_folder_wants_gui(const std::vector<std::string>& args);
 int emoji_folder_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int paths_command(const std::vector<std::string>& args);
+// Gives files written before files carried a checksum the header line with one, in place.
+int add_checksum_command(const std::vector<std::string>& args);
 // Classifier features of the first max(count, 1000) real Fashion-MNIST test images.
 torch::Tensor real_test_features(FashionClassifier& classifier, int64_t count);
 

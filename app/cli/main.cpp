@@ -42,6 +42,7 @@ void print_usage() {
                  "  eval     sample the bundled denoiser and score it: FD, precision, recall, class accuracy\n"
                  "  bench    measurements for the docs: 'bench solvers', 'bench speed'\n"
                  "  paths    where node packs, models and example graphs are searched for and found\n"
+                 "  add-checksum  give files from before checksums (weights, policies, checkpoints) one, in place\n"
                  "  help     this text; 'irlstudio-cli COMMAND --help' for a command's options\n\n"
                  "exit codes: 0 ok, 2 invalid arguments, 3 failure while running, 130 cancelled\n";
 }
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
         if (command == "bench") return irl::cli::bench_command(args, g_cancel);
         if (command == "make-emoji-folder") return irl::cli::emoji_folder_command(args, g_cancel);
         if (command == "paths") return irl::cli::paths_command(args);
+        if (command == "add-checksum") return irl::cli::add_checksum_command(args);
         std::cerr << "irlstudio-cli: unknown command '" << command << "' (try 'irlstudio-cli help')\n";
         return irl::cli::kExitUsage;
     } catch (const irl::cli::UsageError& e) {

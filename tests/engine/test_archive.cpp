@@ -1,6 +1,6 @@
 // The one file format of the project (io/archive.h) and atomic writes: a round trip, every single
 // flipped bit and every truncation refused with the file named, older checksum-less files still
-// read (with a warning), newer versions and other formats refused, stale temporary files of
+// read (with a warning) and given a checksum in place, newer versions and other formats refused, stale temporary files of
 // killed processes removed, unwritable outputs found before a job starts.
 #include "irl/engine/core/diagnostics.h"
 #include "irl/engine/io/archive.h"
@@ -49,6 +49,7 @@ private Q_SLOTS:
     void truncationsAreRefused();
     void olderFilesStillRead();
     void everyFlippedByteOfAnOlderFileIsRefusedOrHarmless();
+    void olderFilesGetAChecksumWithTheirBytesKept();
     void damagedZipNeverReachesLibTorch();
     void newerVersionsAndOtherFormatsAreRefused();
     void bundledStyleWeightsRoundTripThroughTheHelper();
@@ -169,6 +170,52 @@ void TestArchive::everyFlippedByteOfAnOlderFileIsRefusedOrHarmless() {
     }
     qInfo("%zu bytes: %d flips refused, %d harmless", good.size(), refused, harmless);
     QVERIFY(refused > static_cast<int>(good.size()) / 2);
+}
+
+// `irlstudio-cli add-checksum`: the header goes in front of the old bytes, which stay as they were,
+// so the same tensors load; a file with a header is left alone; anything else is refused by name.
+void TestArchive::olderFilesGetAChecksumWithTheirBytesKept() {
+    torch::serialize::OutputArchive bare;
+    bare.write("format", c10::IValue(std::string("irlstudio-test/1")));
+    bare.write("note", c10::IValue(std::string("old")));
+    const torch::Tensor weights = torch::linspace(-1.0, 1.0, 40, torch::kFloat64);
+    bare.write("weights", weights);
+    std::ostringstream stream;
+    bare.save_to(stream);
+    const std::string old = stream.str();
+
+    const std::string given = with_checksum_header(old, "old.bin");
+    QVERIFY(given.size() > old.size());
+    QVERIFY(given.compare(given.size() - old.size(), old.size(), old) == 0);
+    std::vector<std::string> warnings;
+    const WarningHandler previous = set_warning_handler([&](const std::string& w) { warnings.push_back(w); });
+    ArchiveReader reader = ArchiveReader::from_bytes(given, "old.bin", kKind);
+    set_warning_handler(previous);
+    QVERIFY(reader.checksummed());
+    QCOMPARE(reader.version(), 1);
+    QVERIFY(torch::equal(reader.tensor("weights"), weights));
+    QCOMPARE(reader.text("note"), std::string("old"));
+    QVERIFY(warnings.empty());
+    QCOMPARE(with_checksum_header(given, "old.bin"), given);
+
+    auto refusal = [](const std::string& bytes, const std::string& source) -> std::string {
+        try {
+            with_checksum_header(bytes, source);
+        } catch (const std::runtime_error& e) {
+            return e.what();
+        }
+        return {};
+    };
+    const std::string cut = refusal(old.substr(0, old.size() / 2), "cut.bin");
+    QVERIFY2(QString::fromStdString(cut).contains("'cut.bin'") && QString::fromStdString(cut).contains("truncated"), cut.c_str());
+    torch::serialize::OutputArchive foreign;
+    foreign.write("weights", weights);
+    std::ostringstream foreign_stream;
+    foreign.save_to(foreign_stream);
+    const std::string no_format = refusal(foreign_stream.str(), "foreign.pt");
+    QVERIFY2(QString::fromStdString(no_format).contains("'foreign.pt'") && QString::fromStdString(no_format).contains("format"), no_format.c_str());
+    const std::string text = refusal("hello", "notes.txt");
+    QVERIFY2(QString::fromStdString(text).contains("'notes.txt'"), text.c_str());
 }
 
 void TestArchive::damagedZipNeverReachesLibTorch() {

@@ -2,7 +2,6 @@
 #include "irl/engine/io/archive_header.h"
 
 #include "irl/engine/core/diagnostics.h"
-#include "irl/engine/core/resources.h"
 #include "irl/engine/io/atomic_file.h"
 
 #include <torch/nn/module.h>
@@ -18,16 +17,17 @@ namespace {
 
 std::string format_entry(const std::string& format, int version) { return format + "/" + std::to_string(version); }
 
-bool inside_resources(const std::string& path) {
-    std::error_code error;
-    const std::filesystem::path file = std::filesystem::weakly_canonical(path, error);
-    for (const std::string& folder : resource_folders()) {
-        const std::filesystem::path root = std::filesystem::weakly_canonical(folder, error);
-        if (root.empty()) continue;
-        const std::string prefix = root.string() + "/";
-        if (file.string().rfind(prefix, 0) == 0) return true;
-    }
-    return false;
+// "irlstudio-unet/1" -> its name and version; version 0 when there is none or it is damaged.
+struct FormatEntry {
+    std::string name;
+    int version = 0;
+};
+FormatEntry read_format_entry(const std::string& entry) {
+    const auto slash = entry.rfind('/');
+    if (slash == std::string::npos) return {entry, 0};
+    const std::string digits = entry.substr(slash + 1);
+    const bool number = !digits.empty() && digits.size() < 6 && digits.find_first_not_of("0123456789") == std::string::npos;
+    return {entry.substr(0, slash), number ? std::stoi(digits) : 0};
 }
 
 }  // namespace
@@ -76,9 +76,9 @@ ArchiveReader::ArchiveReader(const std::string& path, const FileKind& kind) : Ar
         fail(std::string("cannot be read (") + e.what() + ")");
     }
     parse(bytes);
-    if (!checksummed_ && !inside_resources(path))
+    if (!checksummed_)
         warn(kind_.what + " '" + path + "' was written before files carried a checksum of their own: only its "
-             "ZIP entries' CRC-32s are checked (saving it again adds one)");
+             "ZIP entries' CRC-32s are checked ('irlstudio-cli add-checksum FILE' adds one)");
 }
 
 ArchiveReader ArchiveReader::from_bytes(const std::string& bytes, const std::string& source, const FileKind& kind) {
@@ -102,15 +102,10 @@ void ArchiveReader::parse(const std::string& bytes) {
     c10::IValue format;
     if (!archive_.try_read("format", format) || !format.isString()) fail("has no format entry");
     const std::string entry = format.toStringRef();
-    const auto slash = entry.rfind('/');
-    const std::string name = slash == std::string::npos ? entry : entry.substr(0, slash);
-    if (name != kind_.format) fail("is not an IRL Sampler Studio " + kind_.what + " (it is an '" + name + "' file)");
+    const FormatEntry read = read_format_entry(entry);
+    if (read.name != kind_.format) fail("is not an IRL Sampler Studio " + kind_.what + " (it is an '" + read.name + "' file)");
     if (!checksummed_) {
-        try {
-            version_ = slash == std::string::npos ? 0 : std::stoi(entry.substr(slash + 1));
-        } catch (const std::exception&) {
-            version_ = 0;
-        }
+        version_ = read.version;
         if (version_ < 1) fail("has a damaged format entry '" + entry + "'");
         if (version_ > kind_.version) fail("was written by a newer version of the studio (format version " + std::to_string(version_) + ")");
     }
@@ -147,6 +142,30 @@ double ArchiveReader::number(const std::string& key) {
     const torch::Tensor t = tensor(key);
     if (t.numel() != 1) fail("has a damaged entry '" + key + "' (expected one number)");
     return t.item<double>();
+}
+
+std::string with_checksum_header(const std::string& bytes, const std::string& source) {
+    if (has_archive_header(bytes)) return bytes;
+    const auto fail = [&](const std::string& message) { throw std::runtime_error("'" + source + "' " + message); };
+    if (bytes.rfind(std::string("PK\x03\x04", 4), 0) != 0) fail("is not a file of IRL Sampler Studio (it does not start like one)");
+    const std::string problem = zip_structure_problem(bytes);
+    if (!problem.empty()) fail(problem);
+    torch::serialize::InputArchive archive;
+    try {
+        std::istringstream stream(bytes);
+        archive.load_from(stream);
+    } catch (const std::exception&) {
+        fail("is not a readable LibTorch archive (corrupt or truncated)");
+    }
+    c10::IValue format;
+    if (!archive.try_read("format", format) || !format.isString()) fail("is not a file of IRL Sampler Studio (it has no format entry)");
+    const FormatEntry read = read_format_entry(format.toStringRef());
+    if (read.version < 1 || read.name.empty()) fail("has a damaged format entry '" + format.toStringRef() + "'");
+    std::string result = archive_header_line(read.name, read.version, bytes) + bytes;
+    // Read back as every loader reads it.
+    const ArchiveBytes checked = check_archive_bytes(result, read.name, read.version, "file");
+    if (!checked.problem.empty() || !checked.checksummed) fail("could not be given a checksum (" + checked.problem + ")");
+    return result;
 }
 
 void ArchiveReader::load_module(const std::string& key, torch::nn::Module& module) {

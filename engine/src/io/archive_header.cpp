@@ -72,6 +72,8 @@ uint32_t inflated_crc32(std::string_view deflated, uint64_t size) {
 
 }  // namespace
 
+bool has_archive_header(std::string_view bytes) { return bytes.substr(0, kMagic.size()) == kMagic; }
+
 std::string archive_header_line(const std::string& format, int version, std::string_view payload) {
     char header[kLongestHeader];
     std::snprintf(header, sizeof header, "%s%s %d crc32 %08x size %zu\n", std::string(kMagic).c_str(), format.c_str(), version,

@@ -88,4 +88,11 @@ private:
     torch::serialize::InputArchive archive_;
 };
 
+// The bytes of a file written before files carried a checksum (a bare LibTorch archive with a
+// format entry, any kind) with the header line in front. The payload is kept byte for byte, so
+// every tensor in it loads unchanged. Bytes that already start with a header line are returned as
+// they are. Throws std::runtime_error naming `source` for anything else (a damaged file, a ZIP
+// that is no file of the studio), before a byte is written anywhere.
+std::string with_checksum_header(const std::string& bytes, const std::string& source);
+
 }  // namespace irl

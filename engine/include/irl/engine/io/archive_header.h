@@ -22,6 +22,9 @@ struct ArchiveBytes {
 // call it ("policy file").
 ArchiveBytes check_archive_bytes(std::string_view bytes, const std::string& format, int newest, const std::string& what);
 
+// Whether `bytes` start with a header line (true) or are a bare archive from before headers.
+bool has_archive_header(std::string_view bytes);
+
 // The header line written before a payload (ends with a newline).
 std::string archive_header_line(const std::string& format, int version, std::string_view payload);
 

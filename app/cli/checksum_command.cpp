@@ -1,0 +1,46 @@
+// `irlstudio-cli add-checksum FILE...`: gives files written before files carried a checksum of
+// their own (weights, classifiers, policies, checkpoints) the header line with one, in place. The
+// payload is kept byte for byte, so everything in the file loads as before.
+#include "arguments.h"
+#include "commands.h"
+
+#include "irl/engine/core/diagnostics.h"
+#include "irl/engine/io/archive.h"
+#include "irl/engine/io/atomic_file.h"
+
+#include <filesystem>
+#include <iostream>
+
+namespace irl::cli {
+
+int add_checksum_command(const std::vector<std::string>& raw) {
+    const Arguments args(raw, {}, {"help"});
+    if (args.flag("help") || args.positional().empty()) {
+        std::cout << "usage: irlstudio-cli add-checksum FILE...\n\n"
+                     "Rewrites each file of the studio that was written before files carried a checksum (weights,\n"
+                     "classifiers, policies, checkpoints: a bare LibTorch archive) with the header line that holds one.\n"
+                     "The contents stay byte for byte; a file that already has a checksum is left as it is.\n";
+        return args.flag("help") ? kExitOk : kExitUsage;
+    }
+    int failed = 0;
+    for (const std::string& path : args.positional()) {
+        try {
+            std::error_code error;
+            if (!std::filesystem::is_regular_file(path, error)) throw std::runtime_error("'" + path + "' is not a file");
+            const std::string bytes = read_file(path);
+            const std::string checked = with_checksum_header(bytes, path);
+            if (checked.size() == bytes.size()) {
+                std::cout << path << ": already carries a checksum\n";
+                continue;
+            }
+            write_file_atomically(path, checked);
+            std::cout << path << ": checksum added (" << checked.size() - bytes.size() << " bytes of header; the contents are unchanged)\n";
+        } catch (const std::exception& e) {
+            std::cerr << "irlstudio-cli add-checksum: " << user_message(e.what()) << "\n";
+            ++failed;
+        }
+    }
+    return failed ? kExitFailure : kExitOk;
+}
+
+}  // namespace irl::cli
