@@ -97,6 +97,7 @@ MainWindow::MainWindow(const irl::nodes::NodePacks& packs, MainWindowOptions opt
     connect_parts();
 
     for (const QString& warning : packs_.warnings()) log(tr("Node packs: %1").arg(warning));
+    for (const QString& problem : history_->problems()) log(problem);
     update_title();
     update_run_actions();
     resize(1600, 1000);

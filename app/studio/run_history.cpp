@@ -36,15 +36,29 @@ QJsonObject to_json(const HistoryEntry& e) {
             {"files", files}, {"summary", e.summary}};
 }
 
-std::optional<HistoryEntry> from_json(const QString& folder) {
+// The entry in `folder`, or what is wrong with its record (the end of a sentence).
+std::optional<HistoryEntry> from_json(const QString& folder, QString& problem) {
     QFile file(folder + "/" + kEntryFile);
-    if (!file.open(QIODevice::ReadOnly)) return std::nullopt;
-    const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
-    if (!o.contains("time")) return std::nullopt;
+    if (!file.open(QIODevice::ReadOnly)) {
+        problem = QStringLiteral("it has no readable %1").arg(kEntryFile);
+        return std::nullopt;
+    }
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject()) {
+        problem = QStringLiteral("its %1 is damaged (%2)").arg(kEntryFile, error.error != QJsonParseError::NoError ? error.errorString() : "not an object");
+        return std::nullopt;
+    }
+    const QJsonObject o = document.object();
+    const QDateTime time = QDateTime::fromString(o.value("time").toString(), Qt::ISODateWithMs);
+    if (!time.isValid()) {
+        problem = QStringLiteral("its %1 has no valid time").arg(kEntryFile);
+        return std::nullopt;
+    }
     HistoryEntry e;
     e.folder = folder;
     e.id = QFileInfo(folder).fileName();
-    e.time = QDateTime::fromString(o.value("time").toString(), Qt::ISODateWithMs);
+    e.time = time;
     e.status = o.value("status").toString();
     e.error = o.value("error").toString();
     e.seconds = o.value("seconds").toDouble();
@@ -72,10 +86,16 @@ QString RunHistory::sha256_of(const QString& path) {
 
 void RunHistory::load() {
     entries_.clear();
+    problems_.clear();
     QDir dir(folder_);
     QStringList names = dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::Reversed);
-    for (const QString& name : names)
-        if (auto entry = from_json(dir.filePath(name))) entries_.push_back(*entry);
+    for (const QString& name : names) {
+        QString problem;
+        if (auto entry = from_json(dir.filePath(name), problem))
+            entries_.push_back(*entry);
+        else
+            problems_ << QStringLiteral("History: skipped the run record %1: %2.").arg(QDir::toNativeSeparators(dir.filePath(name)), problem);
+    }
     Q_EMIT changed();
 }
 

@@ -9,6 +9,7 @@
 #include <QImage>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QVariantMap>
 #include <QVector>
 
@@ -41,8 +42,12 @@ class RunHistory : public QObject {
 public:
     RunHistory(QString folder, int max_entries = 200, qint64 max_bytes = 500LL * 1024 * 1024, QObject* parent = nullptr);
 
-    // Reads the entries a previous session left (newest first); damaged ones are skipped.
+    // Reads the entries a previous session left (newest first). A damaged or missing record
+    // (entry.json truncated, not JSON, without its time) is skipped, its folder kept as it is, and
+    // problems() says which.
     void load();
+    // One sentence per record the last load() skipped, naming its folder.
+    const QStringList& problems() const { return problems_; }
     const QVector<HistoryEntry>& entries() const { return entries_; }
     const HistoryEntry* find(const QString& id) const;
     QString folder() const { return folder_; }
@@ -62,6 +67,7 @@ private:
     void trim();
 
     QString folder_;
+    QStringList problems_;
     int max_entries_;
     qint64 max_bytes_;
     QVector<HistoryEntry> entries_;  // newest first

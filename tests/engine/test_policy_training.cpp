@@ -2,7 +2,8 @@
 // exactly on a toy: a budget is spent to the evaluation under skip, start and renoise; a choice a
 // state rules out is never taken; the tuner improves a bad schedule on fresh data; EDM's churn
 // rule gives its closed form; and PolicyTraining keeps what was learned through stop, cancel and
-// resume, ending where an uninterrupted run ends.
+// resume, ending where an uninterrupted run ends, and stops on a discriminator gone NaN with the
+// last good checkpoint kept.
 #include "irl/engine/core/random.h"
 #include "irl/engine/data/toy_mixtures.h"
 #include "irl/engine/learning/irl/policy_file.h"
@@ -99,6 +100,7 @@ private Q_SLOTS:
     void parsersNameWhatTheyCannotRead();
     void stopThenResumeEndsWhereAStraightRunEnds();
     void cancelKeepsACheckpointAndThePartialPolicy();
+    void nonFiniteRewardsStopTrainingAndKeepTheLastCheckpoint();
 };
 
 void TestPolicyTraining::budgetIsSpentExactly() {
@@ -410,6 +412,37 @@ void TestPolicyTraining::cancelKeepsACheckpointAndThePartialPolicy() {
     { std::ofstream(plain_file) << "not a folder"; }
     PolicyTrainingOptions bad = small_training(plain_file);
     QVERIFY_THROWS_EXCEPTION(std::exception, PolicyTraining(denoiser, expert, bad));
+}
+
+// The discriminator's weights turn NaN after the second iteration (as a diverging run's would):
+// the third stops training with a sentence, and the checkpoint on disk is still the second's,
+// finite, and resumes.
+void TestPolicyTraining::nonFiniteRewardsStopTrainingAndKeepTheLastCheckpoint() {
+    QTemporaryDir dir;
+    GaussianMixtureDenoiser denoiser = ring();
+    const torch::Tensor expert = expert_of(denoiser);
+    PolicyTrainingOptions options = small_training(dir.path().toStdString());
+    options.checkpoint_every = 1;
+    PolicyTraining training(denoiser, expert, options);
+    PolicyTrainingControl control;
+    control.on_iteration = [&](const PolicyTrainingProgress& p) {
+        if (p.iteration.iteration != 2) return;
+        torch::NoGradGuard no_grad;
+        for (torch::Tensor& w : training.trainer().discriminator()->parameters()) w.fill_(std::nan(""));
+    };
+    try {
+        training.run(control);
+        QFAIL("training went on with a NaN discriminator");
+    } catch (const std::runtime_error& e) {
+        QVERIFY2(QString(e.what()).contains("not finite") && QString(e.what()).contains("last checkpoint"), e.what());
+    }
+    options.resume = true;
+    PolicyTraining again(denoiser, expert, options);
+    QVERIFY(again.resumed());
+    QCOMPARE(again.trainer().iterations(), int64_t(2));
+    for (const torch::Tensor& w : again.trainer().discriminator()->parameters()) QVERIFY(torch::isfinite(w).all().item<bool>());
+    again.run();
+    QCOMPARE(again.trainer().iterations(), int64_t(5));
 }
 
 IRL_TEST_CLASS("test_policy_training", TestPolicyTraining)

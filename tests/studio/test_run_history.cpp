@@ -1,6 +1,6 @@
 // The window's run history and its responsiveness probe, without a window: the history keeps at
 // most its count and size (the oldest go first, from disk too), a later session restores what an
-// earlier one recorded (damaged entries skipped), and a changed model file is noticed; the stall
+// earlier one recorded (damaged records skipped, each named), and a changed model file is noticed; the stall
 // monitor measures a blocked event loop as a gap of at least the time it was blocked.
 #include "run_history.h"
 #include "stall_monitor.h"
@@ -63,16 +63,36 @@ private Q_SLOTS:
             QVERIFY(!QFileInfo::exists(QDir(folder).filePath(ids[1])));
             QVERIFY(QFileInfo::exists(history.entries().front().graph_path()));
         }
-        // A damaged entry next to the good ones is skipped, not fatal.
-        QDir(folder).mkpath("99999999-damaged");
-        QFile junk(QDir(folder).filePath("99999999-damaged/entry.json"));
-        QVERIFY(junk.open(QIODevice::WriteOnly));
-        junk.write("{ not json");
-        junk.close();
+        // Damaged records next to the good ones are skipped, each with a sentence naming it, and
+        // left on disk: not JSON, a good record cut in half, binary garbage, JSON without its
+        // time, and a folder whose record was never written.
+        QFile good(QDir(folder).filePath(ids[4] + "/entry.json"));
+        QVERIFY(good.open(QIODevice::ReadOnly));
+        const QByteArray whole = good.readAll();
+        good.close();
+        const QList<std::pair<QString, QByteArray>> damaged = {
+            {"99999999-not-json", "{ not json"},
+            {"99999999-truncated", whole.left(whole.size() / 2)},
+            {"99999999-garbage", QByteArray("\x00\xff\x13PK\x03\x04\x9c", 8).repeated(50)},
+            {"99999999-no-time", "{\"status\": \"done\"}"},
+            {"99999999-no-record", {}}};
+        for (const auto& [name, bytes] : damaged) {
+            QVERIFY(QDir(folder).mkpath(name));
+            if (bytes.isEmpty()) continue;
+            QFile junk(QDir(folder).filePath(name + "/entry.json"));
+            QVERIFY(junk.open(QIODevice::WriteOnly));
+            junk.write(bytes);
+            junk.close();
+        }
 
         RunHistory restored(folder, 3);
         restored.load();
         QCOMPARE(restored.entries().size(), qsizetype(3));
+        QCOMPARE(restored.problems().size(), damaged.size());
+        for (const auto& [name, bytes] : damaged) {
+            QVERIFY2(restored.problems().filter(name).size() == 1, qPrintable(restored.problems().join('\n')));
+            QVERIFY(QFileInfo::exists(QDir(folder).filePath(name)));
+        }
         const HistoryEntry* failed = restored.find(ids[3]);
         QVERIFY(failed);
         QCOMPARE(failed->status, QString("failed"));

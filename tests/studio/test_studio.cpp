@@ -22,6 +22,7 @@
 
 #include <QAction>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QMimeData>
 #include <QProgressBar>
@@ -408,6 +409,41 @@ private Q_SLOTS:
         QVERIFY(window.modified());
         QVERIFY(window.file_path().endsWith("default.json"));
         QVERIFY(MainWindow::pending_recovery(autosave_dir).isEmpty());
+    }
+
+    // A run record and an autosave left damaged (a crash while writing, a full disk, a bad
+    // sector): the studio starts, says what it skipped in the Log tab, and keeps the files.
+    void damaged_history_and_autosave_do_not_block_the_start() {
+        MainWindowOptions o = options();
+        o.history_dir = home_.filePath("history-damaged");
+        o.autosave_dir = home_.filePath("autosave-damaged");
+        QVERIFY(QDir().mkpath(o.history_dir + "/20260101-000000-000"));
+        QFile record(o.history_dir + "/20260101-000000-000/entry.json");
+        QVERIFY(record.open(QIODevice::WriteOnly));
+        record.write("{\"time\": \"2026-01-01T00:00:00.000\", \"status\": \"do");  // cut short
+        record.close();
+        QVERIFY(QDir().mkpath(o.autosave_dir));
+        const QString autosave = o.autosave_dir + "/session-999999998.irlgraph";
+        QFile garbage(autosave);
+        QVERIFY(garbage.open(QIODevice::WriteOnly));
+        garbage.write(QByteArray("\x89PNG\r\n\x1a\n\xff\xfe", 10).repeated(30));
+        garbage.close();
+
+        MainWindow window(packs_, o);
+        auto* log = window.findChild<QPlainTextEdit*>("log");
+        QVERIFY(log);
+        QVERIFY(window.history()->entries().isEmpty());
+        QVERIFY2(log->toPlainText().contains("skipped the run record") && log->toPlainText().contains("20260101-000000-000"),
+                 qPrintable(log->toPlainText()));
+        QCOMPARE(MainWindow::pending_recovery(o.autosave_dir), autosave);
+        QVERIFY(!window.restore_from(autosave));
+        QVERIFY2(log->toPlainText().contains("could not be restored") && log->toPlainText().contains("session-999999998"),
+                 qPrintable(log->toPlainText()));
+        QVERIFY(QFileInfo::exists(autosave + ".damaged"));
+        QVERIFY(MainWindow::pending_recovery(o.autosave_dir).isEmpty());  // not offered again
+        // The studio goes on as usual.
+        QVERIFY(window.open_file(IRL_GRAPHS_DIR "/default.json"));
+        QVERIFY(QFileInfo::exists(o.history_dir + "/20260101-000000-000/entry.json"));
     }
 };
 
