@@ -114,7 +114,13 @@ void TestGraphRunner::soakOfRunAndCancel() {
     qInfo("rss %.1f MiB after cycle 10, %.1f after 60; threads %d after cycle 1, %d after 60, %d with the runner gone",
           at_10.rss_mib, r.last.rss_mib, r.warm.threads, r.last.threads, r.after_runner.threads);
     QVERIFY(r.last.rss_mib > 0.0);
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer holds freed memory in its quarantine, so resident memory says nothing about
+    // leaks in such a build (its own leak report does); the bound holds in the normal build.
+    qInfo("resident-memory bound not checked under AddressSanitizer");
+#else
     QVERIFY(r.last.rss_mib <= at_10.rss_mib + 20.0);
+#endif
     QCOMPARE(r.last.threads, r.warm.threads);
     // The engine thread ends with the runner (the kernel may count it for a moment after the join).
     QTRY_VERIFY_WITH_TIMEOUT(process_figures().threads < r.last.threads, 5000);
