@@ -1,5 +1,6 @@
 #include "arguments.h"
 
+#include "irl/engine/core/compute.h"
 #include "irl/engine/core/number_text.h"
 
 #include <cerrno>
@@ -82,6 +83,14 @@ std::vector<double> Arguments::numbers(const std::string& name) const {
         start = comma + 1;
     }
     return out;
+}
+
+void use_threads_option(const Arguments& args) {
+    use_compute_threads(static_cast<int>(args.integer("threads", default_compute_threads(), 1, 256)));
+}
+
+std::string threads_option_help() {
+    return "  --threads N        compute threads (default: one per core, " + std::to_string(default_compute_threads()) + " here)\n";
 }
 
 }  // namespace irl::cli

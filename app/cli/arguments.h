@@ -37,4 +37,10 @@ private:
     std::vector<std::string> positional_;
 };
 
+// --threads N (1..256, default one per core): the compute threads of LibTorch and OpenMP, set
+// once for the command. Every command that samples or trains calls it before any tensor work.
+void use_threads_option(const Arguments& args);
+// The help line of --threads, with this machine's default.
+std::string threads_option_help();
+
 }  // namespace irl::cli

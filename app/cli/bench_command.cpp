@@ -42,7 +42,9 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "  soak     run/cancel cycles through the GraphRunner, each cancelled after a random 1..--max-progress\n"
                      "           progress reports; resident memory and threads [--cycles 1000] [--graph default.json]\n"
                      "           [--count N: images per run] [--sampler sampler-1] [--seed 0] [--json] (docs/reliability.md)\n"
-                     "  speed    wall time to sample --count 16 images at --nfe 19 with Heun (median of --repeats 5)\n";
+                     "  speed    wall time to sample --count 16 images at --nfe 19 with Heun (median of --repeats 5)\n"
+                     "every bench takes\n"
+                  << threads_option_help();
         return raw.empty() ? kExitUsage : kExitOk;
     }
     const std::string what = raw[0];
@@ -52,7 +54,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                                 "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count", "screen-count",
                                 "cycles", "graph", "max-progress", "sampler"},
                          {"json", "sampled", "verbose", "no-baselines"});
-    if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
+    use_threads_option(args);
     if (what == "solvers") return bench_solvers(args, cancel);
     if (what == "speed") return bench_speed(args, cancel);
     if (what == "irl-toy") return bench_irl_toy(args, cancel);

@@ -3,6 +3,7 @@
 #include "arguments.h"
 #include "commands.h"
 
+#include "irl/engine/core/compute.h"
 #include "irl/engine/core/diagnostics.h"
 
 #include <QCoreApplication>
@@ -52,6 +53,7 @@ void print_usage() {
 int irl::cli::cancelled_exit_code() { return g_signal == SIGTERM ? kExitTerminated : kExitCancelled; }
 
 int main(int argc, char** argv) {
+    irl::keep_freed_memory_for_reuse();
     std::vector<std::string> args(argv + 1, argv + argc);
     // Plugin loading and Qt's file classes want an application object; rendering fonts wants a
     // GUI one, which runs on the offscreen platform so that no display is needed.

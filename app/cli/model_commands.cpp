@@ -33,12 +33,13 @@ torch::Tensor real_test_features(FashionClassifier& classifier, int64_t count) {
 int train_classifier_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     const Arguments args(raw, {"out", "epochs", "batch", "lr", "seed", "threads"}, {"json", "help"});
     if (args.flag("help")) {
-        std::cout << "usage: irlstudio-cli train-classifier --out WEIGHTS [--epochs 4] [--batch 128] [--lr 1e-3] [--seed 0]\n";
+        std::cout << "usage: irlstudio-cli train-classifier --out WEIGHTS [--epochs 4] [--batch 128] [--lr 1e-3] [--seed 0]\n"
+                  << threads_option_help();
         return kExitOk;
     }
     const std::string out = args.text("out", "");
     if (out.empty()) throw UsageError("--out WEIGHTS is required");
-    if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
+    use_threads_option(args);
     ClassifierTrainingOptions options;
     options.epochs = args.integer("epochs", 4, 1, 1000);
     options.batch = args.integer("batch", 128, 8, 65536);
@@ -80,10 +81,11 @@ int eval_command(const std::vector<std::string>& raw, const CancelToken& cancel)
                      "  --policy FILE      sample with a learned policy (trained for the same model, solver and schedule)\n"
                      "  --temperature T    policy temperature (default 0: the most likely action)\n"
                      "  --out FILE.png     a grid of the first 100 samples\n"
-                     "  --json             {fd, precision, recall, class_accuracy, nfe, samples, seconds, ...}\n";
+                     "  --json             {fd, precision, recall, class_accuracy, nfe, samples, seconds, ...}\n"
+                  << threads_option_help();
         return kExitOk;
     }
-    if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
+    use_threads_option(args);
     const SamplerSettings settings = sampler_settings_from(args);
     const std::string model_path = args.has("model") ? args.text("model", "") : find_resource("models/fashion-unet.pt");
     const std::string classifier_path =

@@ -56,12 +56,12 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
                      "                        Ctrl+C or SIGTERM writes one (default OUT.ckpt) and the policy so far, marked partial\n"
                      "  --discriminator-steps N  discriminator updates per iteration (default 2)\n"
                      "  --policy-lr, --entropy, --nfe-cost, --seed, --unconditional, --json\n"
-                  << sampler_options_help();
+                  << sampler_options_help() << threads_option_help();
         return kExitOk;
     }
     const std::string out = args.text("out", "");
     if (out.empty()) throw UsageError("--out POLICY.pt is required");
-    if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
+    use_threads_option(args);
     PolicyTrainingOptions training;
     IrlOptions& options = training.irl;
     options.sampler = sampler_settings_from(args, 6);

@@ -43,13 +43,15 @@ int run_command(const std::vector<std::string>& raw_in, const CancelToken& cance
             raw.push_back(raw_in[i]);
         }
     }
-    const Arguments args(raw, {"out"}, {"json", "help", "quiet"});
+    const Arguments args(raw, {"out", "threads"}, {"json", "help", "quiet"});
     if (args.flag("help") || args.positional().size() != 1) {
-        std::cout << "usage: irlstudio-cli run GRAPH.json|IMAGE.png [--set NODE.PARAM=VALUE ...] [--out DIR] [--json]\n\n"
+        std::cout << "usage: irlstudio-cli run GRAPH.json|IMAGE.png [--set NODE.PARAM=VALUE ...] [--out DIR] [--threads N] [--json]\n\n"
                      "Runs every output node of the graph. Exit codes: 0 ok, 2 invalid graph or arguments,\n"
-                     "3 failure while running, 130 cancelled (Ctrl+C stops at the next denoiser call).\n";
+                     "3 failure while running, 130 cancelled (Ctrl+C stops at the next denoiser call).\n"
+                  << threads_option_help();
         return args.flag("help") ? kExitOk : kExitUsage;
     }
+    use_threads_option(args);
     const QString path = QString::fromStdString(args.positional().front());
     nodes::NodePacks packs;
     packs.load();

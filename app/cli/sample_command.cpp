@@ -35,18 +35,20 @@ void print_sample_help() {
                  "  --seed N           default 0\n"
                  "  --count N          samples (default 2000)\n"
                  "  --out FILE.png     scatter plot of the samples over true samples\n"
-                 "  --json             print one JSON object with nfe, seconds, samples and metrics\n";
+                 "  --json             print one JSON object with nfe, seconds, samples and metrics\n"
+              << threads_option_help();
 }
 
 int sample_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     std::set<std::string> options = sampler_option_names();
-    options.insert({"toy", "class", "seed", "count", "out"});
+    options.insert({"toy", "class", "seed", "count", "out", "threads"});
     const Arguments args(raw, options, {"json", "help"}, sampler_option_renames());
     if (args.flag("help")) {
         print_sample_help();
         return kExitOk;
     }
     if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional().front() + "'");
+    use_threads_option(args);
 
     const std::string toy = args.text("toy", "ring8");
     GaussianMixtureDenoiser denoiser(make_toy_mixture(toy), "toy:" + toy);

@@ -33,8 +33,8 @@ int train_denoiser_command(const std::vector<std::string>& raw, const CancelToke
                      "                       --image-size N (default 32) unless --grey\n"
                      "  --balance-classes    draw classes uniformly, whatever their sizes\n"
                      "  --checkpoint FILE    resumable state (default WEIGHTS.ckpt), written every --checkpoint-every steps\n"
-                     "  --threads N          LibTorch threads (default: all cores)\n"
-                     "  --seed N, --json\n";
+                     "  --seed N, --json\n"
+                  << threads_option_help();
         return kExitOk;
     }
     const std::string out = args.text("out", "");
@@ -62,7 +62,7 @@ int train_denoiser_command(const std::vector<std::string>& raw, const CancelToke
             options.model.channels.push_back(static_cast<int64_t>(c));
         }
     }
-    if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
+    use_threads_option(args);
 
     options.balance_classes = args.flag("balance-classes");
     ImageDataset data;

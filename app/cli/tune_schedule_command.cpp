@@ -35,10 +35,11 @@ int tune_schedule_command(const std::vector<std::string>& raw, const CancelToken
                      "  --count N              samples per trial (default 1000 for images, 2000 for toys)\n"
                      "  --max-evaluations E    stop once the search has spent E function evaluations (default: no limit)\n"
                      "  --seed S               the trials' sampling seed (default 31337)\n"
-                     "Images are scored against Fashion-MNIST training images: never tune on the images you report on.\n";
+                  << threads_option_help()
+                  << "Images are scored against Fashion-MNIST training images: never tune on the images you report on.\n";
         return kExitOk;
     }
-    if (args.has("threads")) torch::set_num_threads(static_cast<int>(args.integer("threads", 2, 1, 256)));
+    use_threads_option(args);
     const Solver solver = solver_from_string(args.text("solver", "dpmpp-2m"));
     const int nfe = static_cast<int>(args.integer("nfe", 5, 1, 1000));
     const int grid = static_cast<int>(args.integer("grid", 64, 4, 4096));

@@ -15,6 +15,7 @@
 #include "graph_document.h"
 #include "node_scene.h"
 #include "preview_panel.h"
+#include "irl/engine/core/compute.h"
 #include "irl/engine/core/resources.h"
 #include "irl/nodes/graph_runner.h"
 #include "irl/nodes/plugin_loader.h"
@@ -164,6 +165,9 @@ int main(int argc, char** argv) {
     QApplication::setDesktopFileName("org.irlstudio.Studio");
     QApplication::setWindowIcon(QIcon::fromTheme("org.irlstudio.Studio"));  // installed by the package
     irl::studio::apply_theme(app);
+    // The engine thread's tensor work uses every core; the window has a thread of its own.
+    irl::keep_freed_memory_for_reuse();
+    irl::use_compute_threads(irl::default_compute_threads());
 
     QCommandLineParser parser;
     parser.setApplicationDescription("IRL Sampler Studio: wire diffusion samplers as node graphs and learn sampling policies");

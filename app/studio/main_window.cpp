@@ -14,6 +14,7 @@
 #include "run_controller.h"
 #include "training_view.h"
 
+#include "irl/engine/core/compute.h"
 #include "irl/nodes/graph_runner.h"
 #include "irl/nodes/plugin_loader.h"
 
@@ -98,6 +99,7 @@ MainWindow::MainWindow(const irl::nodes::NodePacks& packs, MainWindowOptions opt
 
     for (const QString& warning : packs_.warnings()) log(tr("Node packs: %1").arg(warning));
     for (const QString& problem : history_->problems()) log(problem);
+    log(tr("Runs and trainings compute with %n thread(s).", nullptr, irl::compute_threads()));
     update_title();
     update_run_actions();
     resize(1600, 1000);

@@ -2,6 +2,8 @@
 // in a QCoreApplication as QTEST_GUILESS_MAIN would.
 #include "test_registry.h"
 
+#include "irl/engine/core/compute.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
@@ -37,6 +39,7 @@ std::vector<std::string> test_class_names() {
 }  // namespace irl::test
 
 int main(int argc, char** argv) {
+    irl::keep_freed_memory_for_reuse();  // as the CLI and the studio do
     const std::string name = argc > 1 ? argv[1] : "";
     const std::vector<std::string> names = irl::test::test_class_names();
     if (std::find(names.begin(), names.end(), name) == names.end()) {

@@ -23,6 +23,10 @@ public:
     int64_t calls() const { return calls_; }
 
 private:
+    // The denoiser on at most kChunkElements input values per call (docs/performance.md), the
+    // cancel token checked between calls.
+    torch::Tensor denoise_in_chunks(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels);
+
     Denoiser& denoiser_;
     const CancelToken* cancel_;
     torch::Tensor& evaluations_;
