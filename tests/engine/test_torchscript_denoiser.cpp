@@ -1,8 +1,11 @@
 // Bringing your own denoiser: the TorchScript fixtures are exact denoisers of known Gaussian
 // classes (tests/fixtures/make_torchscript_fixture.py), so both call conventions are checked
-// against the closed form; broken files get errors that name them.
+// against the closed form, frozen for inference and as saved; the frozen copy of a small conv
+// net agrees with the module as saved; broken files get errors that name them.
+#include "irl/engine/core/resources.h"
 #include "irl/engine/models/gaussian_mixture.h"
 #include "irl/engine/models/torchscript_denoiser.h"
+#include "irl/engine/models/unet_denoiser.h"
 #include "test_support.h"
 #include "test_registry.h"
 
@@ -42,19 +45,27 @@ class TestTorchScriptDenoiser : public QObject {
 private Q_SLOTS:
     void matchesClosedForm_data();
     void matchesClosedForm();
+    void frozenCopyAgreesWithTheModuleAsSaved();
+    void exportedUnetAgreesWithTheNativeOne();
     void errorsNameTheFile();
     void everyFlippedByteIsRefusedOrHarmless();
 };
 
 void TestTorchScriptDenoiser::matchesClosedForm_data() {
     QTest::addColumn<QString>("file");
-    QTest::newRow("returns D") << "gaussian-denoised.pt";
-    QTest::newRow("returns raw F") << "gaussian-raw.pt";
+    QTest::addColumn<bool>("frozen");
+    QTest::newRow("returns D, frozen") << "gaussian-denoised.pt" << true;
+    QTest::newRow("returns D, as saved") << "gaussian-denoised.pt" << false;
+    QTest::newRow("returns raw F, frozen") << "gaussian-raw.pt" << true;
+    QTest::newRow("returns raw F, as saved") << "gaussian-raw.pt" << false;
 }
 
 void TestTorchScriptDenoiser::matchesClosedForm() {
     QFETCH(QString, file);
-    auto denoiser = TorchScriptDenoiser::load(kFixtures + "/" + file.toStdString());
+    QFETCH(bool, frozen);
+    const TorchScriptMode mode = frozen ? TorchScriptMode::Frozen : TorchScriptMode::AsSaved;
+    auto denoiser = TorchScriptDenoiser::load(kFixtures + "/" + file.toStdString(), mode);
+    QVERIFY(denoiser->mode() == mode);
     QCOMPARE(denoiser->sample_shape(), (std::vector<int64_t>{1, 4, 4}));
     QCOMPARE(denoiser->num_classes(), int64_t(2));
     const GaussianMixture truth = fixture_mixture();
@@ -66,6 +77,47 @@ void TestTorchScriptDenoiser::matchesClosedForm() {
     const torch::Tensor expected = truth.posterior_mean(x.reshape({6, 16}).to(torch::kFloat64), sigma.to(torch::kFloat64), labels);
     const double error = (got - expected).abs().max().item<double>();
     QVERIFY2(error < 1e-4, qPrintable(QString::number(error)));
+}
+
+// Freezing folds the weights into the graph and optimize_for_inference rewrites convolutions and
+// group norm for the CPU: the outputs may differ by rounding, and by no more.
+void TestTorchScriptDenoiser::frozenCopyAgreesWithTheModuleAsSaved() {
+    auto frozen = TorchScriptDenoiser::load(kFixtures + "/conv-raw.pt");
+    auto saved = TorchScriptDenoiser::load(kFixtures + "/conv-raw.pt", TorchScriptMode::AsSaved);
+    QVERIFY2(frozen->mode() == TorchScriptMode::Frozen, "the conv fixture must freeze");
+    torch::manual_seed(3);
+    const int64_t n = 48;
+    const torch::Tensor sigma = torch::logspace(-2.0, 1.9, n);
+    const torch::Tensor labels = torch::arange(n, torch::kInt64).remainder(3) - 1;  // -1, 0, 1, ...
+    const torch::Tensor x = torch::randn({n, 1, 8, 8}) * (sigma.reshape({-1, 1, 1, 1}) + 0.5);
+    const torch::Tensor a = frozen->denoise(x, sigma, labels), b = saved->denoise(x, sigma, labels);
+    const double scale = b.abs().max().item<double>();
+    const double error = (a - b).abs().max().item<double>();
+    qInfo("frozen against as saved: largest difference %.3g of outputs up to %.3g", error, scale);
+    QVERIFY2(error <= 1e-5 * std::max(1.0, scale), qPrintable(QString::number(error)));
+    QVERIFY(!torch::equal(a, torch::zeros_like(a)));
+}
+
+// The bundled U-Net exported by app/cli/python/export_unet_torchscript.py (at build time), frozen
+// and as saved, against the native network on the same inputs: the same weights, the same sums.
+void TestTorchScriptDenoiser::exportedUnetAgreesWithTheNativeOne() {
+    auto native = UnetDenoiser::load(find_resource("models/fashion-unet.pt"));
+    torch::manual_seed(5);
+    const int64_t n = 12;
+    const torch::Tensor sigma = torch::logspace(-2.0, 1.9, n);
+    const torch::Tensor labels = torch::arange(n, torch::kInt64).remainder(11) - 1;  // the null label and every class
+    const torch::Tensor x = torch::randn({n, 1, 28, 28}) * (sigma.reshape({-1, 1, 1, 1}) + 0.5);
+    const torch::Tensor expected = native->denoise(x, sigma, labels);
+    const double scale = std::max(1.0, expected.abs().max().item<double>());
+    for (const TorchScriptMode mode : {TorchScriptMode::Frozen, TorchScriptMode::AsSaved}) {
+        auto exported = TorchScriptDenoiser::load(kFixtures + "/fashion-unet-ts.pt", mode);
+        QVERIFY(exported->mode() == mode);
+        QCOMPARE(exported->sample_shape(), native->sample_shape());
+        QCOMPARE(exported->num_classes(), native->num_classes());
+        const double error = (exported->denoise(x, sigma, labels) - expected).abs().max().item<double>();
+        qInfo("%s: largest difference %.3g of outputs up to %.3g", mode == TorchScriptMode::Frozen ? "frozen" : "as saved", error, scale);
+        QVERIFY2(error <= 1e-4 * scale, qPrintable(QString::number(error)));
+    }
 }
 
 void TestTorchScriptDenoiser::errorsNameTheFile() {
@@ -102,7 +154,8 @@ void TestTorchScriptDenoiser::errorsNameTheFile() {
 
 // LibTorch does not check the CRC-32 of a ZIP entry; the loader does. Each byte of the fixture
 // flipped in turn (its lowest bit) is either refused by a sentence naming the file, or harmless:
-// the model then denoises exactly as the intact one.
+// the model then denoises exactly as the intact one. (As saved: freezing each of the thousands of
+// copies would only cost time; the check is the same for both.)
 void TestTorchScriptDenoiser::everyFlippedByteIsRefusedOrHarmless() {
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / ("irl-ts-flip-" + std::to_string(::getpid()));
@@ -112,14 +165,15 @@ void TestTorchScriptDenoiser::everyFlippedByteIsRefusedOrHarmless() {
     const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const std::string path = (dir / "flipped.pt").string();
     const torch::Tensor x = torch::randn({3, 1, 4, 4}), sigma = torch::tensor({0.5, 2.0, 10.0}), labels = torch::tensor({0, 1, -1});
-    const torch::Tensor expected = TorchScriptDenoiser::load(kFixtures + "/gaussian-denoised.pt")->denoise(x, sigma, labels);
+    const torch::Tensor expected =
+        TorchScriptDenoiser::load(kFixtures + "/gaussian-denoised.pt", TorchScriptMode::AsSaved)->denoise(x, sigma, labels);
     int refused = 0, harmless = 0;
     for (size_t i = 0; i < good.size(); ++i) {
         std::string bytes = good;
         bytes[i] = static_cast<char>(bytes[i] ^ 0x01);
         std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         try {
-            const torch::Tensor got = TorchScriptDenoiser::load(path)->denoise(x, sigma, labels);
+            const torch::Tensor got = TorchScriptDenoiser::load(path, TorchScriptMode::AsSaved)->denoise(x, sigma, labels);
             QVERIFY2(torch::equal(got, expected), qPrintable(QString("byte %1 flipped loads a different model").arg(i)));
             ++harmless;
         } catch (const std::runtime_error& e) {

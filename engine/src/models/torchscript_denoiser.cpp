@@ -1,5 +1,7 @@
 #include "irl/engine/models/torchscript_denoiser.h"
 
+#include "irl/engine/core/diagnostics.h"
+#include "irl/engine/core/random.h"
 #include "irl/engine/io/atomic_file.h"
 #include "irl/engine/io/archive_header.h"
 
@@ -16,14 +18,15 @@ struct TorchScriptDenoiser::Module {
     torch::jit::script::Module module;
 };
 
-TorchScriptDenoiser::TorchScriptDenoiser(std::unique_ptr<Module> module, TorchScriptSidecar sidecar, std::string path)
-    : module_(std::move(module)), sidecar_(std::move(sidecar)), path_(std::move(path)) {
+TorchScriptDenoiser::TorchScriptDenoiser(std::unique_ptr<Module> module, TorchScriptSidecar sidecar, std::string path,
+                                         TorchScriptMode mode)
+    : module_(std::move(module)), sidecar_(std::move(sidecar)), path_(std::move(path)), mode_(mode) {
     identity_ = "torchscript:" + std::filesystem::path(path_).filename().string();
 }
 
 TorchScriptDenoiser::~TorchScriptDenoiser() = default;
 
-std::unique_ptr<TorchScriptDenoiser> TorchScriptDenoiser::load(const std::string& path) {
+std::unique_ptr<TorchScriptDenoiser> TorchScriptDenoiser::load(const std::string& path, TorchScriptMode mode) {
     namespace fs = std::filesystem;
     if (!fs::exists(path)) throw std::runtime_error("TorchScript file '" + path + "' does not exist");
     std::string sidecar_path = fs::path(path).replace_extension(".json").string();
@@ -41,8 +44,10 @@ std::unique_ptr<TorchScriptDenoiser> TorchScriptDenoiser::load(const std::string
         throw std::runtime_error("TorchScript file '" + path + "' cannot be loaded (corrupt, or not TorchScript)");
     }
     module->module.eval();
-    std::unique_ptr<TorchScriptDenoiser> denoiser(new TorchScriptDenoiser(std::move(module), sidecar, path));
-    // Probe once so that a wrong shape is reported now, with the file's name, not mid-run.
+    std::unique_ptr<TorchScriptDenoiser> denoiser(new TorchScriptDenoiser(std::move(module), sidecar, path, TorchScriptMode::AsSaved));
+    // Probe once so that a wrong shape is reported now, with the file's name, not mid-run. The
+    // module as saved is probed: a frozen copy given a shape it was not written for may crash
+    // (seen with LibTorch 1.13) where the module as saved raises an error.
     std::vector<int64_t> shape{2};
     shape.insert(shape.end(), sidecar.input_shape.begin(), sidecar.input_shape.end());
     const torch::Tensor labels = torch::full({2}, sidecar.num_classes > 0 ? int64_t(0) : int64_t(-1), torch::kInt64);
@@ -56,7 +61,61 @@ std::unique_ptr<TorchScriptDenoiser> TorchScriptDenoiser::load(const std::string
         throw std::runtime_error("TorchScript file '" + path + "' does not follow its sidecar '" + sidecar_path +
                                  "': " + what.substr(0, 400));
     }
+    if (mode == TorchScriptMode::Frozen) denoiser->freeze_for_inference();
     return denoiser;
+}
+
+void TorchScriptDenoiser::freeze_for_inference() {
+    // A few samples at noise levels from small to large, labels mixed: the frozen copy must give
+    // what the module as saved gives on them, or it is not used.
+    at::Generator generator = make_generator(7);
+    std::vector<int64_t> shape{4};
+    shape.insert(shape.end(), sidecar_.input_shape.begin(), sidecar_.input_shape.end());
+    const torch::Tensor sigma = torch::tensor({0.05f, 0.5f, 2.0f, 20.0f});
+    const torch::Tensor clean = at::randn(shape, generator, torch::kFloat32) * 0.5;
+    const torch::Tensor x = clean + per_sample(sigma, clean) * at::randn(shape, generator, torch::kFloat32);
+    const int64_t last = std::max<int64_t>(0, sidecar_.num_classes - 1);
+    const torch::Tensor labels = sidecar_.num_classes > 0 ? torch::tensor({int64_t(0), int64_t(-1), last, int64_t(-1)})
+                                                          : torch::full({4}, int64_t(-1), torch::kInt64);
+    auto why_not = [&](const std::string& reason) {
+        warn("TorchScript file '" + path_ + "' runs as saved, not frozen for fast inference: " + reason);
+    };
+    auto first_line = [](const std::exception& e) {
+        const auto* c10_error = dynamic_cast<const c10::Error*>(&e);
+        const std::string what = c10_error ? c10_error->what_without_backtrace() : e.what();
+        return what.substr(0, std::min<size_t>(what.find('\n'), 200));
+    };
+    torch::Tensor expected;
+    try {
+        expected = denoise(x, sigma, labels);
+    } catch (const std::exception& e) {
+        why_not("the module as saved fails on the probe that checks a frozen copy (" + first_line(e) + ")");
+        return;
+    }
+    auto frozen = std::make_unique<Module>();
+    try {
+        torch::jit::Module copy = torch::jit::freeze(module_->module);
+        frozen->module = torch::jit::optimize_for_inference(copy);
+    } catch (const std::exception& e) {
+        why_not("freezing it failed (" + first_line(e) + ")");
+        return;
+    }
+    std::swap(module_, frozen);
+    mode_ = TorchScriptMode::Frozen;
+    std::string problem;
+    try {
+        const torch::Tensor got = denoise(x, sigma, labels);
+        const double difference = (got - expected).abs().max().item<double>();
+        const double scale = std::max(1.0, expected.abs().max().item<double>());
+        if (!(difference <= 1e-4 * scale)) problem = "its frozen copy differs from it by " + std::to_string(difference);
+    } catch (const std::exception& e) {
+        problem = "its frozen copy failed (" + first_line(e) + ")";
+    }
+    if (!problem.empty()) {
+        std::swap(module_, frozen);
+        mode_ = TorchScriptMode::AsSaved;
+        why_not(problem);
+    }
 }
 
 torch::Tensor TorchScriptDenoiser::call(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) {

@@ -10,12 +10,21 @@
 
 namespace irl {
 
+// How a loaded module runs. Frozen: torch.jit.freeze, then optimize_for_inference (weights become
+// constants, convolutions are fused and laid out for the CPU), the fast copy every sampler uses; a
+// module that cannot be frozen, or whose frozen copy does not give its outputs on a probe, runs
+// as saved, with a warning. AsSaved: the module as it was saved, with its parameters (to compare
+// with, and what gradients through the denoiser will start from; calls run in inference mode in
+// both modes for now).
+enum class TorchScriptMode { Frozen, AsSaved };
+
 class TorchScriptDenoiser : public Denoiser {
 public:
     // Reads `path` and its sidecar (`path` with .json instead of its extension, or `path`.json).
     // Throws std::runtime_error naming the file and the problem: missing sidecar, bad fields,
     // unreadable TorchScript, or an output of the wrong shape on a probe call.
-    static std::unique_ptr<TorchScriptDenoiser> load(const std::string& path);
+    static std::unique_ptr<TorchScriptDenoiser> load(const std::string& path, TorchScriptMode mode = TorchScriptMode::Frozen);
+    TorchScriptMode mode() const { return mode_; }
     ~TorchScriptDenoiser() override;
 
     torch::Tensor denoise(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) override;
@@ -26,13 +35,17 @@ public:
 
 private:
     struct Module;  // keeps <torch/script.h> out of this header
-    TorchScriptDenoiser(std::unique_ptr<Module> module, TorchScriptSidecar sidecar, std::string path);
+    TorchScriptDenoiser(std::unique_ptr<Module> module, TorchScriptSidecar sidecar, std::string path, TorchScriptMode mode);
     torch::Tensor call(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels);
+    // Replaces the module by its frozen, optimised copy when that gives the same outputs on a probe
+    // (within 1e-4 of their scale); otherwise keeps it and warns, saying why.
+    void freeze_for_inference();
 
     std::unique_ptr<Module> module_;
     TorchScriptSidecar sidecar_;
     std::string path_;
     std::string identity_;
+    TorchScriptMode mode_ = TorchScriptMode::Frozen;
 };
 
 }  // namespace irl
