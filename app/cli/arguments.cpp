@@ -90,7 +90,8 @@ void use_threads_option(const Arguments& args) {
 }
 
 std::string threads_option_help() {
-    return "  --threads N        compute threads (default: one per core, " + std::to_string(default_compute_threads()) + " here)\n";
+    return "  --threads N        compute threads (default: OMP_NUM_THREADS if set, else one per core; " +
+           std::to_string(default_compute_threads()) + " here)\n";
 }
 
 }  // namespace irl::cli

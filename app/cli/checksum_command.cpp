@@ -25,15 +25,21 @@ int add_checksum_command(const std::vector<std::string>& raw) {
     int failed = 0;
     for (const std::string& path : args.positional()) {
         try {
+            namespace fs = std::filesystem;
             std::error_code error;
-            if (!std::filesystem::is_regular_file(path, error)) throw std::runtime_error("'" + path + "' is not a file");
-            const std::string bytes = read_file(path);
+            if (!fs::is_regular_file(path, error)) throw std::runtime_error("'" + path + "' is not a file");
+            // Through a symbolic link, the file it names is rewritten, and keeps its permissions.
+            const fs::path target = fs::canonical(path, error);
+            if (error) throw std::runtime_error("'" + path + "' cannot be resolved (" + error.message() + ")");
+            const fs::perms permissions = fs::status(target).permissions();
+            const std::string bytes = read_file(target.string());
             const std::string checked = with_checksum_header(bytes, path);
             if (checked.size() == bytes.size()) {
-                std::cout << path << ": already carries a checksum\n";
+                std::cout << path << ": already carries a checksum, and it matches\n";
                 continue;
             }
-            write_file_atomically(path, checked);
+            write_file_atomically(target.string(), checked);
+            fs::permissions(target, permissions, fs::perm_options::replace, error);
             std::cout << path << ": checksum added (" << checked.size() - bytes.size() << " bytes of header; the contents are unchanged)\n";
         } catch (const std::exception& e) {
             std::cerr << "irlstudio-cli add-checksum: " << user_message(e.what()) << "\n";

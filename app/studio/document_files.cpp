@@ -214,12 +214,15 @@ bool DocumentFiles::restore_graph(const QString& graph_file, const QString& sour
 bool DocumentFiles::restore_from(const QString& autosave) {
     const irl::nodes::GraphLoadResult result = irl::nodes::load_graph_file(autosave, registry_);
     if (!result.graph) {
-        // Kept for whoever wants to look, under a name that is never offered again.
-        const QString kept = autosave + QStringLiteral(".damaged");
+        // Damaged, or written for node packs that are gone or newer: kept under a name that is
+        // never offered again, and that File > Open still opens once what is named is fixed.
+        const QFileInfo info(autosave);
+        const QString kept = info.dir().filePath(QStringLiteral("unrestored-") + info.fileName());
         QFile::remove(kept);
         const bool renamed = QFile::rename(autosave, kept);
         Q_EMIT log(tr("The autosaved graph could not be restored, so the studio starts without it: %1 %2")
-                       .arg(result.summary(), renamed ? tr("The file is kept as %1.").arg(QDir::toNativeSeparators(kept))
+                       .arg(result.summary(), renamed ? tr("The file is kept as %1; open it with File > Open once that is fixed.")
+                                                            .arg(QDir::toNativeSeparators(kept))
                                                       : tr("It could not be renamed and stays where it is.")));
         return false;
     }

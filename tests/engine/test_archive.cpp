@@ -197,6 +197,14 @@ void TestArchive::olderFilesGetAChecksumWithTheirBytesKept() {
     QCOMPARE(reader.text("note"), std::string("old"));
     QVERIFY(warnings.empty());
     QCOMPARE(with_checksum_header(given, "old.bin"), given);
+    std::string damaged = given;
+    damaged[damaged.size() - 40] = char(damaged[damaged.size() - 40] ^ 1);
+    try {
+        with_checksum_header(damaged, "given.bin");
+        QFAIL("a file whose checksum does not match must not be passed as checksummed");
+    } catch (const std::runtime_error& e) {
+        QVERIFY2(QString(e.what()).contains("'given.bin'") && QString(e.what()).contains("checksum"), e.what());
+    }
 
     auto refusal = [](const std::string& bytes, const std::string& source) -> std::string {
         try {

@@ -439,7 +439,7 @@ private Q_SLOTS:
         QVERIFY(!window.restore_from(autosave));
         QVERIFY2(log->toPlainText().contains("could not be restored") && log->toPlainText().contains("session-999999998"),
                  qPrintable(log->toPlainText()));
-        QVERIFY(QFileInfo::exists(autosave + ".damaged"));
+        QVERIFY(QFileInfo::exists(o.autosave_dir + "/unrestored-session-999999998.irlgraph"));
         QVERIFY(MainWindow::pending_recovery(o.autosave_dir).isEmpty());  // not offered again
         // The studio goes on as usual.
         QVERIFY(window.open_file(IRL_GRAPHS_DIR "/default.json"));

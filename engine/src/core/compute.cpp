@@ -1,11 +1,16 @@
 #include "irl/engine/core/compute.h"
 
+#include "irl/engine/core/number_text.h"
+
 #include <ATen/Parallel.h>
 
 #include <malloc.h>
 #include <sched.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -13,6 +18,12 @@
 namespace irl {
 
 int default_compute_threads() {
+    // A limit the user set for OpenMP programs holds here too (a container with a CPU quota may
+    // show every core of its host).
+    if (const char* omp = std::getenv("OMP_NUM_THREADS")) {
+        const std::optional<double> value = number_from_text(omp);
+        if (value && *value >= 1 && *value <= 256 && *value == std::floor(*value)) return static_cast<int>(*value);
+    }
     // The cores this process may run on (a container or taskset may allow fewer than the machine has).
     cpu_set_t allowed;
     CPU_ZERO(&allowed);

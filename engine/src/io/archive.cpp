@@ -30,6 +30,21 @@ FormatEntry read_format_entry(const std::string& entry) {
     return {entry.substr(0, slash), number ? std::stoi(digits) : 0};
 }
 
+// Loads `bytes` (a LibTorch archive) into `archive` and returns its format entry; `fail` (which
+// throws) says what is wrong with an unreadable archive or one without that entry.
+template <typename Fail>
+std::string load_with_format_entry(torch::serialize::InputArchive& archive, const std::string& bytes, const Fail& fail) {
+    try {
+        std::istringstream stream(bytes);
+        archive.load_from(stream);
+    } catch (const std::exception&) {
+        fail("is not a readable LibTorch archive (corrupt or truncated)");
+    }
+    c10::IValue format;
+    if (!archive.try_read("format", format) || !format.isString()) fail("is not a file of IRL Sampler Studio (it has no format entry)");
+    return format.toStringRef();
+}
+
 }  // namespace
 
 ArchiveWriter::ArchiveWriter(FileKind kind) : kind_(std::move(kind)) {
@@ -92,16 +107,8 @@ void ArchiveReader::parse(const std::string& bytes) {
     if (!checked.problem.empty()) fail(checked.problem);
     checksummed_ = checked.checksummed;
     version_ = checked.version;
-    const std::string payload = bytes.substr(checked.payload_offset);
-    try {
-        std::istringstream stream(payload);
-        archive_.load_from(stream);
-    } catch (const std::exception&) {
-        fail("is not a readable LibTorch archive (corrupt or truncated)");
-    }
-    c10::IValue format;
-    if (!archive_.try_read("format", format) || !format.isString()) fail("has no format entry");
-    const std::string entry = format.toStringRef();
+    const std::string entry =
+        load_with_format_entry(archive_, bytes.substr(checked.payload_offset), [this](const std::string& m) { fail(m); });
     const FormatEntry read = read_format_entry(entry);
     if (read.name != kind_.format) fail("is not an IRL Sampler Studio " + kind_.what + " (it is an '" + read.name + "' file)");
     if (!checksummed_) {
@@ -145,22 +152,25 @@ double ArchiveReader::number(const std::string& key) {
 }
 
 std::string with_checksum_header(const std::string& bytes, const std::string& source) {
-    if (has_archive_header(bytes)) return bytes;
     const auto fail = [&](const std::string& message) { throw std::runtime_error("'" + source + "' " + message); };
+    if (has_archive_header(bytes)) {
+        // Already has one: say so only when it holds (the format and version the line names).
+        const size_t end = bytes.find('\n');
+        std::istringstream line(bytes.substr(0, end == std::string::npos ? 0 : end));
+        std::string magic, name;
+        int version = 0;
+        line >> magic >> name >> version;
+        const ArchiveBytes checked = check_archive_bytes(bytes, name, std::max(version, 1), "file");
+        if (!checked.problem.empty()) fail("has a checksum, and " + checked.problem);
+        return bytes;
+    }
     if (bytes.rfind(std::string("PK\x03\x04", 4), 0) != 0) fail("is not a file of IRL Sampler Studio (it does not start like one)");
     const std::string problem = zip_structure_problem(bytes);
     if (!problem.empty()) fail(problem);
     torch::serialize::InputArchive archive;
-    try {
-        std::istringstream stream(bytes);
-        archive.load_from(stream);
-    } catch (const std::exception&) {
-        fail("is not a readable LibTorch archive (corrupt or truncated)");
-    }
-    c10::IValue format;
-    if (!archive.try_read("format", format) || !format.isString()) fail("is not a file of IRL Sampler Studio (it has no format entry)");
-    const FormatEntry read = read_format_entry(format.toStringRef());
-    if (read.version < 1 || read.name.empty()) fail("has a damaged format entry '" + format.toStringRef() + "'");
+    const std::string entry = load_with_format_entry(archive, bytes, fail);
+    const FormatEntry read = read_format_entry(entry);
+    if (read.version < 1 || read.name.empty()) fail("has a damaged format entry '" + entry + "'");
     std::string result = archive_header_line(read.name, read.version, bytes) + bytes;
     // Read back as every loader reads it.
     const ArchiveBytes checked = check_archive_bytes(result, read.name, read.version, "file");

@@ -34,7 +34,6 @@ torch::Tensor GuidedDenoise::operator()(const torch::Tensor& x, const torch::Ten
     if (cancel_) cancel_->throw_if_cancelled();
     const torch::Tensor sigma_x = sigma.to(x.scalar_type());
     const torch::Tensor guided = ((labels != kUnconditional) & (guidance != 1.0)).nonzero().squeeze(1);
-    ++calls_;
     if (guided.numel() == 0) {
         evaluations_.index_add_(0, index, torch::ones_like(index));
         return checked(denoise_in_chunks(x, sigma_x, labels), sigma, denoiser_);
@@ -61,12 +60,16 @@ torch::Tensor GuidedDenoise::denoise_in_chunks(const torch::Tensor& x, const tor
     const int64_t n = x.size(0);
     const int64_t per_sample = n > 0 ? std::max<int64_t>(1, x.numel() / n) : 1;
     const int64_t chunk = std::max<int64_t>(1, kChunkElements / per_sample);
-    if (n <= chunk) return denoiser_.denoise(x, sigma, labels);
+    if (n <= chunk) {
+        ++calls_;
+        return denoiser_.denoise(x, sigma, labels);
+    }
     std::vector<torch::Tensor> parts;
     parts.reserve(static_cast<size_t>((n + chunk - 1) / chunk));
     for (int64_t start = 0; start < n; start += chunk) {
         if (cancel_ && start > 0) cancel_->throw_if_cancelled();
         const int64_t length = std::min(chunk, n - start);
+        ++calls_;
         parts.push_back(denoiser_.denoise(x.narrow(0, start, length), sigma.narrow(0, start, length), labels.narrow(0, start, length)));
     }
     return torch::cat(parts);

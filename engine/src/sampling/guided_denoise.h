@@ -20,6 +20,7 @@ public:
     torch::Tensor operator()(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels,
                              const torch::Tensor& guidance, const torch::Tensor& index);
 
+    // Calls made to the denoiser itself (a batch larger than a chunk takes several).
     int64_t calls() const { return calls_; }
 
 private:

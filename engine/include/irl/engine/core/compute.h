@@ -5,8 +5,9 @@
 
 namespace irl {
 
-// The thread count when the user gives none: one per core this process may run on. (LibTorch's
-// own default is its guess of the physical cores, which is 1 on the team's 2-core machine.)
+// The thread count when the user gives none: OMP_NUM_THREADS when it is set to a whole number
+// 1..256, else one per logical core this process may run on (sched_getaffinity). (LibTorch's own
+// default is its guess of the physical cores, which is 1 on the team's 2-core machine.)
 int default_compute_threads();
 // Intra-op threads, for LibTorch and for OpenMP alike (at::set_num_threads sets both); 1..256.
 // Throws std::invalid_argument outside that range.
