@@ -42,7 +42,10 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "  soak     run/cancel cycles through the GraphRunner, each cancelled after a random 1..--max-progress\n"
                      "           progress reports; resident memory and threads [--cycles 1000] [--graph default.json]\n"
                      "           [--count N: images per run] [--sampler sampler-1] [--seed 0] [--json] (docs/reliability.md)\n"
-                     "  speed    wall time to sample --count 16 images at --nfe 19 with Heun (median of --repeats 5)\n"
+                     "  speed    wall time to sample --count 16 images at --nfe 19 with Heun (median of --repeats 5): native,\n"
+                     "           with --guidance 2, and with [--torchscript FILE] (the same model exported by\n"
+                     "           app/cli/python/export_unet_torchscript.py) frozen and as saved; [--python-loop SCRIPT]\n"
+                     "           also times app/cli/python/heun_loop.py over that file; [--large-count N] one more run of N images\n"
                      "every bench takes\n"
                   << threads_option_help();
         return raw.empty() ? kExitUsage : kExitOk;
@@ -52,7 +55,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     const Arguments args(rest, {"count", "guidance", "seed", "model", "classifier", "nfe", "repeats", "threads", "toy", "solver",
                                 "steps", "divergence", "batch", "policy-lr", "entropy", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost", "discriminator-steps", "seeds", "budget",
                                 "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count", "screen-count",
-                                "cycles", "graph", "max-progress", "sampler"},
+                                "cycles", "graph", "max-progress", "sampler", "torchscript", "python-loop", "large-count"},
                          {"json", "sampled", "verbose", "no-baselines"});
     use_threads_option(args);
     if (what == "solvers") return bench_solvers(args, cancel);

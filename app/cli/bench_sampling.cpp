@@ -3,15 +3,19 @@
 #include "bench_setup.h"
 #include "commands.h"
 
+#include "irl/engine/core/compute.h"
 #include "irl/engine/data/image_dataset.h"
 #include "irl/engine/learning/irl/sampler_comparison.h"
 #include "irl/engine/metrics/sampler_evaluation.h"
+#include "irl/engine/models/torchscript_denoiser.h"
 #include "irl/engine/sampling/schedule.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <memory>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -86,35 +90,120 @@ int bench_solvers(const Arguments& args, const CancelToken& cancel) {
     return kExitOk;
 }
 
+namespace {
+
+// One way of sampling that `bench speed` times: a denoiser and a guidance scale, or the Python loop.
+struct SpeedPath {
+    SpeedPath(std::string name_, Denoiser* denoiser_, double guidance_, int64_t count_)
+        : name(std::move(name_)), denoiser(denoiser_), guidance(guidance_), count(count_) {}
+    std::string name;
+    Denoiser* denoiser = nullptr;
+    double guidance = 1.0;
+    int64_t count = 0;
+    std::vector<double> seconds;
+    double nfe = 0.0;
+};
+
+std::string shell_quoted(const std::string& text, const std::string& option) {
+    if (text.find('\'') != std::string::npos) throw UsageError(option + ": a path with a single quote cannot be passed on");
+    return "'" + text + "'";
+}
+
+// Runs the shipped Python loop (app/cli/python/heun_loop.py) over the same TorchScript file and
+// reads the one JSON object it prints.
+nlohmann::json python_loop(const std::string& script, const std::string& model, int64_t count, int nfe, int repeats) {
+    const std::string command = "/usr/bin/python3 " + shell_quoted(script, "--python-loop") + " " + shell_quoted(model, "--torchscript") +
+                                " --count " + std::to_string(count) + " --nfe " + std::to_string(nfe) + " --repeats " +
+                                std::to_string(repeats) + " --threads " + std::to_string(compute_threads());
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) throw std::runtime_error("--python-loop: cannot start /usr/bin/python3");
+    std::string out;
+    char buffer[4096];
+    while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+    const int status = pclose(pipe);
+    if (status != 0) throw std::runtime_error("--python-loop: '" + script + "' failed (exit status " + std::to_string(status) + ")");
+    try {
+        return nlohmann::json::parse(out.substr(out.rfind('{')));
+    } catch (const std::exception&) {
+        throw std::runtime_error("--python-loop: '" + script + "' printed no JSON result");
+    }
+}
+
+}  // namespace
+
 int bench_speed(const Arguments& args, const CancelToken& cancel) {
     auto [model_path, denoiser, classifier] = load_fashion_setup(args);
     const int64_t count = args.integer("count", 16, 1, 10000);
     const int nfe = static_cast<int>(args.integer("nfe", 19, 1, 1000));
     const int repeats = static_cast<int>(args.integer("repeats", 5, 1, 1000));
+    const double guidance = args.number("guidance", 2.0);
+    const std::string torchscript_path = args.text("torchscript", "");
+    const std::string python_script = args.text("python-loop", "");
+    if (!python_script.empty() && torchscript_path.empty()) throw UsageError("--python-loop needs --torchscript FILE (the same model)");
+    std::unique_ptr<TorchScriptDenoiser> frozen, as_saved;
+    std::vector<SpeedPath> paths;
+    paths.emplace_back("native", denoiser.get(), 1.0, count);
+    paths.emplace_back("native, guidance " + fixed(guidance, 2), denoiser.get(), guidance, count);
+    if (!torchscript_path.empty()) {
+        frozen = TorchScriptDenoiser::load(torchscript_path, TorchScriptMode::Frozen);
+        as_saved = TorchScriptDenoiser::load(torchscript_path, TorchScriptMode::AsSaved);
+        paths.emplace_back(frozen->mode() == TorchScriptMode::Frozen ? "torchscript, frozen" : "torchscript, frozen (refused: as saved)",
+                         frozen.get(), 1.0, count);
+        paths.emplace_back("torchscript, as saved", as_saved.get(), 1.0, count);
+    }
+    const int64_t large = args.integer("large-count", 0, 0, 100000);
+    if (large > 0) paths.emplace_back("native, " + std::to_string(large) + " images", denoiser.get(), 1.0, large);
+
     SamplerSettings settings;
     settings.solver = Solver::Heun;
     settings.sigmas = karras_schedule(steps_for_evaluations(Solver::Heun, nfe));
-    SampleRequest request;
-    request.count = count;
-    request.labels = classes_in_turn(count, std::max<int64_t>(1, denoiser->num_classes()));
-    request.cancel = &cancel;
-    sample(*denoiser, settings, request);  // warm-up: first-call allocations
-    std::vector<double> seconds;
-    double measured_nfe = 0.0;
-    for (int i = 0; i < repeats; ++i) {
-        request.seed = static_cast<uint64_t>(i);
+    auto run = [&](SpeedPath& path, uint64_t seed) {
+        SamplerSettings s = settings;
+        s.fixed.guidance = path.guidance;
+        SampleRequest request;
+        request.count = path.count;
+        request.labels = classes_in_turn(path.count, std::max<int64_t>(1, path.denoiser->num_classes()));
+        request.cancel = &cancel;
+        request.seed = seed;
         const double start = now_seconds();
-        measured_nfe = sample(*denoiser, settings, request).nfe;
-        seconds.push_back(now_seconds() - start);
+        path.nfe = sample(*path.denoiser, s, request).nfe;
+        return now_seconds() - start;
+    };
+    for (SpeedPath& path : paths) run(path, 1000);  // warm-up: first-call allocations
+    // The paths take turns in every repeat, so that they share the machine's moods alike.
+    for (int i = 0; i < repeats; ++i)
+        for (SpeedPath& path : paths) path.seconds.push_back(run(path, static_cast<uint64_t>(i)));
+
+    nlohmann::json rows = nlohmann::json::array();
+    auto add_row = [&](const std::string& name, double median, double low, double high, double row_nfe, int64_t images) {
+        rows.push_back({{"path", name}, {"median_seconds", median}, {"min_seconds", low}, {"max_seconds", high}, {"nfe", row_nfe},
+                        {"samples", images}, {"ms_per_image_evaluation", 1000.0 * median / (row_nfe * double(images))}});
+    };
+    for (SpeedPath& path : paths) {
+        std::sort(path.seconds.begin(), path.seconds.end());
+        add_row(path.name, path.seconds[path.seconds.size() / 2], path.seconds.front(), path.seconds.back(), path.nfe, path.count);
     }
-    std::sort(seconds.begin(), seconds.end());
-    const double median = seconds[seconds.size() / 2];
-    const nlohmann::json report = {{"samples", count}, {"nfe", measured_nfe}, {"median_seconds", median},
-                                   {"min_seconds", seconds.front()}, {"max_seconds", seconds.back()},
-                                   {"threads", torch::get_num_threads()}, {"model", model_path}};
-    if (args.flag("json")) std::cout << report.dump() << std::endl;
-    else std::printf("%lld images at %.0f NFE (Heun): median %.3f s over %d runs (min %.3f, max %.3f)\n",
-                     static_cast<long long>(count), measured_nfe, median, repeats, seconds.front(), seconds.back());
+    nlohmann::json report = {{"samples", count}, {"nfe", paths[0].nfe}, {"median_seconds", rows[0]["median_seconds"]},
+                             {"min_seconds", rows[0]["min_seconds"]}, {"max_seconds", rows[0]["max_seconds"]},
+                             {"threads", compute_threads()}, {"model", model_path}, {"paths", rows}};
+    if (!python_script.empty()) {
+        const nlohmann::json py = python_loop(python_script, torchscript_path, count, nfe, repeats);
+        add_row("python loop, frozen", py.at("median_seconds").get<double>(), py.at("min_seconds").get<double>(),
+                py.at("max_seconds").get<double>(), py.at("nfe").get<double>(), count);
+        report["paths"] = rows;
+        report["ratio_to_python"] = rows[2]["median_seconds"].get<double>() / py.at("median_seconds").get<double>();
+    }
+    if (args.flag("json")) {
+        std::cout << report.dump() << std::endl;
+    } else {
+        std::printf("Heun, %d threads, median of %d runs:\n", compute_threads(), repeats);
+        for (const auto& row : rows)
+            std::printf("  %-40s %5lld images  %4.0f NFE  %8.3f s  %6.2f ms per image-evaluation\n", row["path"].get<std::string>().c_str(),
+                        static_cast<long long>(row["samples"].get<int64_t>()), row["nfe"].get<double>(), row["median_seconds"].get<double>(),
+                        row["ms_per_image_evaluation"].get<double>());
+        if (report.contains("ratio_to_python"))
+            std::printf("the studio's sampler over the frozen TorchScript model / the Python loop: %.2f\n", report["ratio_to_python"].get<double>());
+    }
     return kExitOk;
 }
 
