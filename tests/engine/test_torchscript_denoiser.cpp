@@ -47,6 +47,9 @@ private Q_SLOTS:
     void matchesClosedForm();
     void frozenCopyAgreesWithTheModuleAsSaved();
     void exportedUnetAgreesWithTheNativeOne();
+    void gradientPathAgreesWithInference();
+    void gradientsOfTheClosedFormFixture();
+    void aDenoiserWithoutGradientsSaysSo();
     void errorsNameTheFile();
     void everyFlippedByteIsRefusedOrHarmless();
 };
@@ -117,6 +120,113 @@ void TestTorchScriptDenoiser::exportedUnetAgreesWithTheNativeOne() {
         const double error = (exported->denoise(x, sigma, labels) - expected).abs().max().item<double>();
         qInfo("%s: largest difference %.3g of outputs up to %.3g", mode == TorchScriptMode::Frozen ? "frozen" : "as saved", error, scale);
         QVERIFY2(error <= 1e-4 * scale, qPrintable(QString::number(error)));
+    }
+}
+
+// denoise_with_gradients() on the bundled U-Net, native and exported (frozen for denoise(), as saved
+// for gradients): the same values as the inference path, gradients in x and sigma that match a
+// central difference of the function itself, the same gradients on both, none for the weights.
+void TestTorchScriptDenoiser::gradientPathAgreesWithInference() {
+    auto native = UnetDenoiser::load(find_resource("models/fashion-unet.pt"));
+    auto exported = TorchScriptDenoiser::load(kFixtures + "/fashion-unet-ts.pt");
+    QVERIFY(native->gives_gradients() && exported->gives_gradients());
+    torch::manual_seed(9);
+    const int64_t n = 6;
+    const torch::Tensor sigma0 = torch::logspace(-1.0, 1.3, n);
+    const torch::Tensor labels = torch::tensor({0, 3, -1, 7, 9, -1}, torch::kInt64);
+    const torch::Tensor x0 = torch::randn({n, 1, 28, 28}) * (sigma0.reshape({-1, 1, 1, 1}) + 0.5);
+    const torch::Tensor weights = torch::randn({n, 1, 28, 28});  // the loss <weights, D(x; sigma)>
+    std::vector<torch::Tensor> x_grads;
+    for (Denoiser* denoiser : std::initializer_list<Denoiser*>{native.get(), exported.get()}) {
+        const torch::Tensor inference = denoiser->denoise(x0, sigma0, labels);
+        QVERIFY(!inference.requires_grad());
+        const torch::Tensor x = x0.clone().requires_grad_(true);
+        const torch::Tensor sigma = sigma0.clone().requires_grad_(true);
+        const torch::Tensor out = denoiser->denoise_with_gradients(x, sigma, labels);
+        const double scale = std::max(1.0, inference.abs().max().item<double>());
+        const double error = (out.detach() - inference).abs().max().item<double>();
+        qInfo("%s: gradient path against inference path, largest difference %.3g", denoiser->identity().c_str(), error);
+        QVERIFY2(error <= 1e-4 * scale, qPrintable(QString::number(error)));
+        (out * weights).sum().backward();
+        QVERIFY(x.grad().defined() && sigma.grad().defined());
+        QVERIFY(torch::isfinite(x.grad()).all().item<bool>() && torch::isfinite(sigma.grad()).all().item<bool>());
+        QVERIFY(x.grad().abs().sum().item<double>() > 0.0);
+        x_grads.push_back(x.grad());
+        // Against a central difference along a random direction in x, and in each sigma (float64 sums
+        // of float32 outputs: steps large enough to stay above rounding).
+        torch::NoGradGuard no_grad;
+        auto loss = [&](const torch::Tensor& xs, const torch::Tensor& ss) {
+            return (denoiser->denoise(xs, ss, labels).to(torch::kFloat64) * weights.to(torch::kFloat64)).sum().item<double>();
+        };
+        const torch::Tensor direction = torch::randn_like(x0);
+        const double h = 1e-2;
+        const double numeric_x = (loss(x0 + h * direction, sigma0) - loss(x0 - h * direction, sigma0)) / (2 * h);
+        const double analytic_x = (x.grad().to(torch::kFloat64) * direction.to(torch::kFloat64)).sum().item<double>();
+        QVERIFY2(std::abs(numeric_x - analytic_x) <= 0.02 * std::abs(analytic_x) + 1e-2,
+                 qPrintable(QString("x: %1 against %2").arg(analytic_x).arg(numeric_x)));
+        // The noise embedding turns sigma into phases of up to 250 log(sigma): a relative step of 3e-4
+        // moves them by 0.075 rad at most, small enough for a central difference, large enough above
+        // float32 rounding.
+        for (int64_t i = 0; i < n; ++i) {
+            const double step = 3e-4 * sigma0[i].item<double>();
+            const torch::Tensor up = sigma0.clone(), down = sigma0.clone();
+            up[i] += step;
+            down[i] -= step;
+            const double numeric = (loss(x0, up) - loss(x0, down)) / (2 * step);
+            const double analytic = sigma.grad()[i].item<double>();
+            QVERIFY2(std::abs(numeric - analytic) <= 0.05 * std::abs(analytic) + 0.3,
+                     qPrintable(QString("sigma %1: %2 against %3").arg(sigma0[i].item<double>()).arg(analytic).arg(numeric)));
+        }
+    }
+    for (const torch::Tensor& parameter : native->network()->parameters()) QVERIFY(!parameter.grad().defined());
+    const double difference = (x_grads[0] - x_grads[1]).abs().max().item<double>();
+    const double scale = x_grads[0].abs().max().item<double>();
+    qInfo("gradient in x, native against exported: largest difference %.3g of values up to %.3g", difference, scale);
+    QVERIFY2(difference <= 1e-3 * scale, qPrintable(QString::number(difference)));
+}
+
+// The fixture that returns D for a known mixture: its gradient in x and sigma is the closed form's,
+// computed by autograd through GaussianMixture::posterior_mean in float64.
+void TestTorchScriptDenoiser::gradientsOfTheClosedFormFixture() {
+    auto denoiser = TorchScriptDenoiser::load(kFixtures + "/gaussian-denoised.pt");
+    const GaussianMixture truth = fixture_mixture();
+    torch::manual_seed(2);
+    const torch::Tensor sigma0 = torch::tensor({0.1, 0.4, 1.0, 3.0});
+    const torch::Tensor labels = torch::tensor({0, 1, -1, -1}, torch::kInt64);
+    const torch::Tensor x0 = torch::randn({4, 1, 4, 4}, torch::kFloat64) * (sigma0.reshape({-1, 1, 1, 1}) + 0.5);
+    const torch::Tensor weights = torch::randn({4, 16}, torch::kFloat64);
+    auto gradients = [&](auto&& function) {
+        const torch::Tensor x = x0.clone().requires_grad_(true);
+        const torch::Tensor sigma = sigma0.clone().requires_grad_(true);
+        (function(x, sigma).reshape({4, 16}).to(torch::kFloat64) * weights).sum().backward();
+        return std::make_pair(x.grad(), sigma.grad());
+    };
+    const auto [x_got, sigma_got] = gradients([&](const torch::Tensor& x, const torch::Tensor& sigma) {
+        return denoiser->denoise_with_gradients(x, sigma, labels);
+    });
+    const auto [x_expected, sigma_expected] = gradients([&](const torch::Tensor& x, const torch::Tensor& sigma) {
+        return truth.posterior_mean(x.reshape({4, 16}), sigma, labels);
+    });
+    const double x_error = (x_got - x_expected).abs().max().item<double>();
+    const double sigma_error = (sigma_got - sigma_expected).abs().max().item<double>();
+    QVERIFY2(x_error < 1e-3 * std::max(1.0, x_expected.abs().max().item<double>()), qPrintable(QString::number(x_error)));
+    QVERIFY2(sigma_error < 1e-3 * std::max(1.0, sigma_expected.abs().max().item<double>()), qPrintable(QString::number(sigma_error)));
+}
+
+void TestTorchScriptDenoiser::aDenoiserWithoutGradientsSaysSo() {
+    struct Plain : Denoiser {
+        torch::Tensor denoise(const torch::Tensor& x, const torch::Tensor&, const torch::Tensor&) override { return x; }
+        std::vector<int64_t> sample_shape() const override { return {2}; }
+        int64_t num_classes() const override { return 0; }
+        double sigma_data() const override { return 1.0; }
+        std::string identity() const override { return "plain-test-model"; }
+    } plain;
+    QVERIFY(!plain.gives_gradients());
+    try {
+        plain.denoise_with_gradients(torch::zeros({1, 2}), torch::ones({1}), torch::full({1}, int64_t(-1)));
+        QFAIL("expected an error");
+    } catch (const std::runtime_error& e) {
+        QVERIFY2(QString(e.what()).contains("plain-test-model") && QString(e.what()).contains("gradients"), e.what());
     }
 }
 

@@ -2,7 +2,13 @@
 
 #include <torch/torch.h>
 
+#include <stdexcept>
+
 namespace irl {
+
+torch::Tensor Denoiser::denoise_with_gradients(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&) {
+    throw std::runtime_error("the denoiser '" + identity() + "' cannot give gradients through its output");
+}
 
 EdmScaling EdmScaling::at(const torch::Tensor& sigma, double sigma_data) {
     const double sd2 = sigma_data * sigma_data;

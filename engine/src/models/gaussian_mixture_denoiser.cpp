@@ -15,6 +15,11 @@ torch::Tensor GaussianMixtureDenoiser::denoise(const torch::Tensor& x, const tor
     return mixture_.posterior_mean(flat, sigma, labels).to(x.scalar_type()).reshape(x.sizes());
 }
 
+torch::Tensor GaussianMixtureDenoiser::denoise_with_gradients(const torch::Tensor& x, const torch::Tensor& sigma,
+                                                              const torch::Tensor& labels) {
+    return denoise(x, sigma, labels);
+}
+
 double GaussianMixtureDenoiser::sigma_data() const {
     // Root-mean-square standard deviation of the clean data, the sigma_data of EDM.
     const torch::Tensor cov = mixture_.marginal_covariance(0.0);

@@ -10,12 +10,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace irl {
 
 struct TorchScriptDenoiser::Module {
-    torch::jit::script::Module module;
+    torch::jit::script::Module module;     // what denoise() calls: frozen, or as saved
+    torch::jit::script::Module as_saved;   // what denoise_with_gradients() calls
 };
 
 TorchScriptDenoiser::TorchScriptDenoiser(std::unique_ptr<Module> module, TorchScriptSidecar sidecar, std::string path,
@@ -44,6 +46,9 @@ std::unique_ptr<TorchScriptDenoiser> TorchScriptDenoiser::load(const std::string
         throw std::runtime_error("TorchScript file '" + path + "' cannot be loaded (corrupt, or not TorchScript)");
     }
     module->module.eval();
+    // The weights are the model's, never learned here: gradients go to the inputs only.
+    for (const torch::Tensor& parameter : module->module.parameters()) parameter.requires_grad_(false);
+    module->as_saved = module->module;
     std::unique_ptr<TorchScriptDenoiser> denoiser(new TorchScriptDenoiser(std::move(module), sidecar, path, TorchScriptMode::AsSaved));
     // Probe once so that a wrong shape is reported now, with the file's name, not mid-run. The
     // module as saved is probed: a frozen copy given a shape it was not written for may crash
@@ -96,6 +101,7 @@ void TorchScriptDenoiser::freeze_for_inference() {
     try {
         torch::jit::Module copy = torch::jit::freeze(module_->module);
         frozen->module = torch::jit::optimize_for_inference(copy);
+        frozen->as_saved = module_->as_saved;
     } catch (const std::exception& e) {
         why_not("freezing it failed (" + first_line(e) + ")");
         return;
@@ -118,11 +124,13 @@ void TorchScriptDenoiser::freeze_for_inference() {
     }
 }
 
-torch::Tensor TorchScriptDenoiser::call(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) {
-    torch::InferenceMode inference;
+torch::Tensor TorchScriptDenoiser::call(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels,
+                                       bool with_gradients) {
+    std::optional<torch::InferenceMode> inference;
+    if (!with_gradients) inference.emplace();
     torch::IValue out;
     try {
-        out = module_->module.forward({x, sigma, labels});
+        out = (with_gradients ? module_->as_saved : module_->module).forward({x, sigma, labels});
     } catch (const c10::Error& e) {
         // The module's own error, without LibTorch's stack trace, and the file it came from.
         throw std::runtime_error("TorchScript file '" + path_ + "' failed: " + std::string(e.what_without_backtrace()).substr(0, 300));
@@ -136,13 +144,23 @@ torch::Tensor TorchScriptDenoiser::call(const torch::Tensor& x, const torch::Ten
     return result;
 }
 
-torch::Tensor TorchScriptDenoiser::denoise(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) {
+torch::Tensor TorchScriptDenoiser::run(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels,
+                                      bool with_gradients) {
     const torch::Tensor xf = x.to(torch::kFloat32);
     const torch::Tensor s = sigma.to(torch::kFloat32);
-    if (sidecar_.returns_denoised) return call(xf, s, labels).to(x.scalar_type());
+    if (sidecar_.returns_denoised) return call(xf, s, labels, with_gradients).to(x.scalar_type());
     const EdmScaling k = EdmScaling::at(s, sidecar_.sigma_data);
-    const torch::Tensor f = call(per_sample(k.c_in, xf) * xf, k.c_noise, labels);
+    const torch::Tensor f = call(per_sample(k.c_in, xf) * xf, k.c_noise, labels, with_gradients);
     return (per_sample(k.c_skip, xf) * xf + per_sample(k.c_out, xf) * f).to(x.scalar_type());
+}
+
+torch::Tensor TorchScriptDenoiser::denoise(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) {
+    return run(x, sigma, labels, false);
+}
+
+torch::Tensor TorchScriptDenoiser::denoise_with_gradients(const torch::Tensor& x, const torch::Tensor& sigma,
+                                                          const torch::Tensor& labels) {
+    return run(x, sigma, labels, true);
 }
 
 }  // namespace irl

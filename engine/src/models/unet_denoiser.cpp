@@ -18,6 +18,9 @@ constexpr int64_t kMaxBatch = 256;
 UnetDenoiser::UnetDenoiser(EdmUnet network, std::string identity)
     : network_(std::move(network)), identity_(std::move(identity)) {
     network_->eval();
+    // A denoiser samples; the weights are learned by the trainer on an EdmUnet of its own. Frozen
+    // here, gradients through the denoiser go to its inputs only.
+    for (torch::Tensor& parameter : network_->parameters()) parameter.requires_grad_(false);
 }
 
 std::unique_ptr<UnetDenoiser> UnetDenoiser::load(const std::string& path) {
@@ -36,6 +39,11 @@ std::unique_ptr<UnetDenoiser> UnetDenoiser::load(const std::string& path) {
 
 torch::Tensor UnetDenoiser::denoise(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) {
     torch::InferenceMode inference;
+    return denoise_with_gradients(x, sigma, labels);
+}
+
+torch::Tensor UnetDenoiser::denoise_with_gradients(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) {
+    if (x.size(0) <= kMaxBatch) return network_->denoise(x, sigma, labels).to(x.scalar_type());
     std::vector<torch::Tensor> parts;
     for (int64_t start = 0; start < x.size(0); start += kMaxBatch) {
         const int64_t len = std::min(kMaxBatch, x.size(0) - start);

@@ -22,6 +22,15 @@ public:
     virtual torch::Tensor denoise(const torch::Tensor& x, const torch::Tensor& sigma,
                                   const torch::Tensor& labels) = 0;
 
+    // The same estimate with the autograd graph kept, for learning through the sampler (schedule
+    // fits, DxMI, reward fine-tuning): gradients flow to x and sigma, never to the model's weights,
+    // which stay frozen. Values agree with denoise() within float tolerance; it runs outside
+    // inference mode, so it costs more time and memory. A denoiser that cannot give gradients
+    // keeps the default, which throws std::runtime_error naming it; gives_gradients() says which.
+    virtual torch::Tensor denoise_with_gradients(const torch::Tensor& x, const torch::Tensor& sigma,
+                                                 const torch::Tensor& labels);
+    virtual bool gives_gradients() const { return false; }
+
     virtual std::vector<int64_t> sample_shape() const = 0;
     // Number of classes the model is conditioned on; 0 when it is unconditional only.
     virtual int64_t num_classes() const = 0;

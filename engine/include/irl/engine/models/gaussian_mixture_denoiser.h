@@ -13,6 +13,10 @@ public:
 
     torch::Tensor denoise(const torch::Tensor& x, const torch::Tensor& sigma,
                           const torch::Tensor& labels) override;
+    // The closed form is plain tensor arithmetic: the same function, differentiable in x and sigma.
+    torch::Tensor denoise_with_gradients(const torch::Tensor& x, const torch::Tensor& sigma,
+                                         const torch::Tensor& labels) override;
+    bool gives_gradients() const override { return true; }
     std::vector<int64_t> sample_shape() const override { return {mixture_.dimension()}; }
     int64_t num_classes() const override { return mixture_.num_classes(); }
     double sigma_data() const override;

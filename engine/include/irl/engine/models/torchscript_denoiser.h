@@ -14,8 +14,9 @@ namespace irl {
 // constants, convolutions are fused and laid out for the CPU), the fast copy every sampler uses; a
 // module that cannot be frozen, or whose frozen copy does not give its outputs on a probe, runs
 // as saved, with a warning. AsSaved: the module as it was saved, with its parameters (to compare
-// with, and what gradients through the denoiser will start from; calls run in inference mode in
-// both modes for now).
+// with). In both modes denoise() runs in inference mode, and denoise_with_gradients() runs the
+// module as saved (the frozen copy's layouts are for inference), its parameters never requiring
+// gradients.
 enum class TorchScriptMode { Frozen, AsSaved };
 
 class TorchScriptDenoiser : public Denoiser {
@@ -28,6 +29,8 @@ public:
     ~TorchScriptDenoiser() override;
 
     torch::Tensor denoise(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) override;
+    torch::Tensor denoise_with_gradients(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) override;
+    bool gives_gradients() const override { return true; }
     std::vector<int64_t> sample_shape() const override { return sidecar_.input_shape; }
     int64_t num_classes() const override { return sidecar_.num_classes; }
     double sigma_data() const override { return sidecar_.sigma_data; }
@@ -36,7 +39,9 @@ public:
 private:
     struct Module;  // keeps <torch/script.h> out of this header
     TorchScriptDenoiser(std::unique_ptr<Module> module, TorchScriptSidecar sidecar, std::string path, TorchScriptMode mode);
-    torch::Tensor call(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels);
+    // The EDM preconditioning around call() unless the sidecar says the module returns D itself.
+    torch::Tensor run(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels, bool with_gradients);
+    torch::Tensor call(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels, bool with_gradients);
     // Replaces the module by its frozen, optimised copy when that gives the same outputs on a probe
     // (within 1e-4 of their scale); otherwise keeps it and warns, saying why.
     void freeze_for_inference();

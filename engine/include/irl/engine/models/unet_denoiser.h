@@ -16,6 +16,8 @@ public:
     static std::unique_ptr<UnetDenoiser> load(const std::string& path);
 
     torch::Tensor denoise(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) override;
+    torch::Tensor denoise_with_gradients(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) override;
+    bool gives_gradients() const override { return true; }
     std::vector<int64_t> sample_shape() const override;
     int64_t num_classes() const override { return network_->config().num_classes; }
     double sigma_data() const override { return network_->config().sigma_data; }
