@@ -1,6 +1,7 @@
 #include "solver_steps.h"
 
 #include "irl/engine/core/random.h"
+#include "irl/engine/sampling/solver_updates.h"
 
 #include <torch/torch.h>
 
@@ -31,8 +32,8 @@ StepOutputs StepContext::euler_or_heun(const StepInputs& in, bool heun) {
         x_hat = in.x + cast_like(extra, in.x) * noise_like(in.x);
     }
     const torch::Tensor denoised = denoise(in, x_hat, sigma_hat);
-    const torch::Tensor slope = (x_hat - denoised) / cast_like(sigma_hat, in.x);
-    torch::Tensor x_next = x_hat + cast_like(in.sigma_next - sigma_hat, in.x) * slope;
+    const torch::Tensor slope = ode_slope(x_hat, denoised, sigma_hat);
+    torch::Tensor x_next = euler_move(x_hat, slope, sigma_hat, in.sigma_next);
     if (!heun) return {x_next, denoised};
 
     // The correction needs D at sigma_next, which does not exist on the last level (sigma = 0).
@@ -45,18 +46,16 @@ StepOutputs StepContext::euler_or_heun(const StepInputs& in, bool heun) {
     const torch::Tensor sigma_next = in.sigma_next.index_select(0, corrected);
     const torch::Tensor x_euler = x_next.index_select(0, corrected);
     const torch::Tensor denoised_next = denoise(sub, x_euler, sigma_next);
-    const torch::Tensor slope_next = (x_euler - denoised_next) / cast_like(sigma_next, x_euler);
-    const torch::Tensor x_heun = x_hat.index_select(0, corrected) +
-        cast_like(sigma_next - sigma_hat.index_select(0, corrected), x_euler) *
-            (0.5 * (slope.index_select(0, corrected) + slope_next));
+    const torch::Tensor slope_next = ode_slope(x_euler, denoised_next, sigma_next);
+    const torch::Tensor x_heun = euler_move(x_hat.index_select(0, corrected), 0.5 * (slope.index_select(0, corrected) + slope_next),
+                                            sigma_hat.index_select(0, corrected), sigma_next);
     x_next = x_next.index_copy(0, corrected, x_heun);
     return {x_next, denoised.index_copy(0, corrected, denoised_next)};
 }
 
 StepOutputs StepContext::dpm_solver_2m(const StepInputs& in, MultistepHistory& history) {
-    // DPM-Solver++(2M) (Lu et al. 2022) in sigma form, t = -log sigma:
-    // x_next = (sigma_next/sigma) x + (1 - sigma_next/sigma) D', where D' extrapolates the last two
-    // x0 estimates with r = h_last / h; the first step and the step to sigma = 0 use D itself.
+    // DPM-Solver++(2M) (solver_updates.h), t = -log sigma: the first step of a sample and its step
+    // to sigma = 0 use D itself.
     const torch::Tensor denoised = denoise(in, in.x, in.sigma);
     const torch::Tensor t = -in.sigma.log();
     const torch::Tensor t_next = -in.sigma_next.log();  // +inf on the last level
@@ -66,10 +65,7 @@ StepOutputs StepContext::dpm_solver_2m(const StepInputs& in, MultistepHistory& h
     const torch::Tensor ratio = torch::where(valid, h_last / h, torch::ones_like(h));
     const torch::Tensor half_inverse = torch::where(valid, 0.5 / ratio, torch::zeros_like(h));
     const torch::Tensor previous = history.denoised.index_select(0, in.index);
-    const torch::Tensor extrapolated =
-        cast_like(1.0 + half_inverse, in.x) * denoised - cast_like(half_inverse, in.x) * previous;
-    const torch::Tensor ratio_sigma = in.sigma_next / in.sigma;
-    const torch::Tensor x_next = cast_like(ratio_sigma, in.x) * in.x + cast_like(1.0 - ratio_sigma, in.x) * extrapolated;
+    const torch::Tensor x_next = dpm_solver_2m_move(in.x, denoised, previous, half_inverse, in.sigma, in.sigma_next);
 
     history.denoised.index_copy_(0, in.index, denoised);
     history.t_previous.index_copy_(0, in.index, t);
@@ -86,8 +82,7 @@ StepOutputs StepContext::euler_ancestral(const StepInputs& in) {
     const torch::Tensor sigma_up =
         torch::minimum(in.sigma_next, eta * (next2 * (in.sigma.square() - next2) / in.sigma.square()).clamp_min(0.0).sqrt());
     const torch::Tensor sigma_down = (next2 - sigma_up.square()).clamp_min(0.0).sqrt();
-    const torch::Tensor slope = (in.x - denoised) / cast_like(in.sigma, in.x);
-    torch::Tensor x_next = in.x + cast_like(sigma_down - in.sigma, in.x) * slope;
+    torch::Tensor x_next = euler_move(in.x, ode_slope(in.x, denoised, in.sigma), in.sigma, sigma_down);
     x_next = x_next + cast_like(sigma_up, in.x) * noise_like(in.x);
     return {x_next, denoised};
 }
@@ -100,6 +95,23 @@ StepOutputs StepContext::gddim(const StepInputs& in) {
 }  // namespace irl::detail
 
 namespace irl {
+
+torch::Tensor ode_slope(const torch::Tensor& x, const torch::Tensor& denoised, const torch::Tensor& sigma) {
+    return (x - denoised) / per_sample(sigma, x).to(x.scalar_type());
+}
+
+torch::Tensor euler_move(const torch::Tensor& x, const torch::Tensor& slope, const torch::Tensor& sigma,
+                         const torch::Tensor& sigma_next) {
+    return x + per_sample(sigma_next - sigma, x).to(x.scalar_type()) * slope;
+}
+
+torch::Tensor dpm_solver_2m_move(const torch::Tensor& x, const torch::Tensor& denoised, const torch::Tensor& previous,
+                                 const torch::Tensor& k, const torch::Tensor& sigma, const torch::Tensor& sigma_next) {
+    auto as_x = [&](const torch::Tensor& v) { return per_sample(v, x).to(x.scalar_type()); };
+    const torch::Tensor extrapolated = as_x(1.0 + k) * denoised - as_x(k) * previous;
+    const torch::Tensor ratio = sigma_next / sigma;
+    return as_x(ratio) * x + as_x(1.0 - ratio) * extrapolated;
+}
 
 torch::Tensor gddim_step(const torch::Tensor& x, const torch::Tensor& denoised, const torch::Tensor& sigma,
                          const torch::Tensor& sigma_next, const torch::Tensor& lambda, const torch::Tensor& noise) {

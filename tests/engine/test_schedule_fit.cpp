@@ -1,0 +1,143 @@
+// The learned schedule's parameters and the solver run through them, on the exact ring8 denoiser
+// in float64: the parameters give back the list they start from; the run is the sampler's own
+// Euler, Heun and DPM-Solver++(2M) (the same numbers as irl::sample on that list); and the
+// gradient of a loss through the run, in the levels and the query shifts, is the central
+// difference of that loss.
+#include "irl/engine/data/toy_mixtures.h"
+#include "irl/engine/learning/schedule_fit/differentiable_schedule.h"
+#include "irl/engine/models/gaussian_mixture_denoiser.h"
+#include "irl/engine/sampling/sampler.h"
+#include "irl/engine/sampling/schedule.h"
+#include "test_registry.h"
+
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+using namespace irl;
+
+class TestScheduleFit : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void parametersGiveBackTheirList();
+    void evaluationsAndLevels();
+    void runIsTheSamplers_data();
+    void runIsTheSamplers();
+    void gradientIsTheCentralDifference_data();
+    void gradientIsTheCentralDifference();
+};
+
+void TestScheduleFit::parametersGiveBackTheirList() {
+    const std::vector<double> karras = karras_schedule(6);
+    const DifferentiableSchedule schedule = DifferentiableSchedule::from_sigmas(karras, false);
+    QCOMPARE(schedule.levels(), int64_t(6));
+    const std::vector<double> got = schedule.sigma_list();
+    QCOMPARE(got.size(), karras.size());
+    for (size_t i = 0; i < got.size(); ++i) QVERIFY2(std::abs(got[i] - karras[i]) <= 1e-9 * karras[i], qPrintable(QString::number(i)));
+    QCOMPARE(schedule.query_list(), std::vector<double>(got.begin(), got.end() - 1));
+    QCOMPARE(schedule.parameters().size(), size_t(2));
+    QCOMPARE(DifferentiableSchedule::from_sigmas(karras, true).parameters().size(), size_t(3));
+    // Any parameter values give a strictly descending list above the floor.
+    DifferentiableSchedule moved = schedule;
+    moved.load_state(torch::randn({13}, torch::kFloat64) * 3.0);
+    const std::vector<double> levels = moved.sigma_list();
+    for (size_t i = 0; i + 2 < levels.size(); ++i) QVERIFY(levels[i] > levels[i + 1]);
+    QVERIFY(levels[levels.size() - 2] > moved.floor());
+    QCOMPARE(levels.back(), 0.0);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, moved.load_state(torch::zeros({12}, torch::kFloat64)));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, DifferentiableSchedule::from_sigmas({5.0, 5.0, 1.0}, false));
+}
+
+void TestScheduleFit::evaluationsAndLevels() {
+    QCOMPARE(schedule_fit_levels(Solver::DpmSolver2M, 5), int64_t(5));
+    QCOMPARE(schedule_fit_levels(Solver::Euler, 4), int64_t(4));
+    QCOMPARE(schedule_fit_levels(Solver::Heun, 5), int64_t(3));
+    QCOMPARE(schedule_fit_nfe(Solver::Heun, 18), int64_t(35));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, schedule_fit_levels(Solver::Heun, 4));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, schedule_fit_levels(Solver::EulerAncestral, 5));
+}
+
+void TestScheduleFit::runIsTheSamplers_data() {
+    QTest::addColumn<int>("solver");
+    QTest::newRow("euler") << int(Solver::Euler);
+    QTest::newRow("heun") << int(Solver::Heun);
+    QTest::newRow("dpmpp-2m") << int(Solver::DpmSolver2M);
+}
+
+void TestScheduleFit::runIsTheSamplers() {
+    QFETCH(int, solver);
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"));
+    const std::vector<double> list = {30.0, 6.0, 1.5, 0.4, 0.05, 0.0};
+    const DifferentiableSchedule schedule = DifferentiableSchedule::from_sigmas(list, false);
+    const int64_t count = 64;
+    torch::manual_seed(4);
+    const torch::Tensor start = torch::randn({count, 2}, torch::kFloat64) * list.front();
+    const torch::Tensor labels = torch::full({count}, kUnconditional, torch::kInt64);
+    torch::Tensor ours;
+    {
+        torch::NoGradGuard no_grad;
+        ours = solve_with_gradients(denoiser, Solver(solver), schedule.sigmas(), schedule.query_sigmas(), start, labels);
+    }
+    SamplerSettings settings;
+    settings.solver = Solver(solver);
+    settings.sigmas = schedule.sigma_list();
+    SampleRequest request;
+    request.count = count;
+    request.dtype = torch::kFloat64;
+    request.initial = start;
+    const SampleResult theirs = sample(denoiser, settings, request);
+    const double difference = (ours - theirs.samples).abs().max().item<double>();
+    QVERIFY2(difference < 1e-9, qPrintable(QString::number(difference)));
+    QCOMPARE(theirs.nfe, double(schedule_fit_nfe(Solver(solver), schedule.levels())));
+}
+
+void TestScheduleFit::gradientIsTheCentralDifference_data() { runIsTheSamplers_data(); }
+
+// loss(parameters) = mean |run(parameters) - target|^2 over a few samples; its autograd gradient in
+// every raw parameter (span, level shares, query shifts) against (loss(p + h e) - loss(p - h e)) / 2h.
+void TestScheduleFit::gradientIsTheCentralDifference() {
+    QFETCH(int, solver);
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"));
+    DifferentiableSchedule schedule = DifferentiableSchedule::from_sigmas({20.0, 3.0, 0.7, 0.1, 0.0}, true);
+    // Away from the starting point, so that shifts and shares are all in play.
+    const torch::Tensor base = schedule.state() + 0.1 * torch::randn({schedule.state().size(0)}, torch::kFloat64);
+    schedule.load_state(base);
+    const int64_t count = 16;
+    torch::manual_seed(5);
+    const torch::Tensor noise = torch::randn({count, 2}, torch::kFloat64);
+    const torch::Tensor target = torch::randn({count, 2}, torch::kFloat64);
+    const torch::Tensor labels = torch::full({count}, kUnconditional, torch::kInt64);
+    auto loss = [&](const DifferentiableSchedule& s) {
+        const torch::Tensor sigmas = s.sigmas();
+        const torch::Tensor x = solve_with_gradients(denoiser, Solver(solver), sigmas, s.query_sigmas(), noise * sigmas[0], labels);
+        return (x - target).square().sum(1).mean();
+    };
+    const std::vector<torch::Tensor> parameters = schedule.parameters();
+    const std::vector<torch::Tensor> grads = torch::autograd::grad({loss(schedule)}, parameters);
+    std::vector<torch::Tensor> flat;
+    for (const torch::Tensor& g : grads) flat.push_back(g.reshape({-1}));
+    const torch::Tensor analytic = torch::cat(flat);
+    QCOMPARE(analytic.size(0), base.size(0));
+    const double h = 1e-6;
+    double worst = 0.0;
+    for (int64_t i = 0; i < base.size(0); ++i) {
+        torch::NoGradGuard no_grad;
+        DifferentiableSchedule up = schedule, down = schedule;
+        torch::Tensor plus = base.clone(), minus = base.clone();
+        plus[i] += h;
+        minus[i] -= h;
+        up.load_state(plus);
+        const double l_plus = loss(up).item<double>();
+        down.load_state(minus);
+        const double l_minus = loss(down).item<double>();
+        const double numeric = (l_plus - l_minus) / (2 * h);
+        const double a = analytic[i].item<double>();
+        const double error = std::abs(numeric - a) / std::max(1e-3, std::abs(numeric));
+        worst = std::max(worst, error);
+        QVERIFY2(error < 1e-4, qPrintable(QString("parameter %1: autograd %2, central difference %3").arg(i).arg(a).arg(numeric)));
+    }
+    qInfo("largest relative difference %.3g over %d parameters", worst, int(base.size(0)));
+    QVERIFY(analytic.abs().max().item<double>() > 1e-6);
+}
+
+IRL_TEST_CLASS("test_schedule_fit", TestScheduleFit)
+#include "test_schedule_fit.moc"
