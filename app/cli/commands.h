@@ -30,6 +30,8 @@ int train_policy_command(const std::vector<std::string>& args, const CancelToken
 int run_command(const std::vector<std::string>& args, const CancelToken& cancel);
 // The tuned-schedule baseline: coordinate descent over a fine grid for one solver and budget.
 int tune_schedule_command(const std::vector<std::string>& args, const CancelToken& cancel);
+// Fits a solver's noise levels to a many-step teacher through the solver (LD3-style).
+int learn_schedule_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int bench_command(const std::vector<std::string>& args, const CancelToken& cancel);
 // Where node packs and bundled files are searched for and found (proves an install is self-contained).
 // Renders the colour emoji into an image folder; the only command that needs a QGuiApplication.

@@ -20,6 +20,7 @@ private Q_SLOTS:
     void badArguments();
     void trainPolicyTakesANoiseRange();
     void oldOptionNamesStillWork();
+    void learnScheduleOnAToy();
     void interruptedTrainingKeepsWhatItLearned_data();
     void interruptedTrainingKeepsWhatItLearned();
 
@@ -78,6 +79,12 @@ void TestCliSample::badArguments_data() {
     QTest::newRow("network too deep for the image") << QStringList{"train-denoiser", "--channels", "8,8,8,8", "--out", "never.pt"}
                                                     << "multiple of 8";
     QTest::newRow("EMA decay out of range") << QStringList{"train-denoiser", "--ema", "5", "--out", "never.pt"} << "--ema";
+    QTest::newRow("learn-schedule: Heun at an even NFE") << QStringList{"learn-schedule", "--toy", "ring8", "--solver", "heun", "--nfe", "4"}
+                                                         << "odd number";
+    QTest::newRow("learn-schedule: a stochastic solver") << QStringList{"learn-schedule", "--toy", "ring8", "--solver", "euler-ancestral"}
+                                                         << "deterministic solver";
+    QTest::newRow("learn-schedule: warm start of another length") << QStringList{"learn-schedule", "--toy", "ring8", "--warm-start", "10,1"}
+                                                                  << "warm start has 2 levels";
     QTest::newRow("noise range without colon") << QStringList{"train-policy", "--toy", "ring8", "--actions", "churn=0,1@3", "--out", "never.pt"}
                                                << "@SIGMA_MIN:SIGMA_MAX";
 }
@@ -120,6 +127,22 @@ void TestCliSample::oldOptionNamesStillWork() {
     QCOMPARE(QJsonDocument::fromJson(old).object().value("mean_log_density").toDouble(),
              QJsonDocument::fromJson(renamed).object().value("mean_log_density").toDouble());
     QVERIFY2(err.contains("--lambda is now called --stochasticity"), err.constData());
+}
+
+// A short fit on ring8 through the command: its JSON has the learned list (4 levels and 0), at
+// least as good on the validation pairs as the warm start, and the teacher's cost.
+void TestCliSample::learnScheduleOnAToy() {
+    QTemporaryDir dir;
+    QByteArray out, err;
+    QCOMPARE(run({"learn-schedule", "--toy", "ring8", "--nfe", "4", "--iterations", "20", "--pairs", "64", "--validation-pairs", "32",
+                  "--checkpoint", dir.filePath("fit.ckpt"), "--json"}, &out, &err), 0);
+    const QJsonObject report = QJsonDocument::fromJson(out).object();
+    QCOMPARE(report.value("sigmas").toArray().size(), 5);
+    QCOMPARE(report.value("query_sigmas").toArray().size(), 4);
+    QCOMPARE(report.value("solver").toString(), QString("dpmpp-2m"));
+    QVERIFY2(report.value("best_validation").toDouble() <= report.value("warm_start_validation").toDouble(), out.constData());
+    QCOMPARE(report.value("teacher_evaluations").toInt(), 96 * 35);
+    QVERIFY(QFile::exists(dir.filePath("fit.ckpt")));
 }
 
 void TestCliSample::interruptedTrainingKeepsWhatItLearned_data() {

@@ -1,0 +1,148 @@
+// `irlstudio-cli learn-schedule`: fits the noise levels (and query shifts) of one solver at a
+// fixed number of function evaluations to a many-step teacher, through the solver, on a 2-D toy
+// (exact denoiser) or on the bundled Fashion-MNIST model. Resumable; Ctrl+C keeps a checkpoint.
+#include "arguments.h"
+#include "bench_setup.h"
+#include "commands.h"
+#include "progress_bar.h"
+
+#include "irl/engine/data/toy_mixtures.h"
+#include "irl/engine/learning/schedule_fit/schedule_fit.h"
+#include "irl/engine/models/gaussian_mixture_denoiser.h"
+#include "irl/engine/models/unet_denoiser.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+namespace irl::cli {
+namespace {
+
+std::string sigma_text(const std::vector<double>& sigmas) {
+    std::string text;
+    char buffer[32];
+    for (size_t i = 0; i < sigmas.size(); ++i) {
+        std::snprintf(buffer, sizeof buffer, "%s%.5g", i ? ", " : "", sigmas[i]);
+        text += buffer;
+    }
+    return text;
+}
+
+}  // namespace
+
+int learn_schedule_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
+    const Arguments args(raw, {"toy", "model", "solver", "nfe", "teacher-solver", "teacher-nfe", "pairs", "validation-pairs", "batch",
+                               "iterations", "lr", "soft-teacher", "soft-teacher-steps", "warm-start", "validate-every", "seed",
+                               "checkpoint", "checkpoint-every", "threads"},
+                         {"help", "json", "no-shift", "fresh", "unconditional"});
+    if (args.flag("help")) {
+        std::cout << "usage: irlstudio-cli learn-schedule [--toy NAME | --model FILE] [OPTIONS]\n\n"
+                     "Fits the noise levels of one solver at a fixed NFE to a many-step teacher, through the solver\n"
+                     "(LD3-style), and prints the learned sigma list and where each step queries the denoiser.\n\n"
+                     "  --toy NAME             a 2-D toy with its exact denoiser (default: the bundled Fashion-MNIST U-Net)\n"
+                     "  --model FILE           U-Net weights (default: the bundled ones)\n"
+                     "  --solver NAME          euler, heun or dpmpp-2m (default dpmpp-2m)\n"
+                     "  --nfe N                function evaluations of the learned sampler (default 5)\n"
+                     "  --teacher-solver NAME  default heun;  --teacher-nfe N  default 35\n"
+                     "  --pairs K              teacher pairs to fit on (default 200);  --validation-pairs V  held out (default 50)\n"
+                     "  --batch B              pairs per iteration (default 32);  --iterations N  (default 200)\n"
+                     "  --lr R                 Adam's learning rate on the raw parameters (default 0.02)\n"
+                     "  --no-shift             no query shifts: a plain sigma list that any sampler can use as it is\n"
+                     "  --soft-teacher R       the student's start noise may move within R * sigma_max * sqrt(d) (default 0: off)\n"
+                     "  --soft-teacher-steps S gradient steps that find it (default 2)\n"
+                     "  --warm-start LIST      start from this sigma list (default: the best of the classic sigma_max x rho grid\n"
+                     "                         by the fit's loss on the validation pairs)\n"
+                     "  --validate-every N     validation loss every N iterations (default 5); the best parameters are kept\n"
+                     "  --checkpoint FILE      checkpoint every --checkpoint-every iterations (default 20) and at the end; an existing\n"
+                     "                         one is resumed, --fresh starts over; Ctrl+C writes it (default: learn-schedule.ckpt)\n"
+                     "  --seed S               start noises and batches (default 0);  --unconditional;  --json\n"
+                  << threads_option_help();
+        return kExitOk;
+    }
+    use_threads_option(args);
+    ScheduleFitOptions options;
+    options.solver = solver_from_string(args.text("solver", "dpmpp-2m"));
+    options.nfe = args.integer("nfe", 5, 1, 1000);
+    options.teacher_solver = solver_from_string(args.text("teacher-solver", "heun"));
+    options.teacher_nfe = args.integer("teacher-nfe", 35, 1, 100000);
+    options.pairs = args.integer("pairs", 200, 1, 1000000);
+    options.validation_pairs = args.integer("validation-pairs", 50, 1, 1000000);
+    options.batch = args.integer("batch", std::min<long long>(32, options.pairs), 1, options.pairs);
+    options.learning_rate = args.number("lr", 0.02);
+    if (!(options.learning_rate > 0.0)) throw UsageError("--lr: a positive number");
+    options.shifts = !args.flag("no-shift");
+    options.soft_teacher = args.number("soft-teacher", 0.0);
+    if (!(options.soft_teacher >= 0.0 && options.soft_teacher <= 1.0)) throw UsageError("--soft-teacher: a radius from 0 to 1");
+    options.soft_teacher_steps = args.integer("soft-teacher-steps", 2, 1, 100);
+    options.warm_start = args.numbers("warm-start");
+    options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1LL << 40));
+    options.conditional = !args.flag("unconditional");
+    options.run.iterations = args.integer("iterations", 200, 1, 10000000);
+    options.run.evaluate_every = args.integer("validate-every", 5, 1, 10000000);
+    const std::string checkpoint_option = args.text("checkpoint", "");
+    options.run.checkpoint = checkpoint_option.empty() ? "learn-schedule.ckpt" : checkpoint_option;
+    options.run.checkpoint_every = checkpoint_option.empty() ? 0 : args.integer("checkpoint-every", 20, 1, 10000000);
+    options.run.resume = !checkpoint_option.empty() && !args.flag("fresh");
+
+    std::unique_ptr<Denoiser> denoiser;
+    std::string model_name;
+    if (args.has("toy")) {
+        model_name = args.text("toy", "ring8");
+        denoiser = std::make_unique<GaussianMixtureDenoiser>(make_toy_mixture(model_name), "toy:" + model_name);
+        options.dtype = torch::kFloat64;
+    } else {
+        FashionSetup fashion = load_fashion_setup(args);
+        model_name = fashion.model_path;
+        denoiser = std::move(fashion.denoiser);
+    }
+    const bool json = args.flag("json");
+    if (!json)
+        std::cerr << "teacher: " << to_string(options.teacher_solver) << " at " << options.teacher_nfe << " NFE on "
+                  << options.pairs + options.validation_pairs << " start noises\n";
+    ScheduleFit fit(*denoiser, options, &cancel);
+    if (fit.resumed() && !json) std::cerr << "resuming " << options.run.checkpoint << " at iteration " << fit.iterations() << "\n";
+    ProgressBar bar("learn-schedule", !json);
+    ScheduleFitControl control;
+    control.cancel = &cancel;
+    const int64_t done_at_start = fit.iterations();
+    control.on_iteration = [&](const ScheduleFitProgress& p) {
+        char detail[96];
+        std::snprintf(detail, sizeof detail, "loss %.4g  validation %.4g (best %.4g)", p.loss, p.validation, p.best_validation);
+        bar.update(p.iteration, p.iterations, p.seconds, detail, done_at_start);
+    };
+    ScheduleFitResult result;
+    try {
+        result = fit.run(control);
+    } catch (const Cancelled&) {
+        bar.finish();
+        std::cerr << "interrupted after " << fit.iterations() << " iterations: wrote the checkpoint " << options.run.checkpoint
+                  << " (resume with --checkpoint " << options.run.checkpoint << ")\n";
+        throw;
+    }
+    bar.finish();
+    nlohmann::json report = nlohmann::json::parse(result.to_json());
+    report["solver"] = to_string(options.solver);
+    report["nfe"] = options.nfe;
+    report["shifts"] = options.shifts;
+    report["model"] = model_name;
+    if (json) {
+        std::cout << report.dump() << std::endl;
+        return kExitOk;
+    }
+    std::printf("%s at %lld NFE, fitted to %s at %lld NFE: validation loss %.5g (warm start %.5g), best at iteration %lld of %lld\n",
+                to_string(options.solver), static_cast<long long>(options.nfe), to_string(options.teacher_solver),
+                static_cast<long long>(options.teacher_nfe), result.best_validation, result.warm_start_validation,
+                static_cast<long long>(result.best_iteration), static_cast<long long>(result.iterations));
+    std::printf("sigmas        %s\n", sigma_text(result.sigmas).c_str());
+    if (options.shifts) std::printf("query sigmas  %s\n", sigma_text(result.query_sigmas).c_str());
+    std::printf("warm start    %s\n", sigma_text(result.warm_start).c_str());
+    std::printf("function evaluations: teacher %lld, warm-start screen %lld, fit %lld (forward passes); %s\n",
+                static_cast<long long>(result.teacher_evaluations), static_cast<long long>(result.screen_evaluations),
+                static_cast<long long>(result.fit_evaluations), format_duration(result.seconds).c_str());
+    return kExitOk;
+}
+
+}  // namespace irl::cli

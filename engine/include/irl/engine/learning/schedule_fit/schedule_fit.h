@@ -1,0 +1,136 @@
+// Fitting a schedule to a many-step teacher through the solver (LD3-style, Tong et al., ICLR 2025):
+// the teacher samples K start noises with a fine sampler; the student runs the few-step solver on
+// the same noises through a DifferentiableSchedule, and Adam moves its levels (and query shifts)
+// to bring the student's samples to the teacher's. Held-out pairs choose the best parameters. Run
+// by the engine's one TrainingDriver: pause, stop, checkpoints and resume come with it.
+#pragma once
+
+#include "irl/engine/learning/schedule_fit/differentiable_schedule.h"
+#include "irl/engine/learning/training_driver.h"
+#include "irl/engine/sampling/solver.h"
+
+#include <ATen/core/Generator.h>
+#include <torch/types.h>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace torch::optim {
+class Optimizer;
+}
+
+namespace irl {
+
+class Denoiser;
+
+struct ScheduleFitOptions {
+    Solver solver = Solver::DpmSolver2M;  // the student: euler, heun or dpmpp-2m
+    int64_t nfe = 5;
+    bool shifts = true;                   // learn a query shift per level as well
+    Solver teacher_solver = Solver::Heun;
+    int64_t teacher_nfe = 35;             // on a Karras schedule (rho 7, sigma 0.002..80)
+    int64_t pairs = 200;                  // teacher pairs the fit trains on
+    int64_t validation_pairs = 50;        // held out: they choose the warm start and the best parameters
+    int64_t batch = 32;                   // pairs per iteration
+    double learning_rate = 0.02;          // Adam, on the raw parameters
+    // Soft teacher: the student's start noise may move from the teacher's within a ball of radius
+    // soft_teacher * sigma_1 * sqrt(d), found by soft_teacher_steps normalised gradient steps per
+    // iteration. 0: off.
+    double soft_teacher = 0.0;
+    int64_t soft_teacher_steps = 2;
+    // The warm start: empty = the best of the classic grid (sigma_max x rho, Karras) by the fit's own
+    // loss on the validation pairs; or this list (descending, a trailing 0 allowed).
+    std::vector<double> warm_start;
+    uint64_t seed = 0;
+    bool conditional = true;              // a conditional model's pairs ask its classes in turn
+    torch::Dtype dtype = torch::kFloat32; // of the samples (the toys' exact denoiser: float64)
+    // Iterations, checkpoint, resume; validation every run.evaluate_every iterations (0: every 5)
+    // and after the last.
+    TrainingRunOptions run;
+};
+
+// What one iteration reports.
+struct ScheduleFitProgress {
+    int64_t iteration = 0;
+    int64_t iterations = 0;
+    double loss = 0.0;                    // the batch's mean squared distance per dimension
+    bool validated = false;               // a validation ran after this iteration
+    double validation = 0.0;              // its loss (when validated)
+    double best_validation = 0.0;
+    std::vector<double> sigmas;           // the levels now (ending at 0)
+    std::vector<double> query_sigmas;
+    int64_t evaluations = 0;              // function evaluations so far: teacher, warm-start screen and fit
+    double seconds = 0.0;
+};
+
+struct ScheduleFitResult {
+    std::vector<double> sigmas;           // the best parameters' levels (ending at 0)
+    std::vector<double> query_sigmas;     // where each step queries the denoiser
+    std::vector<double> warm_start;       // the levels it started from
+    double warm_start_validation = 0.0;   // validation loss of the warm start
+    double best_validation = 0.0;
+    int64_t best_iteration = 0;
+    int64_t iterations = 0;
+    int64_t teacher_evaluations = 0;
+    int64_t screen_evaluations = 0;
+    int64_t fit_evaluations = 0;          // forward evaluations of the fit (backward passes not counted)
+    double seconds = 0.0;
+    bool stopped = false;
+    // {"solver", "nfe", "sigmas", "query_sigmas", "warm_start", ...}: for --json and reports.
+    std::string to_json() const;
+};
+
+struct ScheduleFitControl : TrainingSteering {
+    std::function<void(const ScheduleFitProgress&)> on_iteration;
+};
+
+class ScheduleFit : public Trainer {
+public:
+    // Samples the teacher pairs, chooses the warm start, and resumes the checkpoint when asked.
+    // Throws std::invalid_argument for bad options (naming the option), std::runtime_error when the
+    // denoiser gives no gradients or a checkpoint is damaged or of another setup (naming the file).
+    ScheduleFit(Denoiser& denoiser, ScheduleFitOptions options, const CancelToken* cancel = nullptr);
+    ~ScheduleFit() override;
+
+    ScheduleFitResult run(const ScheduleFitControl& control = {});
+
+    int64_t iterations() const override { return iteration_; }
+    void iterate(const CancelToken* cancel) override;
+    void save_checkpoint(const std::string& path) const override;
+    void load_checkpoint(const std::string& path) override;
+
+    // The validation loss (mean squared distance per dimension to the teacher on the held-out
+    // pairs) of a schedule: the fit's own loss, used for the warm start and for keeping the best.
+    double validation_loss(const DifferentiableSchedule& schedule);
+    ScheduleFitResult result() const;
+    bool resumed() const { return driver_->resumed(); }
+    const DifferentiableSchedule& schedule() const { return *schedule_; }
+    const ScheduleFitOptions& options() const { return options_; }
+
+private:
+    std::string setup_json() const;
+    torch::Tensor student(const DifferentiableSchedule& schedule, const torch::Tensor& noise, const torch::Tensor& labels);
+    double validate();  // the validation loss now; keeps the parameters when they are the best so far
+
+    Denoiser& denoiser_;
+    ScheduleFitOptions options_;
+    int64_t levels_ = 0;
+    torch::Tensor noise_, labels_, teacher_;            // [pairs + validation_pairs, ...]; the first `pairs` train
+    std::optional<DifferentiableSchedule> schedule_;
+    std::unique_ptr<torch::optim::Optimizer> optimizer_;
+    torch::Tensor best_state_;
+    double best_validation_ = 0.0;
+    int64_t best_iteration_ = 0;
+    std::vector<double> warm_start_;
+    double warm_start_validation_ = 0.0;
+    int64_t iteration_ = 0;
+    int64_t teacher_evaluations_ = 0, screen_evaluations_ = 0, fit_evaluations_ = 0;
+    double last_loss_ = 0.0;
+    at::Generator generator_;                             // which pairs each iteration takes
+    std::unique_ptr<TrainingDriver> driver_;
+};
+
+}  // namespace irl
