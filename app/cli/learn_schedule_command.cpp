@@ -36,12 +36,13 @@ std::string sigma_text(const std::vector<double>& sigmas) {
 int learn_schedule_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     const Arguments args(raw, {"toy", "model", "solver", "nfe", "teacher-solver", "teacher-nfe", "pairs", "validation-pairs", "batch",
                                "iterations", "lr", "soft-teacher", "soft-teacher-steps", "warm-start", "validate-every", "seed",
-                               "checkpoint", "checkpoint-every", "threads"},
+                               "checkpoint", "checkpoint-every", "threads", "out"},
                          {"help", "json", "no-shift", "fresh", "unconditional"});
     if (args.flag("help")) {
-        std::cout << "usage: irlstudio-cli learn-schedule [--toy NAME | --model FILE] [OPTIONS]\n\n"
+        std::cout << "usage: irlstudio-cli learn-schedule --out SCHEDULE.irls [--toy NAME | --model FILE] [OPTIONS]\n\n"
                      "Fits the noise levels of one solver at a fixed NFE to a many-step teacher, through the solver\n"
-                     "(LD3-style), and prints the learned sigma list and where each step queries the denoiser.\n\n"
+                     "(LD3-style), writes them to a schedule file (for the Schedule node and export-schedule) and prints\n"
+                     "the learned sigma list and where each step queries the denoiser.\n\n"
                      "  --toy NAME             a 2-D toy with its exact denoiser (default: the bundled Fashion-MNIST U-Net)\n"
                      "  --model FILE           U-Net weights (default: the bundled ones)\n"
                      "  --solver NAME          euler, heun or dpmpp-2m (default dpmpp-2m)\n"
@@ -57,13 +58,17 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
                      "                         by the fit's loss on the validation pairs)\n"
                      "  --validate-every N     validation loss every N iterations (default 5); the best parameters are kept\n"
                      "  --checkpoint FILE      checkpoint every --checkpoint-every iterations (default 20) and at the end; an existing\n"
-                     "                         one is resumed, --fresh starts over; Ctrl+C writes it (default: learn-schedule.ckpt)\n"
+                     "                         one is resumed, --fresh starts over; Ctrl+C writes one (default OUT.ckpt) and the\n"
+                     "                         best schedule so far, marked partial\n"
                      "  --seed S               start noises and batches (default 0);  --unconditional;  --json\n"
                   << threads_option_help();
         return kExitOk;
     }
+    const std::string out = args.text("out", "");
+    if (out.empty()) throw UsageError("--out SCHEDULE.irls is required");
     use_threads_option(args);
     ScheduleFitOptions options;
+    options.schedule_file = out;
     options.solver = solver_from_string(args.text("solver", "dpmpp-2m"));
     options.nfe = args.integer("nfe", 5, 1, 1000);
     options.teacher_solver = solver_from_string(args.text("teacher-solver", "heun"));
@@ -83,7 +88,8 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
     options.run.iterations = args.integer("iterations", 200, 1, 10000000);
     options.run.evaluate_every = args.integer("validate-every", 5, 1, 10000000);
     const std::string checkpoint_option = args.text("checkpoint", "");
-    options.run.checkpoint = checkpoint_option.empty() ? "learn-schedule.ckpt" : checkpoint_option;
+    // Without --checkpoint, an interrupted fit still keeps what it learned next to --out.
+    options.run.checkpoint = checkpoint_option.empty() ? out + ".ckpt" : checkpoint_option;
     options.run.checkpoint_every = checkpoint_option.empty() ? 0 : args.integer("checkpoint-every", 20, 1, 10000000);
     options.run.resume = !checkpoint_option.empty() && !args.flag("fresh");
 
@@ -119,7 +125,8 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
     } catch (const Cancelled&) {
         bar.finish();
         std::cerr << "interrupted after " << fit.iterations() << " iterations: wrote the checkpoint " << options.run.checkpoint
-                  << " (resume with --checkpoint " << options.run.checkpoint << ")\n";
+                  << " (resume with --checkpoint " << options.run.checkpoint << ") and the best schedule so far to " << out
+                  << " (marked partial)\n";
         throw;
     }
     bar.finish();
@@ -128,6 +135,7 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
     report["nfe"] = options.nfe;
     report["shifts"] = options.shifts;
     report["model"] = model_name;
+    report["schedule_file"] = out;
     if (json) {
         std::cout << report.dump() << std::endl;
         return kExitOk;
@@ -142,6 +150,7 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
     std::printf("function evaluations: teacher %lld, warm-start screen %lld, fit %lld (forward passes); %s\n",
                 static_cast<long long>(result.teacher_evaluations), static_cast<long long>(result.screen_evaluations),
                 static_cast<long long>(result.fit_evaluations), format_duration(result.seconds).c_str());
+    std::printf("wrote %s\n", out.c_str());
     return kExitOk;
 }
 

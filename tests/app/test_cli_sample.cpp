@@ -79,12 +79,13 @@ void TestCliSample::badArguments_data() {
     QTest::newRow("network too deep for the image") << QStringList{"train-denoiser", "--channels", "8,8,8,8", "--out", "never.pt"}
                                                     << "multiple of 8";
     QTest::newRow("EMA decay out of range") << QStringList{"train-denoiser", "--ema", "5", "--out", "never.pt"} << "--ema";
-    QTest::newRow("learn-schedule: Heun at an even NFE") << QStringList{"learn-schedule", "--toy", "ring8", "--solver", "heun", "--nfe", "4"}
+    QTest::newRow("learn-schedule: Heun at an even NFE") << QStringList{"learn-schedule", "--toy", "ring8", "--solver", "heun", "--nfe", "4", "--out", "never.irls"}
                                                          << "odd number";
-    QTest::newRow("learn-schedule: a stochastic solver") << QStringList{"learn-schedule", "--toy", "ring8", "--solver", "euler-ancestral"}
+    QTest::newRow("learn-schedule: a stochastic solver") << QStringList{"learn-schedule", "--toy", "ring8", "--solver", "euler-ancestral", "--out", "never.irls"}
                                                          << "deterministic solver";
-    QTest::newRow("learn-schedule: warm start of another length") << QStringList{"learn-schedule", "--toy", "ring8", "--warm-start", "10,1"}
+    QTest::newRow("learn-schedule: warm start of another length") << QStringList{"learn-schedule", "--toy", "ring8", "--warm-start", "10,1", "--out", "never.irls"}
                                                                   << "warm start has 2 levels";
+    QTest::newRow("learn-schedule without --out") << QStringList{"learn-schedule", "--toy", "ring8"} << "--out";
     QTest::newRow("noise range without colon") << QStringList{"train-policy", "--toy", "ring8", "--actions", "churn=0,1@3", "--out", "never.pt"}
                                                << "@SIGMA_MIN:SIGMA_MAX";
 }
@@ -135,7 +136,7 @@ void TestCliSample::learnScheduleOnAToy() {
     QTemporaryDir dir;
     QByteArray out, err;
     QCOMPARE(run({"learn-schedule", "--toy", "ring8", "--nfe", "4", "--iterations", "20", "--pairs", "64", "--validation-pairs", "32",
-                  "--checkpoint", dir.filePath("fit.ckpt"), "--json"}, &out, &err), 0);
+                  "--checkpoint", dir.filePath("fit.ckpt"), "--out", dir.filePath("fit.irls"), "--json"}, &out, &err), 0);
     const QJsonObject report = QJsonDocument::fromJson(out).object();
     QCOMPARE(report.value("sigmas").toArray().size(), 5);
     QCOMPARE(report.value("query_sigmas").toArray().size(), 4);
@@ -143,6 +144,7 @@ void TestCliSample::learnScheduleOnAToy() {
     QVERIFY2(report.value("best_validation").toDouble() <= report.value("warm_start_validation").toDouble(), out.constData());
     QCOMPARE(report.value("teacher_evaluations").toInt(), 96 * 35);
     QVERIFY(QFile::exists(dir.filePath("fit.ckpt")));
+    QVERIFY(QFile::exists(dir.filePath("fit.irls")));
 }
 
 void TestCliSample::interruptedTrainingKeepsWhatItLearned_data() {

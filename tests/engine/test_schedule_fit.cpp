@@ -1,17 +1,23 @@
 // The learned schedule's parameters and the solver run through them, on the exact toy denoisers
 // in float64: the parameters give back the list they start from; the run is the sampler's own
-// Euler, Heun and DPM-Solver++(2M) (the same numbers as irl::sample on that list); the gradient of
+// Euler, Heun and DPM-Solver++(2M) (the same numbers as irl::sample on that list and its query
+// levels); the gradient of
 // a loss through the run, in the levels and the query shifts, is the central difference of that
 // loss; the fit to a teacher repairs a bad schedule and resumes from its checkpoint exactly.
 #include "irl/engine/data/toy_mixtures.h"
 #include "irl/engine/learning/schedule_fit/differentiable_schedule.h"
 #include "irl/engine/learning/schedule_fit/schedule_fit.h"
+#include "irl/engine/core/resources.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
+#include "irl/engine/models/unet_denoiser.h"
+#include "irl/engine/sampling/learned_schedule_file.h"
 #include "irl/engine/sampling/sampler.h"
 #include "irl/engine/sampling/schedule.h"
 #include "test_registry.h"
 
 #include <QTemporaryDir>
+#include <fstream>
+#include <iterator>
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
@@ -28,6 +34,8 @@ private Q_SLOTS:
     void gradientIsTheCentralDifference();
     void fitImprovesABadSchedule();
     void resumeContinuesExactly();
+    void scheduleFileRoundTripAndChecks();
+    void fitOnTheBundledUnet();
 };
 
 void TestScheduleFit::parametersGiveBackTheirList() {
@@ -71,9 +79,13 @@ void TestScheduleFit::runIsTheSamplers() {
     QFETCH(int, solver);
     GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"));
     const std::vector<double> list = {30.0, 6.0, 1.5, 0.4, 0.05, 0.0};
-    const DifferentiableSchedule schedule = DifferentiableSchedule::from_sigmas(list, false);
-    const int64_t count = 64;
+    // With query shifts: irl::sample honours SamplerSettings::query_sigmas the same way.
+    DifferentiableSchedule schedule = DifferentiableSchedule::from_sigmas(list, true);
     torch::manual_seed(4);
+    torch::Tensor state = schedule.state();
+    state.narrow(0, 1 + schedule.levels(), schedule.levels()).copy_(0.3 * torch::randn({schedule.levels()}, torch::kFloat64));
+    schedule.load_state(state);
+    const int64_t count = 64;
     const torch::Tensor start = torch::randn({count, 2}, torch::kFloat64) * list.front();
     const torch::Tensor labels = torch::full({count}, kUnconditional, torch::kInt64);
     torch::Tensor ours;
@@ -84,6 +96,7 @@ void TestScheduleFit::runIsTheSamplers() {
     SamplerSettings settings;
     settings.solver = Solver(solver);
     settings.sigmas = schedule.sigma_list();
+    settings.query_sigmas = schedule.query_list();
     SampleRequest request;
     request.count = count;
     request.dtype = torch::kFloat64;
@@ -216,6 +229,86 @@ void TestScheduleFit::resumeContinuesExactly() {
     } catch (const std::runtime_error& e) {
         QVERIFY2(QString(e.what()).contains("fit.ckpt") && QString(e.what()).contains("nfe"), e.what());
     }
+}
+
+// The fit writes its best levels to a schedule file; the file reads back the same numbers and the
+// model it was fitted for; another model, or the same name with other weights, gets a warning
+// sentence; a damaged file or one of another kind is refused with the file named.
+void TestScheduleFit::scheduleFileRoundTripAndChecks() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("ring8.irls").toStdString();
+    ScheduleFitOptions options;
+    options.nfe = 4;
+    options.pairs = 32;
+    options.validation_pairs = 16;
+    options.batch = 16;
+    options.dtype = torch::kFloat64;
+    options.run.iterations = 5;
+    options.schedule_file = path;
+    ScheduleFit fit(denoiser, options);
+    const ScheduleFitResult result = fit.run();
+    const LearnedSchedule file = load_learned_schedule(path);
+    QCOMPARE(file.solver, Solver::DpmSolver2M);
+    QCOMPARE(file.nfe, int64_t(4));
+    QCOMPARE(file.sigmas, result.sigmas);
+    QCOMPARE(file.query_sigmas, result.query_sigmas);
+    QCOMPARE(file.model, std::string("toy:ring8"));
+    QVERIFY(file.model_checksum.empty());
+    QVERIFY(QString::fromStdString(file.facts_json).contains("\"partial\":false"));
+    QVERIFY(learned_schedule_mismatch(file, denoiser).empty());
+
+    GaussianMixtureDenoiser other(make_toy_mixture("grid25"), "toy:grid25");
+    const QString warning = QString::fromStdString(learned_schedule_mismatch(file, other));
+    QVERIFY2(warning.contains("toy:ring8") && warning.contains("toy:grid25"), qPrintable(warning));
+    LearnedSchedule same_name = file;
+    same_name.model_checksum = "0badf00d";
+    QVERIFY(QString::fromStdString(learned_schedule_mismatch(same_name, denoiser)).contains("0badf00d"));
+
+    // A byte flipped in the middle, a truncated file, another kind of file: one sentence naming it.
+    auto expect_refused = [&](const std::string& bytes, const std::string& name) {
+        const std::string damaged = dir.filePath(QString::fromStdString(name)).toStdString();
+        std::ofstream(damaged, std::ios::binary) << bytes;
+        try {
+            load_learned_schedule(damaged);
+            QFAIL(qPrintable(QString::fromStdString("expected " + name + " to be refused")));
+        } catch (const std::runtime_error& e) {
+            QVERIFY2(QString(e.what()).contains(QString::fromStdString(damaged)) && !QString(e.what()).contains("frame #"), e.what());
+        }
+    };
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string flipped = bytes;
+    flipped[flipped.size() / 2] ^= 0x20;
+    expect_refused(flipped, "flipped.irls");
+    expect_refused(bytes.substr(0, bytes.size() - 9), "truncated.irls");
+    expect_refused("sigmas 80, 10, 1, 0.1\n", "text.irls");
+}
+
+// A few iterations on the bundled U-Net (classes in turn, float32, gradients through the network):
+// the loss stays finite, the validation loss does not get worse than the warm start's, and the file
+// names the weights it was fitted for by their checksum.
+void TestScheduleFit::fitOnTheBundledUnet() {
+    auto denoiser = UnetDenoiser::load(find_resource("models/fashion-unet.pt"));
+    QVERIFY(!denoiser->weights_checksum().empty());
+    QTemporaryDir dir;
+    ScheduleFitOptions options;
+    options.nfe = 3;
+    options.teacher_nfe = 9;
+    options.pairs = 8;
+    options.validation_pairs = 4;
+    options.batch = 4;
+    options.warm_start = karras_schedule(3, 0.002, 20.0, 7.0);
+    options.run.iterations = 3;
+    options.run.evaluate_every = 1;
+    options.schedule_file = dir.filePath("fashion.irls").toStdString();
+    ScheduleFit fit(*denoiser, options);
+    const ScheduleFitResult result = fit.run();
+    QVERIFY(std::isfinite(result.best_validation) && result.best_validation <= result.warm_start_validation);
+    QCOMPARE(result.fit_evaluations, int64_t(3 * 4 * 3));
+    const LearnedSchedule file = load_learned_schedule(options.schedule_file);
+    QCOMPARE(file.model_checksum, denoiser->weights_checksum());
+    QVERIFY(learned_schedule_mismatch(file, *denoiser).empty());
 }
 
 IRL_TEST_CLASS("test_schedule_fit", TestScheduleFit)

@@ -106,6 +106,7 @@ void ArchiveReader::parse(const std::string& bytes) {
     const ArchiveBytes checked = check_archive_bytes(bytes, kind_.format, kind_.version, kind_.what);
     if (!checked.problem.empty()) fail(checked.problem);
     checksummed_ = checked.checksummed;
+    checksum_ = checked.checksum;
     version_ = checked.version;
     const std::string entry =
         load_with_format_entry(archive_, bytes.substr(checked.payload_offset), [this](const std::string& m) { fail(m); });

@@ -194,6 +194,7 @@ ArchiveBytes check_archive_bytes(std::string_view bytes, const std::string& form
     std::snprintf(actual, sizeof actual, "%08x", static_cast<unsigned>(crc32_of(bytes.substr(end + 1))));
     if (crc_text != actual) return fail("is corrupt: its checksum does not match its contents (the file changed after it was written)");
     r.checksummed = true;
+    r.checksum = crc_text;
     r.version = static_cast<int>(version);
     r.payload_offset = end + 1;
     // A matching checksum over a damaged ZIP: written damaged, or forged. Either way, not for LibTorch.

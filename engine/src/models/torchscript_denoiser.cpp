@@ -8,6 +8,7 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -50,6 +51,9 @@ std::unique_ptr<TorchScriptDenoiser> TorchScriptDenoiser::load(const std::string
     for (const torch::Tensor& parameter : module->module.parameters()) parameter.requires_grad_(false);
     module->as_saved = module->module;
     std::unique_ptr<TorchScriptDenoiser> denoiser(new TorchScriptDenoiser(std::move(module), sidecar, path, TorchScriptMode::AsSaved));
+    char checksum[16];
+    std::snprintf(checksum, sizeof checksum, "%08x", static_cast<unsigned>(crc32_of(bytes)));
+    denoiser->weights_checksum_ = checksum;
     // Probe once so that a wrong shape is reported now, with the file's name, not mid-run. The
     // module as saved is probed: a frozen copy given a shape it was not written for may crash
     // (seen with LibTorch 1.13) where the module as saved raises an error.

@@ -15,8 +15,8 @@ constexpr int64_t kMaxBatch = 256;
 
 }  // namespace
 
-UnetDenoiser::UnetDenoiser(EdmUnet network, std::string identity)
-    : network_(std::move(network)), identity_(std::move(identity)) {
+UnetDenoiser::UnetDenoiser(EdmUnet network, std::string identity, std::string weights_checksum)
+    : network_(std::move(network)), identity_(std::move(identity)), weights_checksum_(std::move(weights_checksum)) {
     network_->eval();
     // A denoiser samples; the weights are learned by the trainer on an EdmUnet of its own. Frozen
     // here, gradients through the denoiser go to its inputs only.
@@ -34,7 +34,7 @@ std::unique_ptr<UnetDenoiser> UnetDenoiser::load(const std::string& path) {
     EdmUnet network(config);
     archive.load_module("model", *network);
     const std::string name = std::filesystem::path(path).filename().string();
-    return std::make_unique<UnetDenoiser>(network, "unet:" + name);
+    return std::make_unique<UnetDenoiser>(network, "unet:" + name, archive.checksum());
 }
 
 torch::Tensor UnetDenoiser::denoise(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels) {

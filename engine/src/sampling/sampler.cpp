@@ -26,6 +26,24 @@ void check_sigmas(const std::vector<double>& sigmas) {
                                         std::to_string(i) + ")");
 }
 
+// log(query / sigma) per level, 0 at the final sigma = 0: [levels + 1] float64; undefined when the
+// settings have no query levels.
+torch::Tensor query_shifts(const SamplerSettings& settings, int64_t levels) {
+    if (settings.query_sigmas.empty()) return {};
+    if (static_cast<int64_t>(settings.query_sigmas.size()) != levels)
+        throw std::invalid_argument("sampler: " + std::to_string(settings.query_sigmas.size()) + " query levels for a schedule of " +
+                                    std::to_string(levels) + " levels");
+    std::vector<double> shifts;
+    for (int64_t i = 0; i < levels; ++i) {
+        const double q = settings.query_sigmas[static_cast<size_t>(i)];
+        if (!(std::isfinite(q) && q > 0.0))
+            throw std::invalid_argument("sampler: query levels must be positive numbers (index " + std::to_string(i) + ")");
+        shifts.push_back(std::log(q / settings.sigmas[static_cast<size_t>(i)]));
+    }
+    shifts.push_back(0.0);
+    return torch::tensor(shifts, kF64);
+}
+
 torch::Tensor check_labels(const Denoiser& denoiser, const SampleRequest& request) {
     if (!request.labels.defined() || request.labels.numel() == 0)
         return torch::full({request.count}, kUnconditional, torch::kInt64);
@@ -106,6 +124,7 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
     const int64_t renoise_cap = settings.renoise_cap < 0 ? levels : settings.renoise_cap;
     const torch::Tensor labels = check_labels(denoiser, request);
     const torch::Tensor sigma_table = torch::tensor(settings.sigmas, kF64);
+    const torch::Tensor shift_table = query_shifts(settings, levels);  // undefined without query levels
 
     std::vector<int64_t> shape{n};
     for (int64_t s : denoiser.sample_shape()) shape.push_back(s);
@@ -207,6 +226,10 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
         torch::Tensor next_level = torch::minimum(active_level + in.controls.skip.clamp_min(1), torch::full_like(active_level, levels));
         next_level = torch::where(must_finish, torch::full_like(next_level, levels), next_level);
         in.sigma_next = sigma_table.index_select(0, next_level);
+        if (shift_table.defined()) {
+            in.shift = shift_table.index_select(0, active_level);
+            in.shift_next = shift_table.index_select(0, next_level);
+        }
 
         detail::StepOutputs out;
         switch (settings.solver) {

@@ -18,8 +18,8 @@ torch::Tensor StepContext::noise_like(const torch::Tensor& x) {
     return standard_normal(x.sizes(), generator_, x.scalar_type());
 }
 
-torch::Tensor StepContext::denoise(const StepInputs& in, const torch::Tensor& x, const torch::Tensor& sigma) {
-    return denoise_(x, sigma, in.labels, in.controls.guidance, in.index);
+torch::Tensor StepContext::denoise(const StepInputs& in, const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& shift) {
+    return denoise_(x, shift.defined() ? sigma * shift.exp() : sigma, in.labels, in.controls.guidance, in.index);
 }
 
 StepOutputs StepContext::euler_or_heun(const StepInputs& in, bool heun) {
@@ -31,7 +31,7 @@ StepOutputs StepContext::euler_or_heun(const StepInputs& in, bool heun) {
         const torch::Tensor extra = (sigma_hat.square() - in.sigma.square()).clamp_min(0.0).sqrt() * settings_.churn_rule.s_noise;
         x_hat = in.x + cast_like(extra, in.x) * noise_like(in.x);
     }
-    const torch::Tensor denoised = denoise(in, x_hat, sigma_hat);
+    const torch::Tensor denoised = denoise(in, x_hat, sigma_hat, in.shift);
     const torch::Tensor slope = ode_slope(x_hat, denoised, sigma_hat);
     torch::Tensor x_next = euler_move(x_hat, slope, sigma_hat, in.sigma_next);
     if (!heun) return {x_next, denoised};
@@ -45,7 +45,8 @@ StepOutputs StepContext::euler_or_heun(const StepInputs& in, bool heun) {
     sub.controls.guidance = in.controls.guidance.index_select(0, corrected);
     const torch::Tensor sigma_next = in.sigma_next.index_select(0, corrected);
     const torch::Tensor x_euler = x_next.index_select(0, corrected);
-    const torch::Tensor denoised_next = denoise(sub, x_euler, sigma_next);
+    const torch::Tensor denoised_next =
+        denoise(sub, x_euler, sigma_next, in.shift_next.defined() ? in.shift_next.index_select(0, corrected) : torch::Tensor());
     const torch::Tensor slope_next = ode_slope(x_euler, denoised_next, sigma_next);
     const torch::Tensor x_heun = euler_move(x_hat.index_select(0, corrected), 0.5 * (slope.index_select(0, corrected) + slope_next),
                                             sigma_hat.index_select(0, corrected), sigma_next);
@@ -56,7 +57,7 @@ StepOutputs StepContext::euler_or_heun(const StepInputs& in, bool heun) {
 StepOutputs StepContext::dpm_solver_2m(const StepInputs& in, MultistepHistory& history) {
     // DPM-Solver++(2M) (solver_updates.h), t = -log sigma: the first step of a sample and its step
     // to sigma = 0 use D itself.
-    const torch::Tensor denoised = denoise(in, in.x, in.sigma);
+    const torch::Tensor denoised = denoise(in, in.x, in.sigma, in.shift);
     const torch::Tensor t = -in.sigma.log();
     const torch::Tensor t_next = -in.sigma_next.log();  // +inf on the last level
     const torch::Tensor h = t_next - t;
@@ -76,7 +77,7 @@ StepOutputs StepContext::dpm_solver_2m(const StepInputs& in, MultistepHistory& h
 StepOutputs StepContext::euler_ancestral(const StepInputs& in) {
     // Step deterministically down to sigma_down, then add noise sigma_up, with
     // sigma_up^2 = eta^2 sigma_next^2 (sigma^2 - sigma_next^2) / sigma^2 and sigma_down^2 + sigma_up^2 = sigma_next^2.
-    const torch::Tensor denoised = denoise(in, in.x, in.sigma);
+    const torch::Tensor denoised = denoise(in, in.x, in.sigma, in.shift);
     const double eta = settings_.ancestral_eta;
     const torch::Tensor next2 = in.sigma_next.square();
     const torch::Tensor sigma_up =
@@ -88,7 +89,7 @@ StepOutputs StepContext::euler_ancestral(const StepInputs& in) {
 }
 
 StepOutputs StepContext::gddim(const StepInputs& in) {
-    const torch::Tensor denoised = denoise(in, in.x, in.sigma);
+    const torch::Tensor denoised = denoise(in, in.x, in.sigma, in.shift);
     return {gddim_step(in.x, denoised, in.sigma, in.sigma_next, in.controls.stochasticity, noise_like(in.x)), denoised};
 }
 

@@ -17,6 +17,10 @@ struct StepInputs {
     torch::Tensor sigma_next;  // float64, 0 on the last level
     torch::Tensor labels;
     torch::Tensor index;       // positions in the full batch
+    // log(query / sigma) of the level a step starts from and of the level it goes to (Heun's
+    // correction), float64 [M]; undefined: the denoiser is called at the step's own sigma.
+    torch::Tensor shift;
+    torch::Tensor shift_next;
     StepControls controls;
 };
 
@@ -45,7 +49,7 @@ public:
     torch::Tensor noise_like(const torch::Tensor& x);
 
 private:
-    torch::Tensor denoise(const StepInputs& in, const torch::Tensor& x, const torch::Tensor& sigma);
+    torch::Tensor denoise(const StepInputs& in, const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& shift);
 
     GuidedDenoise& denoise_;
     at::Generator& generator_;

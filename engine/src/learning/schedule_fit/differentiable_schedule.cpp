@@ -1,5 +1,6 @@
 #include "irl/engine/learning/schedule_fit/differentiable_schedule.h"
 
+#include "core/tensor_options.h"
 #include "irl/engine/models/denoiser.h"
 #include "irl/engine/sampling/solver_updates.h"
 
@@ -12,13 +13,6 @@
 
 namespace irl {
 namespace {
-
-const auto kF64 = torch::TensorOptions().dtype(torch::kFloat64);
-
-std::vector<double> to_list(const torch::Tensor& values) {
-    const torch::Tensor v = values.detach().to(torch::kFloat64).contiguous();
-    return std::vector<double>(v.data_ptr<double>(), v.data_ptr<double>() + v.numel());
-}
 
 }  // namespace
 
@@ -76,8 +70,8 @@ std::vector<torch::Tensor> DifferentiableSchedule::parameters() const {
     return learned;
 }
 
-std::vector<double> DifferentiableSchedule::sigma_list() const { return to_list(sigmas()); }
-std::vector<double> DifferentiableSchedule::query_list() const { return to_list(query_sigmas()); }
+std::vector<double> DifferentiableSchedule::sigma_list() const { return to_double_list(sigmas()); }
+std::vector<double> DifferentiableSchedule::query_list() const { return to_double_list(query_sigmas()); }
 
 torch::Tensor DifferentiableSchedule::state() const {
     return torch::cat({span_.detach().reshape({1}), logits_.detach(), shifts_.detach()});

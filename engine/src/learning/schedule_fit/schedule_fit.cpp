@@ -1,9 +1,12 @@
 #include "irl/engine/learning/schedule_fit/schedule_fit.h"
 
+#include "core/tensor_options.h"
 #include "irl/engine/core/random.h"
 #include "irl/engine/core/setup_differences.h"
 #include "irl/engine/io/archive.h"
+#include "irl/engine/io/atomic_file.h"
 #include "irl/engine/models/denoiser.h"
+#include "irl/engine/sampling/learned_schedule_file.h"
 #include "irl/engine/sampling/sampler.h"
 #include "irl/engine/sampling/schedule.h"
 
@@ -27,11 +30,6 @@ void check(bool ok, const std::string& message) {
     if (!ok) throw std::invalid_argument(message);
 }
 
-std::vector<double> tensor_list(const torch::Tensor& values) {
-    const torch::Tensor v = values.detach().to(torch::kFloat64).contiguous();
-    return std::vector<double>(v.data_ptr<double>(), v.data_ptr<double>() + v.numel());
-}
-
 }  // namespace
 
 ScheduleFit::ScheduleFit(Denoiser& denoiser, ScheduleFitOptions options, const CancelToken* cancel)
@@ -48,6 +46,7 @@ ScheduleFit::ScheduleFit(Denoiser& denoiser, ScheduleFitOptions options, const C
     if (!denoiser_.gives_gradients())
         throw std::runtime_error("the denoiser '" + denoiser_.identity() + "' gives no gradients, so no schedule can be fitted through it");
     if (o.run.evaluate_every <= 0) o.run.evaluate_every = 5;
+    if (!o.schedule_file.empty()) check_writable(o.schedule_file);  // a bad name fails now, not after the fit
 
     // The teacher: the same start noises, a fine deterministic sampler from sigma 80.
     const int64_t total = o.pairs + o.validation_pairs;
@@ -227,9 +226,31 @@ std::string ScheduleFitResult::to_json() const {
         .dump();
 }
 
+void ScheduleFit::save_result(bool partial, double seconds) {
+    if (options_.schedule_file.empty()) return;
+    ScheduleFitResult r = result();
+    r.seconds = seconds;
+    nlohmann::json facts = nlohmann::json::parse(r.to_json());
+    facts["teacher"] = std::string(to_string(options_.teacher_solver)) + " at " + std::to_string(options_.teacher_nfe) + " NFE";
+    facts["pairs"] = options_.pairs;
+    facts["validation_pairs"] = options_.validation_pairs;
+    facts["soft_teacher"] = options_.soft_teacher;
+    facts["partial"] = partial;
+    LearnedSchedule file;
+    file.solver = options_.solver;
+    file.nfe = options_.nfe;
+    file.sigmas = r.sigmas;
+    file.query_sigmas = r.query_sigmas;
+    file.model = denoiser_.identity();
+    file.model_checksum = denoiser_.weights_checksum();
+    file.facts_json = facts.dump();
+    save_learned_schedule(file, options_.schedule_file);
+}
+
 std::string ScheduleFit::setup_json() const {
     const ScheduleFitOptions& o = options_;
     return nlohmann::json{{"denoiser", denoiser_.identity()},
+                          {"weights", denoiser_.weights_checksum()},
                           {"solver", to_string(o.solver)},
                           {"nfe", o.nfe},
                           {"shifts", o.shifts},
@@ -285,7 +306,7 @@ void ScheduleFit::load_checkpoint(const std::string& path) {
     best_iteration_ = best_iteration;
     best_state_ = archive.tensor("best_state").to(torch::kFloat64);
     best_validation_ = archive.number("best_validation");
-    warm_start_ = tensor_list(warm);
+    warm_start_ = to_double_list(warm);
     warm_start_validation_ = archive.number("warm_start_validation");
     screen_evaluations_ = archive.integer("screen_evaluations");
     fit_evaluations_ = archive.integer("fit_evaluations");

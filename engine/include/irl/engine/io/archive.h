@@ -62,6 +62,8 @@ public:
 
     int version() const { return version_; }
     bool checksummed() const { return checksummed_; }
+    // The payload's CRC-32 (8 hex digits) from the header line; empty for a file from before checksums.
+    const std::string& checksum() const { return checksum_; }
     const std::string& path() const { return path_; }
 
     bool has(const std::string& key);
@@ -85,6 +87,7 @@ private:
     std::string path_;
     int version_ = 0;
     bool checksummed_ = false;
+    std::string checksum_;
     torch::serialize::InputArchive archive_;
 };
 

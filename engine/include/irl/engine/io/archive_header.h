@@ -16,6 +16,7 @@ struct ArchiveBytes {
     bool checksummed = false;   // false: an archive from before headers existed (bare ZIP)
     int version = 0;            // from the header (0 for a bare ZIP: its format entry says)
     size_t payload_offset = 0;  // where the ZIP starts
+    std::string checksum;       // the payload's CRC-32 from the header, 8 hex digits (empty for a bare ZIP)
 };
 
 // `format`/`newest` name what the caller expects ("irlstudio-policy", 2); `what` is how messages

@@ -37,6 +37,9 @@ public:
     virtual double sigma_data() const = 0;
     // A short string that names the model and its weights (checked when loading policies).
     virtual std::string identity() const = 0;
+    // The checksum of the file its weights came from (8 hex digits of CRC-32), which tells two
+    // models of the same name apart; empty for a model without such a file (the exact toys).
+    virtual std::string weights_checksum() const { return {}; }
 };
 
 // EDM preconditioning (Karras et al. 2022, Table 1):

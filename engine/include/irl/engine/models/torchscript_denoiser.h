@@ -35,6 +35,7 @@ public:
     int64_t num_classes() const override { return sidecar_.num_classes; }
     double sigma_data() const override { return sidecar_.sigma_data; }
     std::string identity() const override { return identity_; }
+    std::string weights_checksum() const override { return weights_checksum_; }
 
 private:
     struct Module;  // keeps <torch/script.h> out of this header
@@ -50,6 +51,7 @@ private:
     TorchScriptSidecar sidecar_;
     std::string path_;
     std::string identity_;
+    std::string weights_checksum_;  // CRC-32 of the whole TorchScript file
     TorchScriptMode mode_ = TorchScriptMode::Frozen;
 };
 

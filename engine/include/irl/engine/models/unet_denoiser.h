@@ -11,7 +11,7 @@ namespace irl {
 
 class UnetDenoiser : public Denoiser {
 public:
-    explicit UnetDenoiser(EdmUnet network, std::string identity = "unet");
+    explicit UnetDenoiser(EdmUnet network, std::string identity = "unet", std::string weights_checksum = {});
     // Throws std::runtime_error naming the file when it is missing, corrupt or of another format.
     static std::unique_ptr<UnetDenoiser> load(const std::string& path);
 
@@ -22,12 +22,14 @@ public:
     int64_t num_classes() const override { return network_->config().num_classes; }
     double sigma_data() const override { return network_->config().sigma_data; }
     std::string identity() const override { return identity_; }
+    std::string weights_checksum() const override { return weights_checksum_; }
 
     EdmUnet& network() { return network_; }
 
 private:
     EdmUnet network_;
     std::string identity_;
+    std::string weights_checksum_;
 };
 
 // Writes the network's parameters and configuration to `path` atomically; `facts` is a JSON

@@ -35,6 +35,10 @@ using StepCallback = std::function<void(const StepPreview&)>;
 struct SamplerSettings {
     Solver solver = Solver::Heun;
     std::vector<double> sigmas;  // descending, ending at 0
+    // Optional, one per nonzero level: where a step from that level calls the denoiser (a learned
+    // schedule's query levels, learned_schedule_file.h); a step at another sigma of that level
+    // (churn) keeps the same ratio. Empty: at the level itself.
+    std::vector<double> query_sigmas;
     StepControl fixed;           // the control of every step when no policy is given
     // EDM's S_churn rule, which gives Euler and Heun a churn gamma per level when fixed.churn
     // (the gamma itself) is 0.

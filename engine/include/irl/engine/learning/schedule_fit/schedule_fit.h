@@ -50,6 +50,9 @@ struct ScheduleFitOptions {
     // Iterations, checkpoint, resume; validation every run.evaluate_every iterations (0: every 5)
     // and after the last.
     TrainingRunOptions run;
+    // The schedule file (learned_schedule_file.h) of the best parameters, written at the end and,
+    // marked partial in its facts, when the run is cancelled; empty: none.
+    std::string schedule_file;
 };
 
 // What one iteration reports.
@@ -79,7 +82,7 @@ struct ScheduleFitResult {
     int64_t fit_evaluations = 0;          // forward evaluations of the fit (backward passes not counted)
     double seconds = 0.0;
     bool stopped = false;
-    // {"solver", "nfe", "sigmas", "query_sigmas", "warm_start", ...}: for --json and reports.
+    // {"sigmas", "query_sigmas", "warm_start", "best_validation", ...}: for --json, reports and files.
     std::string to_json() const;
 };
 
@@ -101,6 +104,7 @@ public:
     void iterate(const CancelToken* cancel) override;
     void save_checkpoint(const std::string& path) const override;
     void load_checkpoint(const std::string& path) override;
+    void save_result(bool partial, double seconds) override;
 
     // The validation loss (mean squared distance per dimension to the teacher on the held-out
     // pairs) of a schedule: the fit's own loss, used for the warm start and for keeping the best.
