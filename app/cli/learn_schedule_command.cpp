@@ -1,6 +1,7 @@
 // `irlstudio-cli learn-schedule`: fits the noise levels (and query shifts) of one solver at a
 // fixed number of function evaluations to a many-step teacher, through the solver, on a 2-D toy
 // (exact denoiser) or on the bundled Fashion-MNIST model. Resumable; Ctrl+C keeps a checkpoint.
+// `irlstudio-cli export-schedule`: a schedule file's levels as text, for ComfyUI or a script.
 #include "arguments.h"
 #include "bench_setup.h"
 #include "commands.h"
@@ -10,6 +11,7 @@
 #include "irl/engine/learning/schedule_fit/schedule_fit.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 #include "irl/engine/models/unet_denoiser.h"
+#include "irl/engine/sampling/learned_schedule_file.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -151,6 +153,46 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
                 static_cast<long long>(result.teacher_evaluations), static_cast<long long>(result.screen_evaluations),
                 static_cast<long long>(result.fit_evaluations), format_duration(result.seconds).c_str());
     std::printf("wrote %s\n", out.c_str());
+    return kExitOk;
+}
+
+int export_schedule_command(const std::vector<std::string>& raw) {
+    const Arguments args(raw, {"format"}, {"help"});
+    if (args.flag("help") || args.positional().size() != 1) {
+        std::cout << "usage: irlstudio-cli export-schedule FILE.irls [--format comfyui|json]\n\n"
+                     "  comfyui  the sigma list, comma-separated, as ComfyUI's ManualSigmas node takes it (default);\n"
+                     "           each value written to round-trip exactly (--sigmas and the Schedule node read it back)\n"
+                     "  json     {\"solver\", \"nfe\", \"sigmas\", \"query_sigmas\", \"model\", \"model_checksum\", \"facts\"}\n";
+        return args.flag("help") ? kExitOk : kExitUsage;
+    }
+    const std::string path = args.positional().front();
+    const std::string format = args.text("format", "comfyui");
+    if (format != "comfyui" && format != "json") throw UsageError("--format: comfyui or json, not '" + format + "'");
+    const LearnedSchedule schedule = load_learned_schedule(path);
+    if (format == "json") {
+        std::cout << nlohmann::json{{"solver", to_string(schedule.solver)},
+                                    {"nfe", schedule.nfe},
+                                    {"sigmas", schedule.sigmas},
+                                    {"query_sigmas", schedule.query_sigmas},
+                                    {"model", schedule.model},
+                                    {"model_checksum", schedule.model_checksum},
+                                    {"facts", nlohmann::json::parse(schedule.facts_json)}}
+                         .dump()
+                  << std::endl;
+        return kExitOk;
+    }
+    std::string text;
+    char buffer[40];
+    for (size_t i = 0; i < schedule.sigmas.size(); ++i) {
+        std::snprintf(buffer, sizeof buffer, "%s%.17g", i ? ", " : "", schedule.sigmas[i]);
+        text += buffer;
+    }
+    std::cout << text << std::endl;
+    if (schedule.has_shifts())
+        std::cerr << "note: '" << path << "' also queries the denoiser away from its levels (learned query shifts), which a plain "
+                     "sigma list cannot carry: samplers given this list run without them. A schedule fitted with --no-shift "
+                     "transfers exactly.\n";
+    std::cerr << "fitted for " << to_string(schedule.solver) << " at " << schedule.nfe << " NFE on '" << schedule.model << "'\n";
     return kExitOk;
 }
 

@@ -1,5 +1,6 @@
 #include "sampler_arguments.h"
 
+#include "irl/engine/sampling/learned_schedule_file.h"
 #include "irl/engine/sampling/schedule.h"
 
 #include <cstdio>
@@ -14,7 +15,7 @@ std::string name_list(const std::vector<std::string>& names) {
 }
 
 std::set<std::string> sampler_option_names() {
-    return {"solver", "steps", "schedule", "sigma-min", "sigma-max", "rho", "sigmas", "guidance",
+    return {"solver", "steps", "schedule", "sigma-min", "sigma-max", "rho", "sigmas", "schedule-file", "guidance",
             "s-churn", "s-tmin", "s-tmax", "s-noise", "stochasticity", "renoise", "renoise-cap", "budget"};
 }
 
@@ -31,7 +32,8 @@ std::string sampler_options_help() {
                   "  --rho R            Karras exponent (default %g)\n",
                   ScheduleDefaults::steps, schedules.c_str(), ScheduleDefaults::sigma_min, ScheduleDefaults::sigma_max, ScheduleDefaults::rho);
     return "  --solver NAME      " + solvers + " (default heun)\n" + defaults +
-           "  --sigmas A,B,...   the custom schedule (descending; 0 is appended)\n"
+           "  --sigmas A,B,...   the custom schedule (descending; 0 is appended; a pasted list in brackets works too)\n"
+           "  --schedule-file F  a learned schedule (learn-schedule --out F): its levels and where each step queries\n"
            "  --guidance W       classifier-free guidance scale (default 1)\n"
            "  --s-churn S        EDM's S_churn for euler/heun: per-step churn min(S/steps, sqrt 2 - 1) (default 0)\n"
            "  --s-tmin, --s-tmax, --s-noise   EDM churn range and noise scale\n"
@@ -47,13 +49,25 @@ SamplerSettings sampler_settings_from(const Arguments& args, int default_steps) 
     const int steps = static_cast<int>(args.integer("steps", default_steps, 1, 10000));
     const double sigma_min = args.number("sigma-min", ScheduleDefaults::sigma_min);
     const double sigma_max = args.number("sigma-max", ScheduleDefaults::sigma_max);
-    switch (schedule_kind_from_string(args.text("schedule", args.has("sigmas") ? "custom" : "karras"))) {
+    const char* implied = args.has("schedule-file") ? "learned" : args.has("sigmas") ? "custom" : "karras";
+    switch (schedule_kind_from_string(args.text("schedule", implied))) {
     case ScheduleKind::Karras: settings.sigmas = karras_schedule(steps, sigma_min, sigma_max, args.number("rho", ScheduleDefaults::rho)); break;
     case ScheduleKind::Exponential: settings.sigmas = exponential_schedule(steps, sigma_min, sigma_max); break;
     case ScheduleKind::Custom:
         if (!args.has("sigmas")) throw UsageError("--schedule custom needs --sigmas");
-        settings.sigmas = custom_schedule(args.numbers("sigmas"));
+        try {
+            settings.sigmas = parse_sigma_list(args.text("sigmas", ""));
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(std::string("--sigmas: ") + e.what());
+        }
         break;
+    case ScheduleKind::Learned: {
+        if (!args.has("schedule-file")) throw UsageError("--schedule learned needs --schedule-file FILE");
+        const LearnedSchedule learned = load_learned_schedule(args.text("schedule-file", ""));
+        settings.sigmas = learned.sigmas;
+        settings.query_sigmas = learned.query_sigmas;
+        break;
+    }
     }
     settings.fixed.guidance = args.number("guidance", 1.0);
     settings.fixed.stochasticity = args.number("stochasticity", 0.0);

@@ -7,6 +7,7 @@
 #include "irl/engine/models/denoiser.h"
 #include "irl/engine/models/gaussian_mixture.h"
 #include "irl/engine/sampling/action_space.h"
+#include "irl/engine/sampling/learned_schedule_file.h"
 #include "irl/engine/sampling/step_control.h"
 
 #include <QString>
@@ -40,6 +41,9 @@ struct DenoiserValue {
 
 struct ScheduleValue {
     std::vector<double> sigmas;  // descending, ending at 0
+    std::vector<double> query_sigmas;  // a learned schedule's query levels, one per nonzero level; empty: at the levels
+    // A learned schedule's file: the solver and the model it was fitted for (the Sampler warns on another).
+    std::shared_ptr<const LearnedSchedule> learned;
 };
 
 // One component of the sampler's per-step control: its value for a fixed sampler, and the

@@ -21,6 +21,7 @@ private Q_SLOTS:
     void trainPolicyTakesANoiseRange();
     void oldOptionNamesStillWork();
     void learnScheduleOnAToy();
+    void exportedListSamplesLikeTheFile();
     void interruptedTrainingKeepsWhatItLearned_data();
     void interruptedTrainingKeepsWhatItLearned();
 
@@ -85,6 +86,7 @@ void TestCliSample::badArguments_data() {
                                                          << "deterministic solver";
     QTest::newRow("learn-schedule: warm start of another length") << QStringList{"learn-schedule", "--toy", "ring8", "--warm-start", "10,1", "--out", "never.irls"}
                                                                   << "warm start has 2 levels";
+    QTest::newRow("a pasted list with a typo") << QStringList{"sample", "--toy", "ring8", "--sigmas", "80, 1O, 1"} << "--sigmas: schedule: '1O'";
     QTest::newRow("learn-schedule without --out") << QStringList{"learn-schedule", "--toy", "ring8"} << "--out";
     QTest::newRow("noise range without colon") << QStringList{"train-policy", "--toy", "ring8", "--actions", "churn=0,1@3", "--out", "never.pt"}
                                                << "@SIGMA_MIN:SIGMA_MAX";
@@ -145,6 +147,38 @@ void TestCliSample::learnScheduleOnAToy() {
     QCOMPARE(report.value("teacher_evaluations").toInt(), 96 * 35);
     QVERIFY(QFile::exists(dir.filePath("fit.ckpt")));
     QVERIFY(QFile::exists(dir.filePath("fit.irls")));
+}
+
+// A schedule fitted without shifts, exported for ComfyUI and pasted back with --sigmas, samples
+// exactly as the file does; one fitted with shifts exports its levels with a note that the shifts
+// do not travel.
+void TestCliSample::exportedListSamplesLikeTheFile() {
+    QTemporaryDir dir;
+    const QString plain = dir.filePath("plain.irls"), shifted = dir.filePath("shifted.irls");
+    const QStringList fit{"learn-schedule", "--toy", "ring8", "--nfe", "4", "--iterations", "10", "--pairs", "32", "--validation-pairs", "16"};
+    QCOMPARE(run(fit + QStringList{"--no-shift", "--out", plain}, nullptr, nullptr), 0);
+    QCOMPARE(run(fit + QStringList{"--out", shifted}, nullptr, nullptr), 0);
+    QByteArray list, err;
+    QCOMPARE(run({"export-schedule", plain}, &list, &err), 0);
+    QVERIFY2(!err.contains("note:"), err.constData());
+    list = list.trimmed();
+    QCOMPARE(list.count(','), 4);
+    QByteArray from_file, from_list;
+    const QStringList sample{"sample", "--toy", "ring8", "--solver", "dpmpp-2m", "--count", "300", "--seed", "5", "--json"};
+    QCOMPARE(run(sample + QStringList{"--schedule-file", plain}, &from_file, nullptr), 0);
+    QCOMPARE(run(sample + QStringList{"--sigmas", "[" + QString(list) + "]"}, &from_list, nullptr), 0);
+    const QJsonObject a = QJsonDocument::fromJson(from_file).object(), b = QJsonDocument::fromJson(from_list).object();
+    QVERIFY2(a.contains("mean_log_density"), from_file.constData());
+    QCOMPARE(a.value("mean_log_density").toDouble(), b.value("mean_log_density").toDouble());
+    QCOMPARE(a.value("nfe").toDouble(), 4.0);
+
+    QCOMPARE(run({"export-schedule", shifted}, &list, &err), 0);
+    QVERIFY2(err.contains("note:") && err.contains("--no-shift"), err.constData());
+    QByteArray json;
+    QCOMPARE(run({"export-schedule", shifted, "--format", "json"}, &json, nullptr), 0);
+    QCOMPARE(QJsonDocument::fromJson(json).object().value("query_sigmas").toArray().size(), 4);
+    QCOMPARE(run({"export-schedule", dir.filePath("missing.irls")}, nullptr, &err), 3);
+    QVERIFY2(err.contains("missing.irls") && err.count('\n') == 1, err.constData());
 }
 
 void TestCliSample::interruptedTrainingKeepsWhatItLearned_data() {

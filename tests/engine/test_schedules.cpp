@@ -18,6 +18,7 @@ private Q_SLOTS:
     void invalidParameters_data();
     void invalidParameters();
     void names();
+    void pastedLists();
 };
 
 static void check_descending_to_zero(const std::vector<double>& s) {
@@ -89,6 +90,24 @@ void TestSchedules::names() {
     QCOMPARE(schedule_kind_from_string("karras"), ScheduleKind::Karras);
     QCOMPARE(QString(to_string(ScheduleKind::Exponential)), QString("exponential"));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, schedule_kind_from_string("linear"));
+    QCOMPARE(schedule_kind_from_string("learned"), ScheduleKind::Learned);
+}
+
+// Lists as users paste them: ComfyUI's comma-separated string, a Python list, one per line.
+void TestSchedules::pastedLists() {
+    const std::vector<double> expected{80.0, 20.5, 0.1, 0.0};
+    QCOMPARE(parse_sigma_list("80, 20.5, 0.1"), expected);
+    QCOMPARE(parse_sigma_list("[80.0, 20.5, 1e-1, 0.0]"), expected);
+    QCOMPARE(parse_sigma_list("80\n20.5\r\n  0.1\n"), expected);
+    QCOMPARE(parse_sigma_list("0.30000000000000004, 0"), (std::vector<double>{0.30000000000000004, 0.0}));
+    try {
+        parse_sigma_list("80, 2O, 1");
+        QFAIL("expected std::invalid_argument");
+    } catch (const std::invalid_argument& e) {
+        QVERIFY2(QString(e.what()).contains("'2O'"), e.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, parse_sigma_list("1, 5"));  // not descending
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, parse_sigma_list("[]"));
 }
 
 IRL_TEST_CLASS("test_schedules", TestSchedules)

@@ -7,6 +7,7 @@
 #include "irl/engine/data/toy_mixtures.h"
 #include "irl/engine/learning/irl/sampler_comparison.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
+#include "irl/engine/sampling/learned_schedule_file.h"
 #include "irl/engine/sampling/sampler.h"
 #include "irl/engine/sampling/schedule.h"
 #include "irl/nodes/executor.h"
@@ -34,6 +35,7 @@ private Q_SLOTS:
     void aForcedWrongLinkIsRefusedByTheSampler();
     void olderGraphFilesMigrate();
     void scheduleTunerIsTheEnginesTuner();
+    void learnedAndPastedSchedules();
 
 private:
     // denoiser (toy ring8) + schedule (6 steps) + sampler (class 0, 64 samples, seed 3), and an
@@ -204,6 +206,72 @@ void TestBuiltinNodes::scheduleTunerIsTheEnginesTuner() {
     QCOMPARE(reported.value("mmd2").toDouble(), engine.score);
     QCOMPARE(reported.value("tuning_evaluations").toDouble(), double(engine.evaluations));
     QVERIFY(engine.score < engine.start_score);
+}
+
+// The Schedule node's learned source gives the Sampler the file's levels and query levels (the
+// samples are the engine's with both), and a pasted list gives it exactly the levels; a file fitted
+// for another model or solver makes the Sampler say so.
+void TestBuiltinNodes::learnedAndPastedSchedules() {
+    QTemporaryDir dir;
+    LearnedSchedule learned;
+    learned.solver = Solver::DpmSolver2M;
+    learned.nfe = 4;
+    learned.sigmas = {30.0, 4.0, 0.8, 0.05, 0.0};
+    learned.query_sigmas = {33.0, 3.6, 0.85, 0.04};
+    learned.model = "toy:ring8";
+    const QString file = dir.filePath("ring8.irls");
+    save_learned_schedule(learned, file.toStdString());
+
+    auto run = [&](const QString& kind, const QString& value, const QString& solver, QStringList* notices) {
+        Graph g(&packs_.registry());
+        const QString d = g.add_node("irl.denoiser"), s = g.add_node("irl.schedule"), a = g.add_node("irl.sampler");
+        const QString preview = g.add_node("irl.preview");
+        g.set_parameter(d, "source", "toy");
+        g.set_parameter(s, "kind", kind);
+        g.set_parameter(s, kind == "learned" ? "file" : "sigmas", value);
+        g.set_parameter(a, "solver", solver);
+        g.set_parameter(a, "class", 0);
+        g.set_parameter(a, "count", 64);
+        g.set_parameter(a, "seed", 3);
+        QString why;
+        for (const Link& link : QVector<Link>{{{d, "denoiser"}, {a, "denoiser"}}, {{s, "schedule"}, {a, "schedule"}},
+                                              {{a, "images"}, {preview, "images"}}})
+            if (!g.connect(link, &why)) qFatal("%s", qPrintable(why));
+        Executor executor(packs_);
+        RunContext context;
+        QTemporaryDir out;
+        context.output_dir = out.path();
+        context.notice = [&](const QString&, const QString& text) { notices->append(text); };
+        const RunOutcome outcome = executor.run(g, context);
+        if (!outcome.ok) qFatal("%s", qPrintable(outcome.error));
+        return std::any_cast<builtin::ImagesValue>(executor.outputs_of(a).value("images")).samples;
+    };
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
+    SamplerSettings settings;
+    settings.solver = Solver::DpmSolver2M;
+    settings.sigmas = learned.sigmas;
+    settings.query_sigmas = learned.query_sigmas;
+    SampleRequest request;
+    request.count = 64;
+    request.seed = 3;
+    request.labels = torch::zeros({64}, torch::kInt64);
+    const torch::Tensor with_shifts = sample(denoiser, settings, request).samples;
+    settings.query_sigmas.clear();
+    const torch::Tensor at_levels = sample(denoiser, settings, request).samples;
+    QVERIFY(!torch::equal(with_shifts, at_levels));
+
+    QStringList notices;
+    QVERIFY(torch::equal(run("learned", file, "dpmpp-2m", &notices), with_shifts));
+    QVERIFY2(notices.isEmpty(), qPrintable(notices.join("; ")));
+    QVERIFY(torch::equal(run("custom", "[30, 4, 0.8, 0.05]", "dpmpp-2m", &notices), at_levels));
+
+    run("learned", file, "euler", &notices);
+    QVERIFY2(notices.size() == 1 && notices.front().contains("dpmpp-2m") && notices.front().contains("euler"), qPrintable(notices.join("; ")));
+    learned.model = "toy:grid25";
+    save_learned_schedule(learned, file.toStdString());
+    notices.clear();
+    run("learned", file, "dpmpp-2m", &notices);
+    QVERIFY2(notices.size() == 1 && notices.front().contains("toy:grid25"), qPrintable(notices.join("; ")));
 }
 
 IRL_TEST_CLASS("test_builtin_nodes", TestBuiltinNodes)

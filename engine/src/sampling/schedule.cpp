@@ -9,11 +9,12 @@
 namespace irl {
 namespace {
 
-constexpr EnumNames<ScheduleKind, 3> kScheduleNames = {{
+constexpr EnumNames<ScheduleKind, 4> kScheduleNames = {{
     {ScheduleKind::Karras, "karras"}, {ScheduleKind::Exponential, "exponential"}, {ScheduleKind::Custom, "custom"},
+    {ScheduleKind::Learned, "learned"},
 }};
 static_assert(in_enum_order(kScheduleNames), "kScheduleNames must follow enum ScheduleKind");
-static_assert(static_cast<size_t>(ScheduleKind::Custom) + 1 == kScheduleNames.size(), "every schedule kind needs a name");
+static_assert(static_cast<size_t>(ScheduleKind::Learned) + 1 == kScheduleNames.size(), "every schedule kind needs a name");
 
 void check_range(int steps, double sigma_min, double sigma_max) {
     if (steps < 1 || steps > 10000)
@@ -71,6 +72,30 @@ std::vector<double> custom_schedule(std::vector<double> sigmas) {
     }
     sigmas.push_back(0.0);
     return sigmas;
+}
+
+std::vector<double> parse_sigma_list(const std::string& text) {
+    std::vector<double> sigmas;
+    std::string piece;
+    auto take = [&] {
+        if (piece.empty()) return;
+        size_t used = 0;
+        double value = 0.0;
+        try {
+            value = std::stod(piece, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != piece.size()) throw std::invalid_argument("schedule: '" + piece.substr(0, 40) + "' in the sigma list is not a number");
+        sigmas.push_back(value);
+        piece.clear();
+    };
+    for (const char c : text) {
+        if (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '[' || c == ']' || c == '(' || c == ')') take();
+        else piece += c;
+    }
+    take();
+    return custom_schedule(std::move(sigmas));
 }
 
 const char* to_string(ScheduleKind kind) { return enum_name(kScheduleNames, kind); }

@@ -58,6 +58,15 @@ Values SamplerNode::evaluate(const Values& in, const QVariantMap& p, RunContext&
     SamplerSettings settings;
     settings.solver = solver_from_string(p.value("solver").toString().toStdString());
     settings.sigmas = schedule.sigmas;
+    settings.query_sigmas = schedule.query_sigmas;
+    if (schedule.learned && context.notice) {
+        // A learned schedule suits the model and the solver it was fitted for; say so when they differ.
+        const std::string other_model = learned_schedule_mismatch(*schedule.learned, *model.denoiser);
+        if (!other_model.empty()) context.notice(context.node, QString::fromStdString(other_model));
+        if (schedule.learned->solver != settings.solver)
+            context.notice(context.node, QString("the schedule was fitted for %1, and this Sampler uses %2")
+                                             .arg(to_string(schedule.learned->solver), to_string(settings.solver)));
+    }
     settings.renoise_cap = p.value("renoise_cap").toLongLong();
     settings.budget = p.value("budget").toLongLong();
     for (ActionKind kind : kActionKinds)

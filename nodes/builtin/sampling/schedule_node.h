@@ -1,4 +1,5 @@
-// The Schedule node: the noise levels the sampler visits (Karras or exponential spacing).
+// The Schedule node: the noise levels the sampler visits (Karras or exponential spacing, a pasted
+// list, or a learned schedule's file).
 #pragma once
 
 #include "irl/nodes/node_pack.h"

@@ -51,7 +51,9 @@ Values ScheduleTunerNode::evaluate(const Values& in, const QVariantMap& p, RunCo
         context.report(context.node, "tuning_trials", found.trials);
         context.report(context.node, QString::fromStdString(tuning.primary()), found.score);
     }
-    return {{"schedule", ScheduleValue{found.sigmas}}};
+    ScheduleValue value;
+    value.sigmas = found.sigmas;
+    return {{"schedule", value}};
 }
 
 }  // namespace irl::nodes::builtin

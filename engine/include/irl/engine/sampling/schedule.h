@@ -24,9 +24,14 @@ std::vector<double> karras_schedule(int steps, double sigma_min = ScheduleDefaul
 std::vector<double> exponential_schedule(int steps, double sigma_min, double sigma_max);
 // A user list: strictly descending positive values; a trailing 0 is appended when missing.
 std::vector<double> custom_schedule(std::vector<double> sigmas);
+// A pasted list, as custom_schedule takes it: numbers separated by commas, spaces or new lines,
+// optionally in brackets (ComfyUI's ManualSigmas, a Python list, `export-schedule`'s output).
+// Throws std::invalid_argument quoting the first piece that is not a number, or from custom_schedule.
+std::vector<double> parse_sigma_list(const std::string& text);
 
 // Its names: the table in schedule.cpp (a new value goes there too).
-enum class ScheduleKind { Karras, Exponential, Custom };
+// Learned: the levels of a schedule file (learned_schedule_file.h).
+enum class ScheduleKind { Karras, Exponential, Custom, Learned };
 const char* to_string(ScheduleKind kind);
 ScheduleKind schedule_kind_from_string(const std::string& name);  // throws std::invalid_argument listing the kinds
 std::vector<std::string> schedule_kind_names();
