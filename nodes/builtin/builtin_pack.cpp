@@ -4,6 +4,7 @@
 #include "data/dataset_node.h"
 #include "learning/irl_trainer_node.h"
 #include "learning/policy_node.h"
+#include "learning/schedule_learner_node.h"
 #include "models/denoiser_node.h"
 #include "output/evaluate_node.h"
 #include "output/preview_node.h"
@@ -35,6 +36,7 @@ const NodeClassList& node_classes() {
         NodeClass::of<SamplerNode>(),
         NodeClass::of<PolicyNode>(),
         NodeClass::of<IrlTrainerNode>(),
+        NodeClass::of<ScheduleLearnerNode>(),
         NodeClass::of<DatasetNode>(),
         NodeClass::of<EvaluateNode>(),
         NodeClass::of<SaveImageNode>(),

@@ -15,6 +15,8 @@
 #include "irl/nodes/plugin_loader.h"
 #include "test_registry.h"
 
+#include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <torch/torch.h>
@@ -36,6 +38,7 @@ private Q_SLOTS:
     void olderGraphFilesMigrate();
     void scheduleTunerIsTheEnginesTuner();
     void learnedAndPastedSchedules();
+    void scheduleLearnerFeedsTheSampler();
 
 private:
     // denoiser (toy ring8) + schedule (6 steps) + sampler (class 0, 64 samples, seed 3), and an
@@ -272,6 +275,60 @@ void TestBuiltinNodes::learnedAndPastedSchedules() {
     notices.clear();
     run("learned", file, "dpmpp-2m", &notices);
     QVERIFY2(notices.size() == 1 && notices.front().contains("toy:grid25"), qPrintable(notices.join("; ")));
+}
+
+// The Schedule Learner on the ring8 toy: it reports the distance to the teacher and the levels
+// against the warm start each iteration, writes its file to the output folder, and the Sampler it
+// feeds samples exactly as the engine does with that file's levels and query levels.
+void TestBuiltinNodes::scheduleLearnerFeedsTheSampler() {
+    Graph g(&packs_.registry());
+    const QString d = g.add_node("irl.denoiser"), learner = g.add_node("irl.schedule_learner"), a = g.add_node("irl.sampler");
+    const QString preview = g.add_node("irl.preview");
+    g.set_parameter(d, "source", "toy");
+    g.set_parameter(learner, "nfe", 4);
+    g.set_parameter(learner, "iterations", 30);
+    g.set_parameter(learner, "pairs", 64);
+    g.set_parameter(learner, "validation_pairs", 32);
+    g.set_parameter(a, "solver", "dpmpp-2m");
+    g.set_parameter(a, "class", 0);
+    g.set_parameter(a, "count", 64);
+    g.set_parameter(a, "seed", 3);
+    QString why;
+    for (const Link& link : QVector<Link>{{{d, "denoiser"}, {learner, "denoiser"}}, {{d, "denoiser"}, {a, "denoiser"}},
+                                          {{learner, "schedule"}, {a, "schedule"}}, {{a, "images"}, {preview, "images"}}})
+        QVERIFY2(g.connect(link, &why), qPrintable(why));
+    Executor executor(packs_);
+    RunContext context;
+    QTemporaryDir out;
+    context.output_dir = out.path();
+    QVector<TrainingReport> reports;
+    context.training_report = [&](const TrainingReport& report) { reports << report; };
+    QVariantMap reported;
+    context.report = [&](const QString&, const QString& key, double value) { reported.insert(key, value); };
+    const RunOutcome outcome = executor.run(g, context);
+    QVERIFY2(outcome.ok, qPrintable(outcome.error));
+    QCOMPARE(reports.size(), 30);
+    const TrainingReport& last = reports.back();
+    QVERIFY(last.curve("loss") && last.curve("validation") && last.curve("log10_sigma_1"));
+    QCOMPARE(last.profiles.size(), 3);
+    QCOMPARE(last.profiles[0].values.size(), 4);
+    QVERIFY(reported.value("validation_loss").toDouble() <= reported.value("warm_start_validation_loss").toDouble());
+
+    const QString file = QDir(out.path()).filePath(learner + "-schedule.irls");
+    QVERIFY2(QFile::exists(file), qPrintable(file));
+    const LearnedSchedule learned = load_learned_schedule(file.toStdString());
+    QVERIFY(learned.has_shifts());
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
+    SamplerSettings settings;
+    settings.solver = Solver::DpmSolver2M;
+    settings.sigmas = learned.sigmas;
+    settings.query_sigmas = learned.query_sigmas;
+    SampleRequest request;
+    request.count = 64;
+    request.seed = 3;
+    request.labels = torch::zeros({64}, torch::kInt64);
+    const torch::Tensor from_graph = std::any_cast<builtin::ImagesValue>(executor.outputs_of(a).value("images")).samples;
+    QVERIFY(torch::equal(from_graph, sample(denoiser, settings, request).samples));
 }
 
 IRL_TEST_CLASS("test_builtin_nodes", TestBuiltinNodes)
