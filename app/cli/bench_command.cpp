@@ -46,6 +46,12 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           with --guidance 2, and with [--torchscript FILE] (the same model exported by\n"
                      "           app/cli/python/export_unet_torchscript.py) frozen and as saved; [--python-loop SCRIPT]\n"
                      "           also times app/cli/python/heun_loop.py over that file; [--large-count N] one more run of N images\n"
+                     "  claim    --method schedule-fit: schedules fitted to a many-step teacher (one per --seeds, --variants\n"
+                     "           shifts,plain) vs their warm starts, the best classic solver at the same NFE on the evaluation seeds\n"
+                     "           and a tuned schedule, with the verdict; [--toy NAME] (else Fashion-MNIST) [--solver dpmpp-2m]\n"
+                     "           [--nfe 5] [--count: 4000 toys, 10000 images] [--eval-seeds ...] [--screen-count N] [--iterations 200]\n"
+                     "           [--pairs 200] [--validation-pairs 50] [--batch 32] [--lr 0.02] [--teacher-nfe 35] [--soft-teacher R]\n"
+                     "           [--tuning-budget E] [--tuning-count N] [--no-baselines] (docs/schedules.md)\n"
                      "every bench takes\n"
                   << threads_option_help();
         return raw.empty() ? kExitUsage : kExitOk;
@@ -55,7 +61,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     const Arguments args(rest, {"count", "guidance", "seed", "model", "classifier", "nfe", "repeats", "threads", "toy", "solver",
                                 "steps", "divergence", "batch", "policy-lr", "entropy", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost", "discriminator-steps", "seeds", "budget",
                                 "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count", "screen-count",
-                                "cycles", "graph", "max-progress", "sampler", "torchscript", "python-loop", "large-count"},
+                                "cycles", "graph", "max-progress", "sampler", "torchscript", "python-loop", "large-count",
+                                "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants"},
                          {"json", "sampled", "verbose", "no-baselines"});
     use_threads_option(args);
     if (what == "solvers") return bench_solvers(args, cancel);
@@ -65,7 +72,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     if (what == "irl-fashion") return bench_irl_fashion(args, cancel);
     if (what == "irl-bias") return bench_irl_bias(args, cancel);
     if (what == "soak") return bench_soak(args, cancel);
-    throw UsageError("unknown benchmark '" + what + "' (solvers, speed, irl-toy, irl-fashion, irl-bias, overhead, soak)");
+    if (what == "claim") return bench_claim(args, cancel);
+    throw UsageError("unknown benchmark '" + what + "' (solvers, speed, irl-toy, irl-fashion, irl-bias, overhead, soak, claim)");
 }
 
 }  // namespace irl::cli

@@ -54,14 +54,6 @@ PolicyTrainingOptions bench_training(const Arguments& args, int steps, int64_t b
     return training;
 }
 
-// --screen-count: the classic grid is screened on that many samples of one evaluation seed (default
-// a quarter of --count, at least 200), and its best three by each criterion scored on all of them.
-GridScreening screening_option(const Arguments& args, int64_t count) {
-    GridScreening screening;
-    screening.count = args.integer("screen-count", std::min<int64_t>(count, std::max<int64_t>(200, count / 4)), 0, count);
-    return screening;
-}
-
 // Rows on stderr as they are scored; the classic grid's only with --verbose.
 void print_rows(PolicyBenchPlan& plan, const Arguments& args, std::vector<std::string> keys) {
     const bool verbose = args.flag("verbose");
@@ -90,6 +82,12 @@ nlohmann::json common_report(const PolicyBenchPlan& plan, const Testbed& test, c
 }
 
 }  // namespace
+
+GridScreening screening_option(const Arguments& args, int64_t count) {
+    GridScreening screening;
+    screening.count = args.integer("screen-count", std::min<int64_t>(count, std::max<int64_t>(200, count / 4)), 0, count);
+    return screening;
+}
 
 int bench_irl_toy(const Arguments& args, const CancelToken& cancel) {
     // On a 2-D toy with its exact denoiser: policies learned by IRL (one per training seed and

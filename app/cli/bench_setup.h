@@ -19,6 +19,10 @@
 #include <string>
 #include <vector>
 
+namespace irl {
+struct GridScreening;
+}
+
 namespace irl::cli {
 
 double now_seconds();
@@ -46,6 +50,11 @@ std::vector<uint64_t> training_seeds(const Arguments& args, uint64_t seed);
 // --eval-seeds, or three sampling seeds no training run uses.
 std::vector<uint64_t> evaluation_seeds(const Arguments& args);
 
+// --screen-count: the classic grid is screened on that many samples of one evaluation seed (default
+// a quarter of --count, at least 200), and its best three by each criterion scored on all of them.
+// (In bench_irl.cpp: GridScreening comes with sampler_comparison.h, which only the benches include.)
+GridScreening screening_option(const Arguments& args, int64_t count);
+
 // One line on stderr per row, for watching a long bench: each of `keys` with half its spread.
 void print_row(const std::string& name, const nlohmann::json& row, const std::vector<std::string>& keys);
 
@@ -56,5 +65,7 @@ int bench_irl_toy(const Arguments& args, const CancelToken& cancel);
 int bench_irl_fashion(const Arguments& args, const CancelToken& cancel);
 int bench_irl_bias(const Arguments& args, const CancelToken& cancel);
 int bench_soak(const Arguments& args, const CancelToken& cancel);
+// The product's claim for one method through the bench driver's verdict (schedule-fit so far).
+int bench_claim(const Arguments& args, const CancelToken& cancel);
 
 }  // namespace irl::cli

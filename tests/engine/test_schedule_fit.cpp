@@ -6,7 +6,9 @@
 // loss; the fit to a teacher repairs a bad schedule and resumes from its checkpoint exactly.
 #include "irl/engine/data/toy_mixtures.h"
 #include "irl/engine/learning/schedule_fit/differentiable_schedule.h"
+#include "irl/engine/learning/schedule_fit/schedule_bench.h"
 #include "irl/engine/learning/schedule_fit/schedule_fit.h"
+#include "irl/engine/core/random.h"
 #include "irl/engine/core/resources.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 #include "irl/engine/models/unet_denoiser.h"
@@ -36,6 +38,7 @@ private Q_SLOTS:
     void resumeContinuesExactly();
     void scheduleFileRoundTripAndChecks();
     void fitOnTheBundledUnet();
+    void benchScoresEveryVariantOnTheSameSeeds();
 };
 
 void TestScheduleFit::parametersGiveBackTheirList() {
@@ -309,6 +312,36 @@ void TestScheduleFit::fitOnTheBundledUnet() {
     const LearnedSchedule file = load_learned_schedule(options.schedule_file);
     QCOMPARE(file.model_checksum, denoiser->weights_checksum());
     QVERIFY(learned_schedule_mismatch(file, *denoiser).empty());
+}
+
+// The claim's driver on ring8, small: one row per variant and training seed, each scored on every
+// evaluation seed; the warm start scored as a row; a verdict per variant against the warm start;
+// a training seed that is also an evaluation seed is refused.
+void TestScheduleFit::benchScoresEveryVariantOnTheSameSeeds() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
+    at::Generator g = make_generator(777);
+    const torch::Tensor truth = denoiser.mixture().sample(400, g);
+    const Testbed test = toy_testbed(denoiser, denoiser.mixture(), truth, {101, 102});
+    ScheduleBenchPlan plan;
+    plan.fit.nfe = 4;
+    plan.fit.pairs = 32;
+    plan.fit.validation_pairs = 16;
+    plan.fit.batch = 16;
+    plan.fit.dtype = torch::kFloat64;
+    plan.fit.conditional = false;
+    plan.fit.run.iterations = 5;
+    plan.seeds = {0, 1};
+    plan.baselines = false;
+    const ScheduleBenchResult r = run_schedule_bench(test, test, plan);
+    QCOMPARE(r.learned.size(), size_t(4));
+    QCOMPARE(r.pooled.size(), size_t(2));
+    for (const auto& row : r.pooled) QCOMPARE(row["seeds"].get<int64_t>(), int64_t(4));  // 2 training x 2 evaluation seeds
+    for (const auto& row : r.learned) QCOMPARE(row["per_seed"]["mmd2"].size(), size_t(2));
+    QVERIFY(r.warm_start.contains("mmd2"));
+    QVERIFY(r.verdicts.empty());  // no baselines: no verdict against them
+
+    plan.seeds = {102};
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, run_schedule_bench(test, test, plan));
 }
 
 IRL_TEST_CLASS("test_schedule_fit", TestScheduleFit)

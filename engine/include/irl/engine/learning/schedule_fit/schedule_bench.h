@@ -1,0 +1,48 @@
+// The claim for learned schedules, on any testbed: schedules fitted to a many-step teacher (one
+// per training seed, with and without query shifts) against their warm starts, every classic
+// solver at the same NFE over sigma_max x rho (screened, the best rescored) and a schedule tuned
+// by search, all scored in the same run on the same evaluation seeds, with the one verdict
+// (sampler_comparison.h) for each learned variant.
+#pragma once
+
+#include "irl/engine/learning/irl/sampler_comparison.h"
+#include "irl/engine/learning/schedule_fit/schedule_fit.h"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace irl {
+
+struct ScheduleBenchPlan {
+    ScheduleFitOptions fit;              // solver, NFE, teacher, pairs, iterations (seed and shifts set per row)
+    std::vector<uint64_t> seeds{0};      // one fit per training seed: its start noises and batches
+    std::vector<bool> shifts{true, false};  // the variants fitted: with query shifts, without
+    GridScreening screening;
+    bool baselines = true;               // the classic grid and the tuned schedule
+    int64_t tuning_budget = -1;          // the tuned schedule's evaluations; -1: as many as the costliest fit
+    int tuning_grid = 64;
+    // Told of each row as it is scored, and of every fit's iterations.
+    std::function<void(const std::string& name, const nlohmann::json& row)> on_row;
+    std::function<void(const std::string& fit, const ScheduleFitProgress&)> on_iteration;
+};
+
+struct ScheduleBenchResult {
+    int nfe = 0;
+    nlohmann::json learned = nlohmann::json::array();  // one row per variant and training seed
+    nlohmann::json pooled = nlohmann::json::array();   // one row per variant over every seed pair
+    nlohmann::json warm_start;                         // the warm starts of the fits, pooled
+    nlohmann::json classic;
+    std::vector<nlohmann::json> best_classic;          // by each criterion; the first is the baseline
+    nlohmann::json tuned;
+    nlohmann::json verdicts = nlohmann::json::array(); // one per variant
+};
+
+// Fits on `test`'s denoiser (never on its samples: the fit sees only its own teacher pairs, whose
+// seeds must differ from the evaluation seeds), scores on `test`, tunes on `tuning`. Throws
+// std::invalid_argument for repeated or overlapping seeds, Cancelled through the testbed's token.
+ScheduleBenchResult run_schedule_bench(const Testbed& test, const Testbed& tuning, const ScheduleBenchPlan& plan);
+
+}  // namespace irl

@@ -1,0 +1,112 @@
+#include "irl/engine/learning/schedule_fit/schedule_bench.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace irl {
+namespace {
+
+std::string variant_name(bool shifts) { return shifts ? "with query shifts" : "levels only"; }
+
+}  // namespace
+
+ScheduleBenchResult run_schedule_bench(const Testbed& test, const Testbed& tuning, const ScheduleBenchPlan& plan) {
+    auto repeated = [](std::vector<uint64_t> values) {
+        std::sort(values.begin(), values.end());
+        return std::adjacent_find(values.begin(), values.end()) != values.end();
+    };
+    if (plan.seeds.empty()) throw std::invalid_argument("the schedule bench needs at least one training seed");
+    if (repeated(plan.seeds)) throw std::invalid_argument("the training seeds repeat a seed: each must differ");
+    if (repeated(test.seeds)) throw std::invalid_argument("the evaluation seeds repeat a seed: each must differ");
+    for (uint64_t seed : plan.seeds)
+        if (std::find(test.seeds.begin(), test.seeds.end(), seed) != test.seeds.end())
+            throw std::invalid_argument("training seed " + std::to_string(seed) + " is also an evaluation seed: the fit's start noises "
+                                        "would be scored");
+    auto tell = [&](const std::string& name, const nlohmann::json& row) {
+        if (plan.on_row) plan.on_row(name, row);
+    };
+    ScheduleBenchResult result;
+    result.nfe = static_cast<int>(plan.fit.nfe);
+    const Criterion& primary = test.criteria.front();
+    auto settings_of = [&](const std::vector<double>& sigmas, const std::vector<double>& query) {
+        SamplerSettings settings;
+        settings.solver = plan.fit.solver;
+        settings.sigmas = sigmas;
+        settings.query_sigmas = query;
+        return settings;
+    };
+
+    // (1) The fits, one per variant and training seed, each scored on every evaluation seed; the
+    // warm start each fit chose (by its own held-out pairs), scored the same way.
+    int64_t costliest = 0;
+    std::vector<nlohmann::json> warm_rows;
+    std::vector<std::vector<double>> warm_scored;
+    for (const bool shifts : plan.shifts) {
+        std::vector<nlohmann::json> rows;
+        for (const uint64_t seed : plan.seeds) {
+            ScheduleFitOptions options = plan.fit;
+            options.seed = seed;
+            options.shifts = shifts;
+            options.schedule_file.clear();
+            options.run.checkpoint.clear();
+            const std::string name = variant_name(shifts) + " seed " + std::to_string(seed);
+            ScheduleFit fit(*test.denoiser, options, test.cancel);
+            ScheduleFitControl control;
+            control.cancel = test.cancel;
+            if (plan.on_iteration) control.on_iteration = [&](const ScheduleFitProgress& p) { plan.on_iteration(name, p); };
+            const ScheduleFitResult fitted = fit.run(control);
+            nlohmann::json row = score_sampler(test, settings_of(fitted.sigmas, shifts ? fitted.query_sigmas : std::vector<double>{}));
+            row["shifts"] = shifts;
+            row["seed"] = seed;
+            row["fit"] = nlohmann::json::parse(fitted.to_json());
+            const int64_t spent = fitted.teacher_evaluations + fitted.screen_evaluations + fitted.fit_evaluations;
+            row["training_evaluations"] = spent;
+            costliest = std::max(costliest, spent);
+            tell("learned " + name, row);
+            result.learned.push_back(row);
+            rows.push_back(row);
+            // The warm start depends on the seed's pairs only, not on the variant: scored once per seed.
+            if (std::find(warm_scored.begin(), warm_scored.end(), fitted.warm_start) == warm_scored.end()) {
+                nlohmann::json warm = score_sampler(test, settings_of(fitted.warm_start, {}));
+                warm["sigmas"] = fitted.warm_start;
+                warm["seed"] = seed;
+                tell("warm start seed " + std::to_string(seed), warm);
+                warm_rows.push_back(warm);
+                warm_scored.push_back(fitted.warm_start);
+            }
+        }
+        nlohmann::json pooled = pool_rows(rows);
+        pooled["shifts"] = shifts;
+        pooled["training_seeds"] = plan.seeds;
+        if (plan.seeds.size() > 1) tell("learned " + variant_name(shifts) + " over every seed", pooled);
+        result.pooled.push_back(pooled);
+    }
+    result.warm_start = pool_rows(warm_rows);
+    if (!plan.baselines) return result;
+
+    // (2) Every classic solver at the same NFE, screened; the best on the evaluation seeds is the baseline.
+    result.classic = classic_grid(test, result.nfe, classic_solvers(), plan.screening);
+    for (const Criterion& criterion : test.criteria) {
+        const nlohmann::json best = best_row(result.classic, criterion);
+        tell("best classic by " + criterion.key, best);
+        result.best_classic.push_back(best);
+    }
+    // (3) The same solver's schedule tuned by search on `tuning`, with as many evaluations as a fit.
+    const int64_t tuning_budget = plan.tuning_budget >= 0 ? plan.tuning_budget : costliest;
+    result.tuned = tuned_schedule(tuning, test, plan.fit.solver, result.nfe, plan.tuning_grid, tuning_budget);
+    tell("tuned schedule (" + std::string(to_string(plan.fit.solver)) + ")", result.tuned);
+
+    for (const nlohmann::json& row : result.pooled) {
+        nlohmann::json v = {{"shifts", row["shifts"]}, {"training_seeds", row["training_seeds"]}};
+        v[primary.key + "_vs_best_classic"] = verdict(row, result.best_classic.front(), primary).to_json();
+        v[primary.key + "_vs_tuned_schedule"] = verdict(row, result.tuned, primary).to_json();
+        v[primary.key + "_over_warm_start"] = verdict(row, result.warm_start, primary).to_json();
+        result.verdicts.push_back(v);
+    }
+    return result;
+}
+
+}  // namespace irl
