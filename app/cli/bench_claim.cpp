@@ -121,6 +121,7 @@ int bench_claim(const Arguments& args, const CancelToken& cancel) {
                                    {"verdicts", r.verdicts}};
     const std::string primary = test.primary();
     for (const nlohmann::json& v : r.verdicts) {
+        if (!v.contains(primary + "_vs_best_classic")) continue;
         const nlohmann::json& c = v[primary + "_vs_best_classic"];
         std::fprintf(stderr, "verdict (%s): learned %.5g vs best classic %.5g, margin %.3g, spread %.3g: %s\n",
                      v["shifts"].get<bool>() ? "with query shifts" : "levels only", c["learned"].get<double>(), c["classic"].get<double>(),

@@ -12,6 +12,7 @@
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 #include "irl/engine/models/unet_denoiser.h"
 #include "irl/engine/sampling/learned_schedule_file.h"
+#include "irl/engine/sampling/schedule.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -84,9 +85,26 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
     options.soft_teacher = args.number("soft-teacher", 0.0);
     if (!(options.soft_teacher >= 0.0 && options.soft_teacher <= 1.0)) throw UsageError("--soft-teacher: a radius from 0 to 1");
     options.soft_teacher_steps = args.integer("soft-teacher-steps", 2, 1, 100);
-    options.warm_start = args.numbers("warm-start");
+    if (args.has("warm-start")) {
+        try {
+            options.warm_start = parse_sigma_list(args.text("warm-start", ""));
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(std::string("--warm-start: ") + e.what());
+        }
+    }
     options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1LL << 40));
     options.conditional = !args.flag("unconditional");
+    // Said now, naming the option, not after the teacher has sampled.
+    try {
+        schedule_fit_levels(options.solver, options.nfe);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--solver/--nfe: ") + e.what());
+    }
+    try {
+        schedule_fit_levels(options.teacher_solver, options.teacher_nfe);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--teacher-solver/--teacher-nfe: ") + e.what());
+    }
     options.run.iterations = args.integer("iterations", 200, 1, 10000000);
     options.run.evaluate_every = args.integer("validate-every", 5, 1, 10000000);
     const std::string checkpoint_option = args.text("checkpoint", "");

@@ -33,7 +33,8 @@ std::string sampler_options_help() {
                   ScheduleDefaults::steps, schedules.c_str(), ScheduleDefaults::sigma_min, ScheduleDefaults::sigma_max, ScheduleDefaults::rho);
     return "  --solver NAME      " + solvers + " (default heun)\n" + defaults +
            "  --sigmas A,B,...   the custom schedule (descending; 0 is appended; a pasted list in brackets works too)\n"
-           "  --schedule-file F  a learned schedule (learn-schedule --out F): its levels and where each step queries\n"
+           "  --schedule-file F  a learned schedule (learn-schedule --out F): its levels, where each step queries,\n"
+           "                     and its solver unless --solver is given\n"
            "  --guidance W       classifier-free guidance scale (default 1)\n"
            "  --s-churn S        EDM's S_churn for euler/heun: per-step churn min(S/steps, sqrt 2 - 1) (default 0)\n"
            "  --s-tmin, --s-tmax, --s-noise   EDM churn range and noise scale\n"
@@ -66,6 +67,11 @@ SamplerSettings sampler_settings_from(const Arguments& args, int default_steps) 
         const LearnedSchedule learned = load_learned_schedule(args.text("schedule-file", ""));
         settings.sigmas = learned.sigmas;
         settings.query_sigmas = learned.query_sigmas;
+        // The solver it was fitted for, unless another is asked for (then said).
+        if (!args.has("solver")) settings.solver = learned.solver;
+        else if (settings.solver != learned.solver)
+            std::fprintf(stderr, "note: --schedule-file was fitted for %s; sampling it with %s\n", to_string(learned.solver),
+                         to_string(settings.solver));
         break;
     }
     }

@@ -177,6 +177,7 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
     PolicyTrainingOptions options;
     options.irl.sampler.solver = solver_from_string(p.value("solver").toString().toStdString());
     options.irl.sampler.sigmas = schedule.sigmas;
+    options.irl.sampler.query_sigmas = schedule.query_sigmas;
     options.irl.sampler.renoise_cap = p.value("renoise_cap").toLongLong();
     options.irl.sampler.budget = p.value("budget").toLongLong();
     options.irl.conditional = !model.toy && p.value("labels").toString() != "unconditional";

@@ -97,7 +97,7 @@ Values ScheduleLearnerNode::evaluate(const Values& in, const QVariantMap& p, Run
     // A named checkpoint is written every 20 iterations and at the end, and resumed; the default
     // one only on a stop, a cancel or a request from the window.
     const QString named = p.value("checkpoint").toString();
-    const QString checkpoint = named.isEmpty() ? output_path(context.output_dir, context.node + "-checkpoint.irls", "the checkpoint file name")
+    const QString checkpoint = named.isEmpty() ? output_path(context.output_dir, context.node + "-checkpoint.ckpt", "the checkpoint file name")
                                                : output_path(context.output_dir, named, "the Schedule Learner's checkpoint file name");
     options.run.checkpoint = checkpoint.toStdString();
     options.run.checkpoint_every = named.isEmpty() ? 0 : 20;

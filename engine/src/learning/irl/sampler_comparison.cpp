@@ -161,8 +161,8 @@ nlohmann::json classic_grid(const Testbed& testbed, int nfe, const std::vector<S
     }
     nlohmann::json rows = nlohmann::json::array();
     for (Solver solver : solvers) {
-        for (double sigma_max : {2.0, 5.0, 10.0, 20.0, 80.0}) {
-            for (double rho : {1.0, 3.0, 5.0, 7.0}) {
+        for (const double sigma_max : ClassicGrid::sigma_max) {
+            for (const double rho : ClassicGrid::rho) {
                 const int steps = steps_for_evaluations(solver, nfe);
                 nlohmann::json row = {{"solver", to_string(solver)}, {"sigma_max", sigma_max}, {"rho", rho}, {"steps", steps}};
                 row.update(score_sampler(quick, classic_settings(row, sigma_min)));

@@ -62,7 +62,7 @@ ScheduleBenchResult run_schedule_bench(const Testbed& test, const Testbed& tunin
             row["shifts"] = shifts;
             row["seed"] = seed;
             row["fit"] = nlohmann::json::parse(fitted.to_json());
-            const int64_t spent = fitted.teacher_evaluations + fitted.screen_evaluations + fitted.fit_evaluations;
+            const int64_t spent = fitted.total_evaluations();
             row["training_evaluations"] = spent;
             costliest = std::max(costliest, spent);
             tell("learned " + name, row);
@@ -85,6 +85,11 @@ ScheduleBenchResult run_schedule_bench(const Testbed& test, const Testbed& tunin
         result.pooled.push_back(pooled);
     }
     result.warm_start = pool_rows(warm_rows);
+    for (const nlohmann::json& row : result.pooled) {
+        nlohmann::json v = {{"shifts", row["shifts"]}, {"training_seeds", row["training_seeds"]}};
+        v[primary.key + "_over_warm_start"] = verdict(row, result.warm_start, primary).to_json();
+        result.verdicts.push_back(v);
+    }
     if (!plan.baselines) return result;
 
     // (2) Every classic solver at the same NFE, screened; the best on the evaluation seeds is the baseline.
@@ -99,12 +104,10 @@ ScheduleBenchResult run_schedule_bench(const Testbed& test, const Testbed& tunin
     result.tuned = tuned_schedule(tuning, test, plan.fit.solver, result.nfe, plan.tuning_grid, tuning_budget);
     tell("tuned schedule (" + std::string(to_string(plan.fit.solver)) + ")", result.tuned);
 
-    for (const nlohmann::json& row : result.pooled) {
-        nlohmann::json v = {{"shifts", row["shifts"]}, {"training_seeds", row["training_seeds"]}};
-        v[primary.key + "_vs_best_classic"] = verdict(row, result.best_classic.front(), primary).to_json();
-        v[primary.key + "_vs_tuned_schedule"] = verdict(row, result.tuned, primary).to_json();
-        v[primary.key + "_over_warm_start"] = verdict(row, result.warm_start, primary).to_json();
-        result.verdicts.push_back(v);
+    for (size_t i = 0; i < result.pooled.size(); ++i) {
+        nlohmann::json& v = result.verdicts[i];
+        v[primary.key + "_vs_best_classic"] = verdict(result.pooled[i], result.best_classic.front(), primary).to_json();
+        v[primary.key + "_vs_tuned_schedule"] = verdict(result.pooled[i], result.tuned, primary).to_json();
     }
     return result;
 }

@@ -46,6 +46,24 @@ ScheduleFit::ScheduleFit(Denoiser& denoiser, ScheduleFitOptions options, const C
     if (!denoiser_.gives_gradients())
         throw std::runtime_error("the denoiser '" + denoiser_.identity() + "' gives no gradients, so no schedule can be fitted through it");
     if (o.run.evaluate_every <= 0) o.run.evaluate_every = 5;
+    // Everything the options can get wrong is said now, before the teacher samples (minutes on images).
+    if (!o.warm_start.empty()) {
+        warm_start_ = o.warm_start;
+        if (warm_start_.back() != 0.0) warm_start_.push_back(0.0);
+        check(static_cast<int64_t>(warm_start_.size()) == levels_ + 1,
+              "the warm start has " + std::to_string(warm_start_.size() - 1) + " levels; " + to_string(o.solver) + " at " +
+                  std::to_string(o.nfe) + " NFE takes " + std::to_string(levels_));
+        DifferentiableSchedule::from_sigmas(warm_start_, o.shifts);  // throws for a list that is not a schedule
+    }
+    const bool resuming = o.run.resume && !o.run.checkpoint.empty() && std::filesystem::exists(o.run.checkpoint);
+    if (resuming) {
+        // The warm start fixes the levels' floor, so it comes from the checkpoint; the rest is
+        // loaded, and checked against this setup, by the driver.
+        ArchiveReader archive(o.run.checkpoint, kCheckpointFile);
+        const torch::Tensor warm = archive.tensor("warm_start");
+        if (warm.dim() != 1 || warm.size(0) != levels_ + 1) archive.fail("has a warm start of another length (another NFE or solver)");
+        warm_start_ = to_double_list(warm);
+    }
     if (!o.schedule_file.empty()) check_writable(o.schedule_file);  // a bad name fails now, not after the fit
 
     // The teacher: the same start noises, a fine deterministic sampler from sigma 80.
@@ -69,32 +87,27 @@ ScheduleFit::ScheduleFit(Denoiser& denoiser, ScheduleFitOptions options, const C
     teacher_ = taught.samples;
     teacher_evaluations_ = taught.evaluations.sum().item<int64_t>();
 
-    // The warm start: the given list, or the best of the classic grid by the validation loss.
-    const bool resuming = o.run.resume && !o.run.checkpoint.empty() && std::filesystem::exists(o.run.checkpoint);
-    if (!o.warm_start.empty()) {
-        warm_start_ = o.warm_start;
-        if (warm_start_.back() != 0.0) warm_start_.push_back(0.0);
-        check(static_cast<int64_t>(warm_start_.size()) == levels_ + 1,
-              "the warm start has " + std::to_string(warm_start_.size() - 1) + " levels; " + to_string(o.solver) + " at " +
-                  std::to_string(o.nfe) + " NFE takes " + std::to_string(levels_));
+    // The warm start: the given list (or the checkpoint's), or the best of the classic grid by the
+    // validation loss. Every validation pass is counted: the screen's as the screen's, the rest as
+    // validation.
+    if (!warm_start_.empty()) {
         schedule_ = DifferentiableSchedule::from_sigmas(warm_start_, o.shifts);
-        warm_start_validation_ = validation_loss(*schedule_);
-    } else if (resuming) {
-        schedule_ = DifferentiableSchedule::from_sigmas(karras_schedule(static_cast<int>(levels_)), o.shifts);  // replaced by the checkpoint
+        if (!resuming) warm_start_validation_ = validation_loss(*schedule_);
     } else {
         double best = std::numeric_limits<double>::infinity();
-        for (double sigma_max : {2.0, 5.0, 10.0, 20.0, 80.0}) {
-            for (double rho : {1.0, 3.0, 5.0, 7.0}) {
+        for (const double sigma_max : ClassicGrid::sigma_max) {
+            for (const double rho : ClassicGrid::rho) {
                 if (cancel) cancel->throw_if_cancelled();
                 const std::vector<double> sigmas = karras_schedule(static_cast<int>(levels_), ScheduleDefaults::sigma_min, sigma_max, rho);
                 const double loss = validation_loss(DifferentiableSchedule::from_sigmas(sigmas, o.shifts));
-                screen_evaluations_ += o.validation_pairs * o.nfe;
                 if (loss < best) {
                     best = loss;
                     warm_start_ = sigmas;
                 }
             }
         }
+        screen_evaluations_ = validation_evaluations_;
+        validation_evaluations_ = 0;
         schedule_ = DifferentiableSchedule::from_sigmas(warm_start_, o.shifts);
         warm_start_validation_ = best;
     }
@@ -120,11 +133,28 @@ double ScheduleFit::validation_loss(const DifferentiableSchedule& schedule) {
         const torch::Tensor got = student(schedule, noise_.narrow(0, start, length), labels_.narrow(0, start, length));
         sum += (got - teacher_.narrow(0, start, length)).square().to(torch::kFloat64).sum().item<double>();
     }
+    validation_evaluations_ += options_.validation_pairs * options_.nfe;
     return sum / static_cast<double>(options_.validation_pairs * (noise_.numel() / noise_.size(0)));
 }
 
 void ScheduleFit::iterate(const CancelToken* cancel) {
     if (cancel) cancel->throw_if_cancelled();
+    // A cancel inside the iteration leaves the batch generator where it was, so that a resumed fit
+    // draws the batches an uninterrupted one would.
+    const torch::Tensor generator_before = generator_.get_state();
+    try {
+        step(cancel);
+    } catch (const Cancelled&) {
+        generator_.set_state(generator_before);
+        throw;
+    }
+    // Validation belongs to the iteration, before the driver checkpoints it: a resumed fit keeps the
+    // best parameters an uninterrupted one would.
+    validated_ = iteration_ % options_.run.evaluate_every == 0 || iteration_ == options_.run.iterations;
+    if (validated_) last_validation_ = validate();
+}
+
+void ScheduleFit::step(const CancelToken* cancel) {
     const ScheduleFitOptions& o = options_;
     const torch::Tensor chosen = torch::randperm(o.pairs, generator_, torch::kInt64).narrow(0, 0, o.batch);
     torch::Tensor noise = noise_.index_select(0, chosen);
@@ -150,12 +180,16 @@ void ScheduleFit::iterate(const CancelToken* cancel) {
     optimizer_->zero_grad();
     const torch::Tensor loss = (student(*schedule_, noise, labels) - target).square().mean();
     loss.backward();
-    optimizer_->step();
     fit_evaluations_ += o.batch * o.nfe;
     last_loss_ = loss.item<double>();
-    if (!std::isfinite(last_loss_))
-        throw std::runtime_error("the schedule fit's loss became " + std::to_string(last_loss_) + " at iteration " +
-                                 std::to_string(iteration_ + 1) + "; lower the learning rate");
+    // Checked before the step: the parameters stay the last finite ones.
+    bool finite = std::isfinite(last_loss_);
+    for (const torch::Tensor& p : schedule_->parameters())
+        finite = finite && p.grad().defined() && torch::isfinite(p.grad()).all().item<bool>();
+    if (!finite)
+        throw std::runtime_error("the schedule fit's loss or its gradient became infinite or NaN at iteration " +
+                                 std::to_string(iteration_ + 1) + " (loss " + std::to_string(last_loss_) + "); lower the learning rate");
+    optimizer_->step();
     ++iteration_;
 }
 
@@ -170,20 +204,18 @@ double ScheduleFit::validate() {
 }
 
 ScheduleFitResult ScheduleFit::run(const ScheduleFitControl& control) {
-    double last_validation = best_validation_;
     const TrainingOutcome outcome = driver_->run(control, [&](const TrainingStep& step) {
-        if (step.evaluate) last_validation = validate();
         if (!control.on_iteration) return;
         ScheduleFitProgress progress;
         progress.iteration = step.done;
         progress.iterations = step.total;
         progress.loss = last_loss_;
-        progress.validated = step.evaluate;
-        progress.validation = last_validation;
+        progress.validated = validated_;
+        progress.validation = last_validation_;
         progress.best_validation = best_validation_;
         progress.sigmas = schedule_->sigma_list();
         progress.query_sigmas = schedule_->query_list();
-        progress.evaluations = teacher_evaluations_ + screen_evaluations_ + fit_evaluations_;
+        progress.evaluations = teacher_evaluations_ + screen_evaluations_ + validation_evaluations_ + fit_evaluations_;
         progress.seconds = step.seconds;
         control.on_iteration(progress);
     });
@@ -206,6 +238,7 @@ ScheduleFitResult ScheduleFit::result() const {
     r.iterations = iteration_;
     r.teacher_evaluations = teacher_evaluations_;
     r.screen_evaluations = screen_evaluations_;
+    r.validation_evaluations = validation_evaluations_;
     r.fit_evaluations = fit_evaluations_;
     return r;
 }
@@ -220,7 +253,9 @@ std::string ScheduleFitResult::to_json() const {
                           {"iterations", iterations},
                           {"teacher_evaluations", teacher_evaluations},
                           {"screen_evaluations", screen_evaluations},
+                          {"validation_evaluations", validation_evaluations},
                           {"fit_evaluations", fit_evaluations},
+                          {"evaluations", total_evaluations()},
                           {"seconds", seconds},
                           {"stopped", stopped}}
         .dump();
@@ -279,6 +314,7 @@ void ScheduleFit::save_checkpoint(const std::string& path) const {
     archive.number("warm_start_validation", warm_start_validation_);
     archive.integer("screen_evaluations", screen_evaluations_);
     archive.integer("fit_evaluations", fit_evaluations_);
+    archive.integer("validation_evaluations", validation_evaluations_);
     archive.tensor("generator", generator_.get_state());
     archive.optimizer("optimizer", *optimizer_);
     archive.save(path);
@@ -299,7 +335,9 @@ void ScheduleFit::load_checkpoint(const std::string& path) {
         probe.load_state(archive.tensor("best_state"));
         generator_.set_state(archive.tensor("generator"));
     } catch (const std::exception& e) {
-        archive.fail(std::string("has damaged parameters (") + e.what() + ")");
+        const auto* c10_error = dynamic_cast<const c10::Error*>(&e);
+        const std::string what = c10_error ? c10_error->what_without_backtrace() : e.what();
+        archive.fail("has damaged parameters (" + what.substr(0, std::min<size_t>(what.find('\n'), 200)) + ")");
     }
     archive.load_optimizer("optimizer", *optimizer_);
     iteration_ = iteration;
@@ -310,6 +348,7 @@ void ScheduleFit::load_checkpoint(const std::string& path) {
     warm_start_validation_ = archive.number("warm_start_validation");
     screen_evaluations_ = archive.integer("screen_evaluations");
     fit_evaluations_ = archive.integer("fit_evaluations");
+    validation_evaluations_ = archive.integer("validation_evaluations");
 }
 
 }  // namespace irl

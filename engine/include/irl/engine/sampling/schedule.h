@@ -2,6 +2,7 @@
 // Invalid parameters throw std::invalid_argument with a message that names the parameter.
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,14 @@ struct ScheduleDefaults {
     static constexpr double sigma_max = 80.0;
     static constexpr double rho = 7.0;
     static constexpr int steps = 18;
+};
+
+// The classic grid a user could pick from: Karras schedules over these sigma_max and rho (EDM's
+// defaults are 80 and 7), at the studio's sigma_min. The benches' baseline grid and the schedule
+// fit's warm-start screen.
+struct ClassicGrid {
+    static constexpr std::array<double, 5> sigma_max{2.0, 5.0, 10.0, 20.0, 80.0};
+    static constexpr std::array<double, 4> rho{1.0, 3.0, 5.0, 7.0};
 };
 
 // Karras et al. 2022, Eq. 5: sigma_i = (smax^(1/rho) + i/(n-1) (smin^(1/rho) - smax^(1/rho)))^rho,

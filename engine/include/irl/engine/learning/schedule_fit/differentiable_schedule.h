@@ -17,7 +17,9 @@ class Denoiser;
 // Levels from unconstrained parameters: log(sigma_1 / sigma_floor) = exp(span), and
 // softmax(logits) shares that span out: level i+1 lies share_i of it below level i, and the last
 // share is what remains between sigma_N and the floor. So every parameter value gives a strictly
-// descending list above the floor; sigma_max = sigma_1 is learned with the rest.
+// descending list above the floor (in exact arithmetic: in doubles, a span beyond about e^6
+// overflows sigma_1, and a share below about 1e-16 rounds two levels together; a fit from a classic
+// warm start stays far from both); sigma_max = sigma_1 is learned with the rest.
 class DifferentiableSchedule {
 public:
     // Starts at `sigmas` (descending, positive, a trailing 0 allowed). The floor is below the last

@@ -47,8 +47,8 @@ struct ScheduleFitOptions {
     uint64_t seed = 0;
     bool conditional = true;              // a conditional model's pairs ask its classes in turn
     torch::Dtype dtype = torch::kFloat32; // of the samples (the toys' exact denoiser: float64)
-    // Iterations, checkpoint, resume; validation every run.evaluate_every iterations (0: every 5)
-    // and after the last.
+    // Iterations, checkpoint, resume; validation after every run.evaluate_every-th iteration (0: 5)
+    // and after the last, inside the iteration (so a checkpoint holds its result).
     TrainingRunOptions run;
     // The schedule file (learned_schedule_file.h) of the best parameters, written at the end and,
     // marked partial in its facts, when the run is cancelled; empty: none.
@@ -78,8 +78,11 @@ struct ScheduleFitResult {
     int64_t best_iteration = 0;
     int64_t iterations = 0;
     int64_t teacher_evaluations = 0;
-    int64_t screen_evaluations = 0;
+    int64_t screen_evaluations = 0;       // the warm start's screen on the held-out pairs
+    int64_t validation_evaluations = 0;   // the held-out passes that keep the best parameters
     int64_t fit_evaluations = 0;          // forward evaluations of the fit (backward passes not counted)
+    // Everything the fit cost in forward evaluations: teacher, screen, validation and fit.
+    int64_t total_evaluations() const { return teacher_evaluations + screen_evaluations + validation_evaluations + fit_evaluations; }
     double seconds = 0.0;
     bool stopped = false;
     // {"sigmas", "query_sigmas", "warm_start", "best_validation", ...}: for --json, reports and files.
@@ -118,6 +121,7 @@ private:
     std::string setup_json() const;
     torch::Tensor student(const DifferentiableSchedule& schedule, const torch::Tensor& noise, const torch::Tensor& labels);
     double validate();  // the validation loss now; keeps the parameters when they are the best so far
+    void step(const CancelToken* cancel);  // one Adam step on a batch (iterate() adds the validation)
 
     Denoiser& denoiser_;
     ScheduleFitOptions options_;
@@ -131,7 +135,9 @@ private:
     std::vector<double> warm_start_;
     double warm_start_validation_ = 0.0;
     int64_t iteration_ = 0;
-    int64_t teacher_evaluations_ = 0, screen_evaluations_ = 0, fit_evaluations_ = 0;
+    int64_t teacher_evaluations_ = 0, screen_evaluations_ = 0, validation_evaluations_ = 0, fit_evaluations_ = 0;
+    bool validated_ = false;        // the last iteration ended with a validation
+    double last_validation_ = 0.0;
     double last_loss_ = 0.0;
     at::Generator generator_;                             // which pairs each iteration takes
     std::unique_ptr<TrainingDriver> driver_;
