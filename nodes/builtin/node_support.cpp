@@ -5,8 +5,10 @@
 #include "irl/engine/data/image_dataset.h"
 #include "irl/engine/io/pictures.h"
 #include "irl/engine/learning/irl/sampler_comparison.h"
+#include "irl/engine/learning/training_driver.h"
 #include "irl/engine/metrics/image_evaluation.h"
 #include "irl/engine/models/fashion_classifier.h"
+#include "irl/nodes/output_paths.h"
 
 #include <torch/torch.h>
 
@@ -116,6 +118,26 @@ Testbed reference_testbed(Denoiser& denoiser, const DatasetValue* reference, int
         return scored(samples, labels);
     };
     return testbed;
+}
+
+CheckpointPlace checkpoint_of(const QVariantMap& parameters, const RunContext& context, const QString& node_label) {
+    const QString name = parameters.value("checkpoint").toString();
+    if (name.isEmpty()) return {output_path(context.output_dir, context.node + "-checkpoint.pt", "the checkpoint file name"), false};
+    return {output_path(context.output_dir, name, "the " + node_label + "'s checkpoint file name"), true};
+}
+
+void steer_from_window(TrainingSteering& steering, RunContext& context) {
+    steering.cancel = context.cancel;
+    if (TrainingControl* window = context.training) {
+        steering.paused = [window] { return window->paused.load(); };
+        steering.stop = [window] { return window->stop.load(); };
+        steering.checkpoint_requested = [window] { return window->checkpoint_requests.exchange(0) > 0; };
+    }
+    // Asked for from the window: written, and said where.
+    steering.checkpoint_written = [&context](const std::string& path, int64_t iteration) {
+        if (context.notice)
+            context.notice(context.node, QString("checkpoint of iteration %1 written to %2").arg(iteration).arg(QString::fromStdString(path)));
+    };
 }
 
 }  // namespace irl::nodes::builtin

@@ -14,8 +14,9 @@
 #include <vector>
 
 namespace irl {
-struct ImageScores;  // irl/engine/metrics/image_evaluation.h
-struct Testbed;      // irl/engine/learning/irl/sampler_comparison.h
+struct ImageScores;       // irl/engine/metrics/image_evaluation.h
+struct Testbed;           // irl/engine/learning/irl/sampler_comparison.h
+struct TrainingSteering;  // irl/engine/learning/training_driver.h
 }  // namespace irl
 
 namespace irl::nodes::builtin {
@@ -48,6 +49,18 @@ QByteArray as_bytes(const std::string& png);
 // The picture of a batch for the window: a grid of up to 64 images, or a scatter plot of the
 // points over the toy's true distribution.
 QByteArray picture_of(const torch::Tensor& samples, const std::shared_ptr<GaussianMixture>& toy);
+
+// Where a trainer node checkpoints: its Checkpoint parameter (a file in the output folder, written
+// periodically and resumed), or <node>-checkpoint.pt there when it is empty (written on a stop, a
+// cancel or a request from the window, never resumed by itself).
+struct CheckpointPlace {
+    QString path;
+    bool named = false;
+};
+CheckpointPlace checkpoint_of(const QVariantMap& parameters, const RunContext& context, const QString& node_label);
+// The window's pause, stop and checkpoint requests (context.training, when it is set) as the
+// engine driver's steering, with the cancel token, and a notice when a requested checkpoint is written.
+void steer_from_window(TrainingSteering& steering, RunContext& context);
 
 // FD, precision, recall and class accuracy of images against real ones through the bundled
 // metrics classifier: the cached Fashion-MNIST test features, or `reference`'s images.

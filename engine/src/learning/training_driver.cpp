@@ -21,10 +21,14 @@ double seconds_from(DriverClock::time_point start) {
 TrainingDriver::TrainingDriver(Trainer& trainer, TrainingRunOptions options) : trainer_(trainer), options_(std::move(options)) {
     if (options_.checkpoint.empty()) return;
     check_writable(options_.checkpoint);
-    if (options_.resume && std::filesystem::exists(options_.checkpoint)) {
+    if (will_resume(options_)) {
         trainer_.load_checkpoint(options_.checkpoint);
         resumed_ = true;
     }
+}
+
+bool TrainingDriver::will_resume(const TrainingRunOptions& options) {
+    return options.resume && !options.checkpoint.empty() && std::filesystem::exists(options.checkpoint);
 }
 
 TrainingOutcome TrainingDriver::run(const TrainingSteering& control, const std::function<void(const TrainingStep&)>& after_iteration) {

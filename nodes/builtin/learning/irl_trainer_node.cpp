@@ -117,19 +117,6 @@ void add_evaluation(TrainingReport& report, const QVariantMap& metrics, const QB
     report.samples_caption = toy ? "greedy policy (white) over the true data (grey)" : "greedy policy samples";
 }
 
-// Where training resumes from after a stop, a crash or a cancel: the Checkpoint parameter, or
-// <node>-checkpoint.pt in the output folder when it is empty (written, never resumed by itself).
-struct CheckpointPlace {
-    QString path;
-    bool named = false;
-};
-
-CheckpointPlace checkpoint_of(const QVariantMap& p, const RunContext& context) {
-    const QString name = p.value("checkpoint").toString();
-    if (name.isEmpty()) return {output_path(context.output_dir, context.node + "-checkpoint.pt", "the checkpoint file name"), false};
-    return {output_path(context.output_dir, name, "the IRL Trainer's checkpoint file name"), true};
-}
-
 }  // namespace
 
 NodeTypeInfo IrlTrainerNode::declaration() {
@@ -186,24 +173,14 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
     options.policy_file = output_file_path(*declaration().traits.output_file, context.node, p, context.output_dir).toStdString();
     // A named checkpoint is written at every evaluation and at the end, and resumed; the default
     // one only on a stop, a cancel or a request from the window.
-    const CheckpointPlace checkpoint = checkpoint_of(p, context);
+    const CheckpointPlace checkpoint = checkpoint_of(p, context, "IRL Trainer");
     options.checkpoint = checkpoint.path.toStdString();
     options.checkpoint_every = checkpoint.named ? (options.evaluate_every > 0 ? options.evaluate_every : options.iterations) : 0;
     options.resume = checkpoint.named && p.value("resume").toBool();
     PolicyTraining training(*model.denoiser, expert.data, options);
 
-    TrainingControl* window = context.training;
     PolicyTrainingControl control;
-    control.cancel = context.cancel;
-    if (window) {
-        control.paused = [window] { return window->paused.load(); };
-        control.stop = [window] { return window->stop.load(); };
-        control.checkpoint_requested = [window] { return window->checkpoint_requests.exchange(0) > 0; };
-    }
-    // Asked for from the window: written, and said where.
-    control.checkpoint_written = [&](const std::string& path, int64_t iteration) {
-        if (context.notice) context.notice(context.node, QString("checkpoint of iteration %1 written to %2").arg(iteration).arg(QString::fromStdString(path)));
-    };
+    steer_from_window(control, context);
     QVariantMap last_metrics;
     control.on_iteration = [&](const PolicyTrainingProgress& progress) {
         TrainingReport report = report_of(progress.iteration, training.trainer(), options.actions, schedule, options.iterations, context.node);

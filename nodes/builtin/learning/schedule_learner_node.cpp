@@ -96,27 +96,16 @@ Values ScheduleLearnerNode::evaluate(const Values& in, const QVariantMap& p, Run
     options.schedule_file = output_file_path(*declaration().traits.output_file, context.node, p, context.output_dir).toStdString();
     // A named checkpoint is written every 20 iterations and at the end, and resumed; the default
     // one only on a stop, a cancel or a request from the window.
-    const QString named = p.value("checkpoint").toString();
-    const QString checkpoint = named.isEmpty() ? output_path(context.output_dir, context.node + "-checkpoint.ckpt", "the checkpoint file name")
-                                               : output_path(context.output_dir, named, "the Schedule Learner's checkpoint file name");
-    options.run.checkpoint = checkpoint.toStdString();
-    options.run.checkpoint_every = named.isEmpty() ? 0 : 20;
-    options.run.resume = !named.isEmpty() && p.value("resume").toBool();
+    const CheckpointPlace checkpoint = checkpoint_of(p, context, "Schedule Learner");
+    options.run.checkpoint = checkpoint.path.toStdString();
+    options.run.checkpoint_every = checkpoint.named ? 20 : 0;
+    options.run.resume = checkpoint.named && p.value("resume").toBool();
     if (context.progress) context.progress(context.node, 0.0, "the teacher samples its pairs");
     ScheduleFit fit(*model.denoiser, options, context.cancel);
     const std::vector<double> warm_start = fit.result().warm_start;
 
-    TrainingControl* window = context.training;
     ScheduleFitControl control;
-    control.cancel = context.cancel;
-    if (window) {
-        control.paused = [window] { return window->paused.load(); };
-        control.stop = [window] { return window->stop.load(); };
-        control.checkpoint_requested = [window] { return window->checkpoint_requests.exchange(0) > 0; };
-    }
-    control.checkpoint_written = [&](const std::string& path, int64_t iteration) {
-        if (context.notice) context.notice(context.node, QString("checkpoint of iteration %1 written to %2").arg(iteration).arg(QString::fromStdString(path)));
-    };
+    steer_from_window(control, context);
     control.on_iteration = [&](const ScheduleFitProgress& progress) {
         if (context.training_report) context.training_report(report_of(progress, warm_start, context.node));
         if (context.progress) context.progress(context.node, double(progress.iteration) / double(progress.iterations), QString());

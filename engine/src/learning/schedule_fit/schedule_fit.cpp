@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <limits>
 #include <stdexcept>
 
@@ -55,7 +54,7 @@ ScheduleFit::ScheduleFit(Denoiser& denoiser, ScheduleFitOptions options, const C
                   std::to_string(o.nfe) + " NFE takes " + std::to_string(levels_));
         DifferentiableSchedule::from_sigmas(warm_start_, o.shifts);  // throws for a list that is not a schedule
     }
-    const bool resuming = o.run.resume && !o.run.checkpoint.empty() && std::filesystem::exists(o.run.checkpoint);
+    const bool resuming = TrainingDriver::will_resume(o.run);
     if (resuming) {
         // The warm start fixes the levels' floor, so it comes from the checkpoint; the rest is
         // loaded, and checked against this setup, by the driver.

@@ -80,6 +80,9 @@ public:
     TrainingOutcome run(const TrainingSteering& control, const std::function<void(const TrainingStep&)>& after_iteration = {});
 
     bool resumed() const { return resumed_; }
+    // Whether a driver with these options resumes a checkpoint (a trainer that must know before
+    // the driver exists, to skip work the checkpoint replaces).
+    static bool will_resume(const TrainingRunOptions& options);
     const TrainingRunOptions& options() const { return options_; }
 
 private:
