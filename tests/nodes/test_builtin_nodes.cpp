@@ -45,6 +45,9 @@ private:
     // action node of `type` with `value` linked into the sampler's `port`.
     Graph graph_with_action(const QString& type, const QString& port, double value, const QString& solver) const;
     torch::Tensor run_samples(const Graph& graph) const;
+    // What the engine samples with `settings` as these tests' Sampler nodes ask: the ring8 toy,
+    // class 0, 64 samples, seed 3.
+    static torch::Tensor ring8_samples(const SamplerSettings& settings);
 
     NodePacks packs_;
 };
@@ -75,6 +78,15 @@ torch::Tensor TestBuiltinNodes::run_samples(const Graph& graph) const {
     const RunOutcome outcome = executor.run(graph, context);
     if (!outcome.ok) qFatal("%s", qPrintable(outcome.error));
     return std::any_cast<builtin::ImagesValue>(executor.outputs_of("sampler-1").value("images")).samples;
+}
+
+torch::Tensor TestBuiltinNodes::ring8_samples(const SamplerSettings& settings) {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
+    SampleRequest request;
+    request.count = 64;
+    request.seed = 3;
+    request.labels = torch::zeros({64}, torch::kInt64);
+    return sample(denoiser, settings, request).samples;
 }
 
 void TestBuiltinNodes::eachActionSetsItsOwnControl_data() {
@@ -249,18 +261,13 @@ void TestBuiltinNodes::learnedAndPastedSchedules() {
         if (!outcome.ok) qFatal("%s", qPrintable(outcome.error));
         return std::any_cast<builtin::ImagesValue>(executor.outputs_of(a).value("images")).samples;
     };
-    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
     SamplerSettings settings;
     settings.solver = Solver::DpmSolver2M;
     settings.sigmas = learned.sigmas;
     settings.query_sigmas = learned.query_sigmas;
-    SampleRequest request;
-    request.count = 64;
-    request.seed = 3;
-    request.labels = torch::zeros({64}, torch::kInt64);
-    const torch::Tensor with_shifts = sample(denoiser, settings, request).samples;
+    const torch::Tensor with_shifts = ring8_samples(settings);
     settings.query_sigmas.clear();
-    const torch::Tensor at_levels = sample(denoiser, settings, request).samples;
+    const torch::Tensor at_levels = ring8_samples(settings);
     QVERIFY(!torch::equal(with_shifts, at_levels));
 
     QStringList notices;
@@ -311,6 +318,8 @@ void TestBuiltinNodes::scheduleLearnerFeedsTheSampler() {
     const TrainingReport& last = reports.back();
     QVERIFY(last.curve("loss") && last.curve("validation") && last.curve("log10_sigma_1"));
     QCOMPARE(last.profiles.size(), 3);
+    QVERIFY(!last.samples_png.isEmpty());  // validated at its last iteration: the student's samples
+    QVERIFY(reports[1].samples_png.isEmpty());  // not validated at iteration 2
     QCOMPARE(last.profiles[0].values.size(), 4);
     QVERIFY(reported.value("validation_loss").toDouble() < reported.value("warm_start_validation_loss").toDouble());
 
@@ -318,17 +327,12 @@ void TestBuiltinNodes::scheduleLearnerFeedsTheSampler() {
     QVERIFY2(QFile::exists(file), qPrintable(file));
     const LearnedSchedule learned = load_learned_schedule(file.toStdString());
     QVERIFY(learned.has_shifts());
-    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
     SamplerSettings settings;
     settings.solver = Solver::DpmSolver2M;
     settings.sigmas = learned.sigmas;
     settings.query_sigmas = learned.query_sigmas;
-    SampleRequest request;
-    request.count = 64;
-    request.seed = 3;
-    request.labels = torch::zeros({64}, torch::kInt64);
     const torch::Tensor from_graph = std::any_cast<builtin::ImagesValue>(executor.outputs_of(a).value("images")).samples;
-    QVERIFY(torch::equal(from_graph, sample(denoiser, settings, request).samples));
+    QVERIFY(torch::equal(from_graph, ring8_samples(settings)));
 }
 
 IRL_TEST_CLASS("test_builtin_nodes", TestBuiltinNodes)

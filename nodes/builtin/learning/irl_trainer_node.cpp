@@ -114,7 +114,7 @@ void add_evaluation(TrainingReport& report, const QVariantMap& metrics, const QB
     }
     report.status += QString(" · FD %1").arg(metrics.value("fd").toDouble(), 0, 'g', 4);
     report.samples_png = samples_png;
-    report.samples_caption = toy ? "greedy policy (white) over the true data (grey)" : "greedy policy samples";
+    report.samples_caption = toy ? "greedy policy (orange) over the true data (grey)" : "greedy policy samples";
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ QVector<double> as_vector(const std::vector<double>& values, size_t count) {
     return out;
 }
 
-TrainingReport report_of(const ScheduleFitProgress& p, const std::vector<double>& warm_start, const QString& node) {
+TrainingReport report_of(const ScheduleFitProgress& p, const std::vector<double>& warm_start, const DenoiserValue& model,
+                         const QString& node) {
     TrainingReport report;
     report.node = node;
     report.iteration = static_cast<int>(p.iteration);
@@ -36,6 +37,11 @@ TrainingReport report_of(const ScheduleFitProgress& p, const std::vector<double>
     report.profiles << StepProfile{"sigmas", "σ of each step", as_vector(p.sigmas, levels)}
                     << StepProfile{"query_sigmas", "σ the denoiser is queried at", as_vector(p.query_sigmas, levels)}
                     << StepProfile{"warm_start", "σ of the warm start", as_vector(warm_start, levels)};
+    if (p.validated && p.samples.defined()) {
+        report.samples_png = picture_of(p.samples, model.toy);
+        report.samples_caption = model.toy ? "the learned levels from held-out start noises (orange) over the true data (grey)"
+                                           : "the learned levels from held-out start noises";
+    }
     report.status = QString("Iteration %1 of %2 · distance %3 · best held-out %4 · %5 function evaluations so far")
                         .arg(p.iteration)
                         .arg(p.iterations)
@@ -107,7 +113,7 @@ Values ScheduleLearnerNode::evaluate(const Values& in, const QVariantMap& p, Run
     ScheduleFitControl control;
     steer_from_window(control, context);
     control.on_iteration = [&](const ScheduleFitProgress& progress) {
-        if (context.training_report) context.training_report(report_of(progress, warm_start, context.node));
+        if (context.training_report) context.training_report(report_of(progress, warm_start, model, context.node));
         if (context.progress) context.progress(context.node, double(progress.iteration) / double(progress.iterations), QString());
     };
     const ScheduleFitResult result = fit.run(control);

@@ -124,12 +124,15 @@ torch::Tensor ScheduleFit::student(const DifferentiableSchedule& schedule, const
     return solve_with_gradients(denoiser_, options_.solver, sigmas, schedule.query_sigmas(), start, labels);
 }
 
-double ScheduleFit::validation_loss(const DifferentiableSchedule& schedule) {
+double ScheduleFit::validation_loss(const DifferentiableSchedule& schedule) { return held_out_loss(schedule, nullptr); }
+
+double ScheduleFit::held_out_loss(const DifferentiableSchedule& schedule, torch::Tensor* first_samples) {
     torch::NoGradGuard no_grad;
     double sum = 0.0;
     for (int64_t start = options_.pairs; start < noise_.size(0); start += kValidationChunk) {
         const int64_t length = std::min(kValidationChunk, noise_.size(0) - start);
         const torch::Tensor got = student(schedule, noise_.narrow(0, start, length), labels_.narrow(0, start, length));
+        if (first_samples && start == options_.pairs) *first_samples = got.detach();
         sum += (got - teacher_.narrow(0, start, length)).square().to(torch::kFloat64).sum().item<double>();
     }
     validation_evaluations_ += options_.validation_pairs * options_.nfe;
@@ -193,7 +196,7 @@ void ScheduleFit::step(const CancelToken* cancel) {
 }
 
 double ScheduleFit::validate() {
-    const double loss = validation_loss(*schedule_);
+    const double loss = held_out_loss(*schedule_, &last_samples_);
     if (loss < best_validation_) {
         best_validation_ = loss;
         best_state_ = schedule_->state();
@@ -214,6 +217,7 @@ ScheduleFitResult ScheduleFit::run(const ScheduleFitControl& control) {
         progress.best_validation = best_validation_;
         progress.sigmas = schedule_->sigma_list();
         progress.query_sigmas = schedule_->query_list();
+        if (validated_) progress.samples = last_samples_;
         progress.evaluations = teacher_evaluations_ + screen_evaluations_ + validation_evaluations_ + fit_evaluations_;
         progress.seconds = step.seconds;
         control.on_iteration(progress);

@@ -65,6 +65,7 @@ struct ScheduleFitProgress {
     double best_validation = 0.0;
     std::vector<double> sigmas;           // the levels now (ending at 0)
     std::vector<double> query_sigmas;
+    torch::Tensor samples;                // when validated: the student's samples from the first held-out noises (up to 64)
     int64_t evaluations = 0;              // function evaluations so far: teacher, warm-start screen and fit
     double seconds = 0.0;
 };
@@ -121,6 +122,8 @@ private:
     std::string setup_json() const;
     torch::Tensor student(const DifferentiableSchedule& schedule, const torch::Tensor& noise, const torch::Tensor& labels);
     double validate();  // the validation loss now; keeps the parameters when they are the best so far
+    // The validation loss; `first_samples`, when given, gets the student's first chunk of samples.
+    double held_out_loss(const DifferentiableSchedule& schedule, torch::Tensor* first_samples);
     void step(const CancelToken* cancel);  // one Adam step on a batch (iterate() adds the validation)
 
     Denoiser& denoiser_;
@@ -138,6 +141,7 @@ private:
     int64_t teacher_evaluations_ = 0, screen_evaluations_ = 0, validation_evaluations_ = 0, fit_evaluations_ = 0;
     bool validated_ = false;        // the last iteration ended with a validation
     double last_validation_ = 0.0;
+    torch::Tensor last_samples_;    // that validation's first samples
     double last_loss_ = 0.0;
     at::Generator generator_;                             // which pairs each iteration takes
     std::unique_ptr<TrainingDriver> driver_;
