@@ -87,9 +87,12 @@ int run_command(const std::vector<std::string>& raw_in, const CancelToken& cance
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         bar.update(static_cast<int64_t>(fraction * 1000), 1000, seconds, node.toStdString());
     };
+    // A node's failure is said when it happens (under the progress bar), and not again at the end.
+    bool failure_said = false;
     executor.on_status = [&](const QString& node, nodes::NodeStatus status, const QString& message) {
-        if (status == nodes::NodeStatus::Failed)
-            std::fprintf(stderr, "\n%s failed: %s\n", qPrintable(node), qPrintable(message));
+        if (status != nodes::NodeStatus::Failed) return;
+        std::fprintf(stderr, "\n%s failed: %s\n", qPrintable(node), qPrintable(message));
+        failure_said = true;
     };
     const nodes::RunOutcome outcome = executor.run(graph, context);
     bar.finish();
@@ -116,7 +119,7 @@ int run_command(const std::vector<std::string>& raw_in, const CancelToken& cance
     }
     if (outcome.cancelled) return cancelled_exit_code();
     if (!outcome.ok) {
-        if (!args.flag("json")) std::fprintf(stderr, "%s\n", qPrintable(outcome.error));
+        if (!args.flag("json") && !failure_said) std::fprintf(stderr, "%s\n", qPrintable(outcome.error));
         return kExitFailure;
     }
     return kExitOk;

@@ -62,6 +62,7 @@ void TestCliRun::exitCodes() {
     // A failure while running: the toy has no class 12.
     QCOMPARE(run({"run", graphs_ + "/toy-2d.json", "--set", "sampler-1.class=12", "--out", dir.path(), "--quiet"}, nullptr, &err), 3);
     QVERIFY2(err.contains("sampler-1") && err.contains("class 12"), err.constData());
+    QVERIFY2(err.count("class 12") == 1, err.constData());  // said once
     QCOMPARE(run({"run", dir.filePath("nothing.json")}, nullptr, &err), 2);
 }
 
