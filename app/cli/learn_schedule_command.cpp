@@ -167,8 +167,10 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
     std::printf("sigmas        %s\n", sigma_text(result.sigmas).c_str());
     if (options.shifts) std::printf("query sigmas  %s\n", sigma_text(result.query_sigmas).c_str());
     std::printf("warm start    %s\n", sigma_text(result.warm_start).c_str());
-    std::printf("function evaluations: teacher %lld, warm-start screen %lld, fit %lld (forward passes); %s\n",
-                static_cast<long long>(result.teacher_evaluations), static_cast<long long>(result.screen_evaluations),
+    std::printf("function evaluations: %lld (teacher %lld, warm-start screen %lld, held-out validation %lld, fit %lld; forward "
+                "passes only); %s\n",
+                static_cast<long long>(result.total_evaluations()), static_cast<long long>(result.teacher_evaluations),
+                static_cast<long long>(result.screen_evaluations), static_cast<long long>(result.validation_evaluations),
                 static_cast<long long>(result.fit_evaluations), format_duration(result.seconds).c_str());
     std::printf("wrote %s\n", out.c_str());
     return kExitOk;
