@@ -34,7 +34,7 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
     std::set<std::string> names = sampler_option_names();
     names.insert({"toy", "model", "expert-classes", "actions", "policy", "divergence", "pr-lambda", "iterations", "batch",
                     "policy-lr", "entropy", "nfe-cost", "seed", "out", "threads", "checkpoint", "checkpoint-every",
-                  "discriminator-steps"});
+                  "discriminator-steps", "start-probability"});
     std::map<std::string, std::string> renamed = sampler_option_renames();
     renamed["lambda-pr"] = "pr-lambda";
     const Arguments args(raw, names, {"json", "help", "unconditional", "fresh"}, renamed);
@@ -55,6 +55,8 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
                      "                        an existing checkpoint is resumed (iterations count from its own), --fresh ignores it;\n"
                      "                        Ctrl+C or SIGTERM writes one (default OUT.ckpt) and the policy so far, marked partial\n"
                      "  --discriminator-steps N  discriminator updates per iteration (default 2)\n"
+                     "  --start-probability P start at the sampler's own choice (each action's choice nearest the fixed control)\n"
+                     "                        with probability P instead of uniform (default 0: uniform)\n"
                      "  --policy-lr, --entropy, --nfe-cost, --seed, --unconditional, --json\n"
                   << sampler_options_help() << threads_option_help();
         return kExitOk;

@@ -3,7 +3,8 @@
 // state rules out is never taken; the tuner improves a bad schedule on fresh data; EDM's churn
 // rule gives its closed form; and PolicyTraining keeps what was learned through stop, cancel and
 // resume, ending where an uninterrupted run ends, and stops on a discriminator gone NaN with the
-// last good checkpoint kept.
+// last good checkpoint kept. A warm start that never learns samples as the classic sampler it
+// starts from, and validation keeps the best policy it saw, through a stop and a resume.
 #include "irl/engine/core/random.h"
 #include "irl/engine/data/toy_mixtures.h"
 #include "irl/engine/learning/irl/policy_file.h"
@@ -101,6 +102,8 @@ private Q_SLOTS:
     void stopThenResumeEndsWhereAStraightRunEnds();
     void cancelKeepsACheckpointAndThePartialPolicy();
     void nonFiniteRewardsStopTrainingAndKeepTheLastCheckpoint();
+    void warmStartWithZeroRateReproducesItsStart();
+    void validationKeepsTheBestPolicySeen();
 };
 
 void TestPolicyTraining::budgetIsSpentExactly() {
@@ -443,6 +446,112 @@ void TestPolicyTraining::nonFiniteRewardsStopTrainingAndKeepTheLastCheckpoint() 
     for (const torch::Tensor& w : again.trainer().discriminator()->parameters()) QVERIFY(torch::isfinite(w).all().item<bool>());
     again.run();
     QCOMPARE(again.trainer().iterations(), int64_t(5));
+}
+
+// Learning rate 0: whatever the discriminator does, the policy stays at its start, so greedy
+// sampling must give the classic sampler's samples bit for bit (churn 0 is the second choice, so
+// no tie-break can explain it), and the start has the probability asked for at every level.
+void TestPolicyTraining::warmStartWithZeroRateReproducesItsStart() {
+    QTemporaryDir dir;
+    GaussianMixtureDenoiser denoiser = ring();
+    const torch::Tensor expert = expert_of(denoiser);
+    for (const std::string kind : {"table", "network"}) {
+        PolicyTrainingOptions options = small_training(dir.path().toStdString());
+        options.checkpoint.clear();
+        options.policy_file.clear();
+        options.policy = kind;
+        options.irl.sampler.solver = Solver::Heun;
+        options.irl.sampler.sigmas = karras_schedule(4, 0.002, 2.0, 3.0);
+        options.actions.components = {component(ActionKind::Churn, {0.3, 0.0, 0.6})};
+        options.irl.policy_lr = 0.0;
+        options.start_probability = 0.7;
+        options.iterations = 3;
+        PolicyTraining training(denoiser, expert, options);
+        const std::vector<torch::Tensor> initial = parameters_of(training);
+        const PolicyTrainingOutcome outcome = training.run();
+        QVERIFY2(same_parameters(initial, parameters_of(training)), kind.c_str());
+        const torch::Tensor p = outcome.last.action_probabilities.at(0).to(torch::kFloat64);
+        for (int64_t level = 0; level < p.size(0); ++level)
+            if (p[level].sum().item<double>() > 0) QVERIFY2(std::abs(p[level][1].item<double>() - 0.7) < 1e-5, kind.c_str());
+        SampleRequest request;
+        request.count = 64;
+        request.seed = 77;
+        const SampleResult classic = sample(denoiser, options.irl.sampler, request);
+        QVERIFY2(torch::equal(classic.samples, training.trainer().sample_greedy(64, 77).samples), kind.c_str());
+    }
+    // A start greedy sampling might not take, or a choice that does not exist, is refused.
+    ActionSpace space;
+    space.components = {component(ActionKind::Churn, {0.0, 0.5, 1.0})};
+    TablePolicy table(space, 4);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, table.warm_start({0}, 0.3));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, table.warm_start({3}, 0.6));
+    FixedPolicy fixed(space, 4, {0});
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, fixed.warm_start({0}, 0.6));
+    QCOMPARE(start_choice(space, StepControl{}), std::vector<int64_t>{0});
+}
+
+// Validation by MMD^2 against held-out true samples: the policy kept is the one of the lowest
+// score seen (the start's included), the policy file holds it, and a run stopped and resumed
+// keeps the same record and ends with the same policy as a straight run.
+void TestPolicyTraining::validationKeepsTheBestPolicySeen() {
+    QTemporaryDir dir;
+    GaussianMixtureDenoiser denoiser = ring();
+    const torch::Tensor expert = expert_of(denoiser);
+    at::Generator g = make_generator(4321);
+    const torch::Tensor held_out = denoiser.mixture().sample(500, g);
+    auto options_in = [&](const std::string& sub) {
+        std::filesystem::create_directories(dir.path().toStdString() + sub);
+        PolicyTrainingOptions o = small_training(dir.path().toStdString() + sub);
+        o.iterations = 6;
+        o.irl.policy_lr = 0.5;
+        o.validate_every = 2;
+        o.validation_count = 200;
+        o.validation = [held_out](const SampleResult& r) { return toy_mmd_squared(r.samples, held_out); };
+        return o;
+    };
+    const PolicyTrainingOptions options = options_in("/straight");
+    PolicyTraining straight(denoiser, expert, options);
+    std::map<int64_t, std::vector<torch::Tensor>> seen{{0, parameters_of(straight)}};
+    std::map<int64_t, double> scores;
+    PolicyTrainingControl control;
+    control.on_iteration = [&](const PolicyTrainingProgress& p) {
+        if (p.validation.last_iteration != p.iteration.iteration) return;
+        seen[p.iteration.iteration] = parameters_of(straight);
+        scores[p.iteration.iteration] = p.validation.last;
+        if (scores.size() == 1) scores[0] = p.validation.start;
+    };
+    const PolicyTrainingOutcome done = straight.run(control);
+    const PolicyValidation& v = done.validation;
+    QVERIFY(v.enabled);
+    QCOMPARE(static_cast<int64_t>(scores.size()), int64_t(4));  // the start, 2, 4 and 6
+    for (const auto& [iteration, score] : scores) QVERIFY(v.best <= score);
+    QCOMPARE(scores.at(v.best_iteration), v.best);
+    // With these seeds the best is iteration 2 (MMD^2 0.033, 0.025, 0.051, 0.033 at 0, 2, 4, 6),
+    // so keeping it is what the checks below see, not the last policy.
+    QVERIFY(v.best_iteration != 6);
+    QCOMPARE(v.evaluations, int64_t(4 * 200 * 5));  // four validations of 200 samples, 5 Euler steps
+    QCOMPARE(straight.total_evaluations(), straight.trainer().total_evaluations() + v.evaluations);
+    QVERIFY2(same_parameters(parameters_of(straight), seen.at(v.best_iteration)), "the run must end on the best policy seen");
+    const LoadedPolicy saved = load_policy(options.policy_file);
+    std::vector<torch::Tensor> file_parameters;
+    for (const torch::Tensor& t : saved.policy->parameters()) file_parameters.push_back(t.detach().clone());
+    QVERIFY(same_parameters(file_parameters, seen.at(v.best_iteration)));
+    QCOMPARE(nlohmann::json::parse(saved.facts)["validation"]["best_iteration"].get<int64_t>(), v.best_iteration);
+
+    PolicyTrainingOptions resumable = options_in("/resumed");
+    resumable.resume = true;
+    PolicyTraining first(denoiser, expert, resumable);
+    PolicyTrainingControl stop_at_three;
+    stop_at_three.stop = [&] { return first.trainer().iterations() >= 3; };
+    first.run(stop_at_three);
+    PolicyTraining second(denoiser, expert, resumable);
+    QVERIFY(second.resumed());
+    const PolicyTrainingOutcome resumed = second.run();
+    QCOMPARE(resumed.validation.best, v.best);
+    QCOMPARE(resumed.validation.best_iteration, v.best_iteration);
+    QCOMPARE(resumed.validation.start, v.start);
+    QCOMPARE(resumed.validation.evaluations, v.evaluations);
+    QVERIFY(same_parameters(parameters_of(second), parameters_of(straight)));
 }
 
 IRL_TEST_CLASS("test_policy_training", TestPolicyTraining)

@@ -139,6 +139,9 @@ NodeTypeInfo IrlTrainerNode::declaration() {
         number_setting("entropy", "Entropy bonus", defaults.irl.entropy_bonus),
         number_setting("nfe_cost", "Cost per evaluation", defaults.irl.nfe_cost),
         integer_setting("seed", "Seed", static_cast<int64_t>(defaults.irl.seed)),
+        number_setting("start_probability", "Start probability", defaults.start_probability,
+                       "Above 0: the policy starts at the schedule's own sampler (each action's choice nearest it) with this "
+                       "probability, instead of uniform; 0: uniform"),
         integer_setting("discriminator_steps", "Discriminator steps", defaults.irl.discriminator_steps, "Discriminator updates per iteration"),
         ParameterSchema::choice("labels", "Labels", {"every class", "unconditional"}, "every class",
                                 "unconditional: the sampler gets no class, e.g. to learn to correct its class balance toward the expert's"),

@@ -254,7 +254,8 @@ std::string IrlTrainer::method_json() const {
     return method.dump();
 }
 
-void IrlTrainer::save_checkpoint(const std::string& path, const std::string& setup_json) const {
+void IrlTrainer::save_checkpoint(const std::string& path, const std::string& setup_json,
+                                 const std::function<void(ArchiveWriter&)>& more) const {
     ArchiveWriter archive(kIrlCheckpointFile);
     archive.text("setup", setup_json);
     archive.text("method", method_json());
@@ -266,10 +267,12 @@ void IrlTrainer::save_checkpoint(const std::string& path, const std::string& set
     archive.module("discriminator", *discriminator_);
     archive.optimizer("discriminator_optimizer", *discriminator_optimizer_);
     if (policy_optimizer_) archive.optimizer("policy_optimizer", *policy_optimizer_);
+    if (more) more(archive);
     archive.save(path);
 }
 
-void IrlTrainer::load_checkpoint(const std::string& path, const std::string& setup_json) {
+void IrlTrainer::load_checkpoint(const std::string& path, const std::string& setup_json,
+                                 const std::function<void(ArchiveReader&)>& more) {
     ArchiveReader archive(path, kIrlCheckpointFile);
     std::string differences = setup_differences(archive.text("setup"), setup_json, "the checkpoint");
     // Checkpoints written before the method was recorded hold only the setup.
@@ -295,6 +298,7 @@ void IrlTrainer::load_checkpoint(const std::string& path, const std::string& set
     } catch (const std::exception&) {
         archive.fail("has a damaged random-generator state");
     }
+    if (more) more(archive);
     iteration_ = iteration;
     total_evaluations_ = total;
 }

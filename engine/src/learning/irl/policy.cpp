@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 namespace irl {
 namespace {
@@ -16,7 +18,43 @@ constexpr double kForbidden = -1e9;  // logit of choices a fixed policy never ta
 
 int64_t choices_of(const ActionSpace& space, size_t i) { return static_cast<int64_t>(space.components[i].choices.size()); }
 
+// The start's logit above the others' (all 0) that gives it `probability` among n choices:
+// p = e^m / (e^m + n - 1). Checks the choice and the probability.
+std::vector<double> start_margins(const ActionSpace& space, const std::vector<int64_t>& choice, double probability) {
+    if (choice.size() != space.components.size())
+        throw std::invalid_argument("warm start: one choice per action component is needed");
+    if (!(probability < 1.0)) throw std::invalid_argument("warm start: the start's probability must be below 1");
+    std::vector<double> margins;
+    for (size_t i = 0; i < choice.size(); ++i) {
+        const int64_t n = choices_of(space, i);
+        if (choice[i] < 0 || choice[i] >= n)
+            throw std::invalid_argument("warm start: choice " + std::to_string(choice[i]) + " is out of range for " +
+                                        to_string(space.components[i].kind));
+        if (n > 1 && !(probability > 1.0 / double(n)))
+            throw std::invalid_argument("warm start: the start's probability must exceed 1/" + std::to_string(n) + " for " +
+                                        to_string(space.components[i].kind) + ", or greedy sampling would not take it");
+        margins.push_back(n > 1 ? std::log(probability * double(n - 1) / (1.0 - probability)) : 0.0);
+    }
+    return margins;
+}
+
 }  // namespace
+
+void Policy::warm_start(const std::vector<int64_t>&, double) {
+    throw std::invalid_argument("a " + kind() + " policy does not learn, so it has no warm start");
+}
+
+std::vector<int64_t> start_choice(const ActionSpace& space, const StepControl& control) {
+    std::vector<int64_t> choice;
+    for (const ActionComponent& component : space.components) {
+        const double target = control_value(control, component.kind);
+        int64_t best = 0;
+        for (size_t j = 1; j < component.choices.size(); ++j)
+            if (std::abs(component.choices[j] - target) < std::abs(component.choices[best] - target)) best = static_cast<int64_t>(j);
+        choice.push_back(best);
+    }
+    return choice;
+}
 
 FixedPolicy::FixedPolicy(ActionSpace space, int64_t levels, std::vector<int64_t> choice, int64_t budget)
     : Policy(std::move(space), levels, budget), choice_(std::move(choice)) {
@@ -42,6 +80,15 @@ TablePolicy::TablePolicy(ActionSpace space, int64_t levels, int64_t budget) : Po
     for (size_t i = 0; i < action_space().components.size(); ++i)
         tables_.push_back(register_parameter("table" + std::to_string(i),
                                              torch::zeros({levels * (std::max<int64_t>(budget, 0) + 1), choices_of(action_space(), i)})));
+}
+
+void TablePolicy::warm_start(const std::vector<int64_t>& choice, double probability) {
+    const std::vector<double> margins = start_margins(action_space(), choice, probability);
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < tables_.size(); ++i) {
+        tables_[i].zero_();
+        tables_[i].select(1, choice[i]).fill_(margins[i]);
+    }
 }
 
 std::vector<torch::Tensor> TablePolicy::logits(const PolicyInput& in) {
@@ -74,6 +121,17 @@ NetworkPolicy::NetworkPolicy(ActionSpace space, int64_t levels, std::vector<int6
         heads->push_back(head);
     }
     register_module("heads", heads);
+}
+
+void NetworkPolicy::warm_start(const std::vector<int64_t>& choice, double probability) {
+    const std::vector<double> margins = start_margins(action_space(), choice, probability);
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < heads->size(); ++i) {
+        auto head = heads[i]->as<torch::nn::Linear>();
+        head->weight.zero_();
+        head->bias.zero_();
+        head->bias[choice[i]].fill_(margins[i]);
+    }
 }
 
 torch::Tensor NetworkPolicy::state_features(const torch::Tensor& x, const torch::Tensor& sigma) const {

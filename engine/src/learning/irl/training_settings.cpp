@@ -44,7 +44,7 @@ const std::vector<TrainingSettingRange>& policy_training_ranges() {
         {"iterations", 1, 1000000, true},   {"batch", 2, 100000, true},        {"policy-lr", 1e-6, 10, false},
         {"entropy", 0, 10, false},          {"nfe-cost", 0, 10, false},        {"seed", 0, 2147483647, true},
         {"discriminator-steps", 1, 1000, true}, {"pr-lambda", 0.01, 100, false},
-        {"eval-every", 0, 100000, true},    {"eval-count", 16, 100000, true}};
+        {"eval-every", 0, 100000, true},    {"eval-count", 16, 100000, true},  {"start-probability", 0, 0.99, false}};
     return ranges;
 }
 
@@ -78,6 +78,7 @@ void read_policy_training_settings(const UserSettings& user, PolicyTrainingOptio
     read_number(user, "discriminator-steps", options.irl.discriminator_steps);
     read_number(user, "eval-every", options.evaluate_every);
     read_number(user, "eval-count", options.evaluation_count);
+    read_number(user, "start-probability", options.start_probability);
 }
 
 }  // namespace irl

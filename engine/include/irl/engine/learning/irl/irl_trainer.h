@@ -10,11 +10,15 @@
 #include "irl/engine/learning/irl/policy.h"
 #include "irl/engine/sampling/sampler.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace irl {
+
+class ArchiveReader;  // irl/engine/io/archive.h
+class ArchiveWriter;
 
 // One step of a recorded rollout: the active samples, what the policy saw and chose.
 struct RolloutStep {
@@ -76,8 +80,11 @@ public:
     // and rename). `setup_json` (denoiser, solver, schedule) and the method (action space, policy
     // kind, divergence, ...) are stored and checked on load: a checkpoint only resumes the same
     // setup; mismatches throw std::runtime_error naming the file and what differs.
-    void save_checkpoint(const std::string& path, const std::string& setup_json) const;
-    void load_checkpoint(const std::string& path, const std::string& setup_json);
+    // `more` adds, and reads back, what a caller keeps beside the trainer (the best policy seen).
+    void save_checkpoint(const std::string& path, const std::string& setup_json,
+                         const std::function<void(ArchiveWriter&)>& more = {}) const;
+    void load_checkpoint(const std::string& path, const std::string& setup_json,
+                         const std::function<void(ArchiveReader&)>& more = {});
     // The options that define the method (action space, policy kind, divergence, ...) as JSON.
     std::string method_json() const;
     int64_t iterations() const { return iteration_; }

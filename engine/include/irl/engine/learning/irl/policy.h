@@ -39,6 +39,11 @@ public:
     // One [M, choices] logit tensor per component.
     virtual std::vector<torch::Tensor> logits(const PolicyInput& in) = 0;
     virtual std::string kind() const = 0;
+    // Starts from `choice` (an index per component) as if nothing had been learned yet: wherever
+    // every choice is allowed, the start is taken with `probability` and the others share the
+    // rest, so that greedy sampling gives the start exactly. Throws std::invalid_argument for a
+    // choice out of range, a probability outside (1/choices, 1), or a policy that cannot learn.
+    virtual void warm_start(const std::vector<int64_t>& choice, double probability);
     const ActionSpace& action_space() const { return space_; }
     int64_t levels() const { return levels_; }
     int64_t budget() const { return budget_; }
@@ -68,6 +73,7 @@ public:
     TablePolicy(ActionSpace space, int64_t levels, int64_t budget = kNoBudget);
     std::vector<torch::Tensor> logits(const PolicyInput& in) override;
     std::string kind() const override { return "table"; }
+    void warm_start(const std::vector<int64_t>& choice, double probability) override;
 
 private:
     std::vector<torch::Tensor> tables_;  // [levels * (budget + 1), choices] per component
@@ -82,6 +88,8 @@ public:
                   uint64_t seed = 0, int64_t budget = kNoBudget);
     std::vector<torch::Tensor> logits(const PolicyInput& in) override;
     std::string kind() const override { return "network"; }
+    // Zero head weights and the start in the head biases: the same logits in every state.
+    void warm_start(const std::vector<int64_t>& choice, double probability) override;
 
 private:
     torch::Tensor state_features(const torch::Tensor& x, const torch::Tensor& sigma) const;
@@ -93,6 +101,10 @@ private:
     torch::nn::Linear hidden1{nullptr}, hidden2{nullptr};
     torch::nn::ModuleList heads;
 };
+
+// The choice of each component nearest to what `control` does (the sampler's fixed control): the
+// start that reproduces the classic sampler, where the action space can express it.
+std::vector<int64_t> start_choice(const ActionSpace& space, const StepControl& control);
 
 struct ActionSample {
     std::vector<torch::Tensor> choice;  // [M] int64 per component

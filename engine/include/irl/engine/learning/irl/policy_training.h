@@ -37,6 +37,33 @@ struct PolicyTrainingOptions {
     uint64_t evaluation_seed = 4242;
     // The policy file written at the end and, marked partial, on a cancel; empty: none.
     std::string policy_file;
+
+    // Warm start: above 0, the policy begins at `start` with this probability (Policy::warm_start)
+    // instead of uniform. An empty `start` is start_choice() of the sampler's fixed control, so
+    // that the untrained policy samples greedily as the classic sampler on irl.sampler's schedule.
+    double start_probability = 0.0;
+    std::vector<int64_t> start;
+
+    // Validation: greedy samples of validation_count from validation_seed, scored by `validation`
+    // (lower is better), before the first iteration and after every validate_every-th; the
+    // policy of the best score is what the run keeps (the policy file, policy() after run()).
+    // The scorer must use held-out data: never the samples or seeds a result is scored on.
+    std::function<double(const SampleResult&)> validation;
+    int64_t validate_every = 5;
+    int64_t validation_count = 512;
+    uint64_t validation_seed = 9091;
+};
+
+// What validation saw so far.
+struct PolicyValidation {
+    bool enabled = false;
+    double start = 0.0;              // the score of the start (before any iteration)
+    double best = 0.0;               // the best score, and the iteration whose policy gave it (0: the start)
+    int64_t best_iteration = 0;
+    double last = 0.0;               // the latest score, and its iteration (-1: none yet)
+    int64_t last_iteration = -1;
+    int64_t evaluations = 0;         // function evaluations spent validating
+    nlohmann::json to_json() const;
 };
 
 // "table", "network": the policies a user can train.
@@ -55,6 +82,7 @@ struct PolicyTrainingProgress {
     int64_t iterations = 0;         // the run's total (PolicyTrainingOptions::iterations)
     int64_t training_evaluations = 0;
     double seconds = 0.0;           // since the run started, pauses excluded
+    PolicyValidation validation;    // validated now when validation.last_iteration is this iteration
     // The greedy samples of an evaluation (with the path each took), or nullptr between evaluations.
     const SampleResult* evaluation = nullptr;
 };
@@ -70,6 +98,7 @@ struct PolicyTrainingOutcome {
     bool stopped = false;           // ended by PolicyTrainingControl::stop before all iterations
     double seconds = 0.0;           // pauses excluded
     double paused_seconds = 0.0;
+    PolicyValidation validation;
 };
 
 // The IRL trainer as the driver's Trainer.
@@ -80,11 +109,12 @@ public:
     // Throws std::runtime_error naming the file when a checkpoint is damaged or of another setup.
     PolicyTraining(Denoiser& denoiser, torch::Tensor expert, PolicyTrainingOptions options);
 
-    // Trains until the iterations are done or the control stops it. On Cancelled it writes the
-    // checkpoint and the policy so far (marked partial), then rethrows.
+    // Trains until the iterations are done or the control stops it; with validation, the best
+    // policy seen is then loaded into policy(). On Cancelled it writes the checkpoint and the
+    // policy so far (the best validated, marked partial), then rethrows.
     PolicyTrainingOutcome run(const PolicyTrainingControl& control = {});
 
-    // Trainer: one IRL iteration, the checkpoint (checked against this setup), the policy file.
+    // Trainer: one IRL iteration (and its validation when due), the checkpoint (checked against this setup), the policy file.
     int64_t iterations() const override;
     void iterate(const CancelToken* cancel) override;
     void save_checkpoint(const std::string& path) const override;
@@ -101,13 +131,22 @@ public:
     const std::shared_ptr<Policy>& policy() const { return policy_; }
     const PolicySetup& setup() const { return setup_; }
     const PolicyTrainingOptions& options() const { return options_; }
+    const PolicyValidation& validation() const { return validation_; }
+    // The trainer's rollouts and validation's samples: what the run has cost in function evaluations.
+    int64_t total_evaluations() const;
 
 private:
+    void validate(const CancelToken* cancel);            // scores the policy now; keeps it when it is the best
+    std::vector<torch::Tensor> parameters_now() const;  // copies
+    void load_parameters(const std::vector<torch::Tensor>& values);
+
     PolicyTrainingOptions options_;
     std::shared_ptr<Policy> policy_;
     std::unique_ptr<IrlTrainer> trainer_;
     PolicySetup setup_;
     IrlIteration last_;
+    PolicyValidation validation_;
+    std::vector<torch::Tensor> best_parameters_;  // the policy of validation_.best
     std::unique_ptr<TrainingDriver> driver_;
 };
 

@@ -23,7 +23,7 @@ struct TrainingSettingRange {
 };
 
 // iterations, batch, policy-lr, entropy, nfe-cost, seed, discriminator-steps, pr-lambda,
-// eval-every, eval-count. (Not the network policy's width: a policy file does not store it, and
+// eval-every, eval-count, start-probability. (Not the network policy's width: a policy file does not store it, and
 // loads every network policy at the default width.)
 const std::vector<TrainingSettingRange>& policy_training_ranges();
 // Throws std::invalid_argument for a name not in the table.
