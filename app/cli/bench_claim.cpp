@@ -1,9 +1,11 @@
-// `irlstudio-cli bench claim --method schedule-fit`: the product's claim for learned schedules,
-// through the engine's bench driver and its one verdict. Fits (one per training seed, with and
-// without query shifts) against their warm starts, the best classic solver at the same NFE by its
-// score on the evaluation seeds, and a schedule tuned by search; on a 2-D toy with its exact
-// denoiser (MMD^2 against fresh true samples) or on the bundled Fashion-MNIST model (FD against the
-// test images). Results go to docs/schedules.md with their commands.
+// `irlstudio-cli bench claim`: the product's claim under its protocol, through the engine's bench
+// driver and its one verdict, on a 2-D toy with its exact denoiser (MMD^2 against fresh true
+// samples) or on the bundled Fashion-MNIST model (FD against the test images).
+// --method schedule-fit: fits (one per training seed, with and without query shifts) against their
+// warm starts, the best classic solver at the same NFE by its score on the evaluation seeds, and a
+// schedule tuned by search (docs/schedules.md). --method irl: IRL policies started at the best
+// schedule and constant found on tuning data, kept at their best validation, against that start,
+// every constant, the best classic solver and tuned schedules (docs/irl.md).
 #include "bench_setup.h"
 #include "commands.h"
 #include "progress_bar.h"
@@ -11,7 +13,10 @@
 #include "irl/engine/core/random.h"
 #include "irl/engine/data/image_dataset.h"
 #include "irl/engine/data/toy_mixtures.h"
+#include "irl/engine/learning/irl/policy_claim.h"
+#include "irl/engine/learning/irl/training_settings.h"
 #include "irl/engine/learning/schedule_fit/schedule_bench.h"
+#include "irl/engine/sampling/learned_schedule_file.h"
 #include "irl/engine/metrics/image_evaluation.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 
@@ -51,66 +56,86 @@ std::vector<bool> variants_option(const Arguments& args) {
     return variants;
 }
 
-}  // namespace
+// Where a claim is measured: the test testbed (evaluation seeds, never seen by a method) and the
+// tuning testbed (other data, another seed) that every choice a method makes may use.
+struct ClaimTestbeds {
+    std::unique_ptr<GaussianMixtureDenoiser> toy;
+    FashionSetup fashion;
+    ImageDataset train;  // Fashion-MNIST's training images (empty on a toy)
+    Testbed test, tuning;
+    int64_t count = 0;
+    std::string name;
+    torch::Tensor truth(uint64_t seed, int64_t n) const {
+        at::Generator g = make_generator(seed);
+        return toy->mixture().sample(n, g);
+    }
+};
 
-int bench_claim(const Arguments& args, const CancelToken& cancel) {
-    const std::string method = args.text("method", "");
-    if (method != "schedule-fit")
-        throw UsageError("--method: schedule-fit is the method bench claim measures so far (the claim for IRL policies is "
-                         "'bench irl-toy' and 'bench irl-fashion'), not '" + method + "'");
+std::unique_ptr<ClaimTestbeds> claim_testbeds(const Arguments& args, const CancelToken& cancel) {
+    auto beds = std::make_unique<ClaimTestbeds>();
+    if (args.has("toy")) {
+        const std::string name = args.text("toy", "ring8");
+        beds->toy = std::make_unique<GaussianMixtureDenoiser>(make_toy_mixture(name), "toy:" + name);
+        beds->name = "toy:" + name;
+        beds->count = args.integer("count", 4000, 100, 1000000);
+        beds->test = toy_testbed(*beds->toy, beds->toy->mixture(), beds->truth(777, beds->count), evaluation_seeds(args), &cancel);
+        beds->tuning = toy_testbed(*beds->toy, beds->toy->mixture(), beds->truth(999, std::min<int64_t>(beds->count, 2000)), {31337}, &cancel);
+    } else {
+        beds->fashion = load_fashion_setup(args);
+        beds->name = "fashion-mnist";
+        beds->count = args.integer("count", 10000, 100, 100000);
+        beds->test = image_testbed(*beds->fashion.denoiser, beds->fashion.classifier, real_test_features(beds->fashion.classifier, beds->count),
+                                   beds->count, evaluation_seeds(args), &cancel);
+        // Tuning and validation use training images only.
+        const int64_t tuning_count = args.integer("tuning-count", 1000, 100, 100000);
+        beds->train = load_fashion_mnist("train");
+        const torch::Tensor features =
+            classify(beds->fashion.classifier, beds->train.images.narrow(0, 0, std::max<int64_t>(tuning_count, 1000))).features;
+        beds->tuning = image_testbed(*beds->fashion.denoiser, beds->fashion.classifier, features, tuning_count, {31337}, &cancel);
+    }
+    return beds;
+}
+
+std::function<void(const std::string&, const nlohmann::json&)> row_printer(const Arguments& args, const Testbed& test) {
+    const bool verbose = args.flag("verbose");
+    const std::vector<std::string> keys = test.shown;
+    return [keys, verbose](const std::string& name, const nlohmann::json& row) {
+        if (verbose || name.rfind("classic ", 0) != 0) print_row(name, row, keys);
+    };
+}
+
+void print_verdict(const char* what, const nlohmann::json& c) {
+    std::fprintf(stderr, "verdict (%s): learned %.5g vs %.5g, margin %.3g, spread %.3g: %s\n", what, c["learned"].get<double>(),
+                 c["classic"].get<double>(), c["margin"].get<double>(), c["spread"].get<double>(),
+                 c["holds"].get<bool>() ? "holds" : "does not hold");
+}
+
+int claim_schedule_fit(const Arguments& args, const ClaimTestbeds& beds) {
     ScheduleBenchPlan plan;
     plan.fit = fit_options(args);
     plan.seeds = training_seeds(args, 0);
     plan.shifts = variants_option(args);
     plan.baselines = !args.flag("no-baselines");
     plan.tuning_budget = args.integer("tuning-budget", -1, -1, std::numeric_limits<int64_t>::max());
-
-    std::unique_ptr<GaussianMixtureDenoiser> toy;
-    FashionSetup fashion;
-    Testbed test, tuning;
-    int64_t count = 0;
-    if (args.has("toy")) {
-        const std::string name = args.text("toy", "ring8");
-        toy = std::make_unique<GaussianMixtureDenoiser>(make_toy_mixture(name), "toy:" + name);
+    if (beds.toy) {
         plan.fit.dtype = torch::kFloat64;
         plan.fit.conditional = false;
-        count = args.integer("count", 4000, 100, 1000000);
-        auto truth = [&](uint64_t seed, int64_t n) {
-            at::Generator g = make_generator(seed);
-            return toy->mixture().sample(n, g);
-        };
-        test = toy_testbed(*toy, toy->mixture(), truth(777, count), evaluation_seeds(args), &cancel);
-        tuning = toy_testbed(*toy, toy->mixture(), truth(999, std::min<int64_t>(count, 2000)), {31337}, &cancel);
-    } else {
-        fashion = load_fashion_setup(args);
-        count = args.integer("count", 10000, 100, 100000);
-        test = image_testbed(*fashion.denoiser, fashion.classifier, real_test_features(fashion.classifier, count), count,
-                             evaluation_seeds(args), &cancel);
-        // The tuned schedule is chosen on training images only.
-        const int64_t tuning_count = args.integer("tuning-count", 1000, 100, 100000);
-        const ImageDataset train = load_fashion_mnist("train");
-        const torch::Tensor features = classify(fashion.classifier, train.images.narrow(0, 0, std::max<int64_t>(tuning_count, 1000))).features;
-        tuning = image_testbed(*fashion.denoiser, fashion.classifier, features, tuning_count, {31337}, &cancel);
     }
-    plan.screening = screening_option(args, count);
-    const bool verbose = args.flag("verbose");
-    const std::vector<std::string> keys = test.shown;
-    plan.on_row = [keys, verbose](const std::string& name, const nlohmann::json& row) {
-        if (verbose || name.rfind("classic ", 0) != 0) print_row(name, row, keys);
-    };
+    plan.screening = screening_option(args, beds.count);
+    plan.on_row = row_printer(args, beds.test);
     auto bar = std::make_shared<std::unique_ptr<ProgressBar>>();
     plan.on_iteration = [bar](const std::string& fit, const ScheduleFitProgress& p) {
         if (!*bar || p.iteration == 1) *bar = std::make_unique<ProgressBar>("claim " + fit);
         (*bar)->update(p.iteration, p.iterations, p.seconds, "distance " + fixed(p.loss, 5));
         if (p.iteration == p.iterations) (*bar)->finish();
     };
-    const ScheduleBenchResult r = run_schedule_bench(test, tuning, plan);
-    const nlohmann::json report = {{"method", method},
-                                   {"testbed", args.has("toy") ? "toy:" + args.text("toy", "ring8") : std::string("fashion-mnist")},
+    const ScheduleBenchResult r = run_schedule_bench(beds.test, beds.tuning, plan);
+    const nlohmann::json report = {{"method", "schedule-fit"},
+                                   {"testbed", beds.name},
                                    {"solver", to_string(plan.fit.solver)},
                                    {"nfe", r.nfe},
-                                   {"samples", count},
-                                   {"evaluation_seeds", test.seeds},
+                                   {"samples", beds.count},
+                                   {"evaluation_seeds", beds.test.seeds},
                                    {"training_seeds", plan.seeds},
                                    {"learned", r.learned},
                                    {"pooled", r.pooled},
@@ -119,16 +144,96 @@ int bench_claim(const Arguments& args, const CancelToken& cancel) {
                                    {"best_classic", r.best_classic.empty() ? nlohmann::json() : r.best_classic.front()},
                                    {"tuned_schedule", r.tuned},
                                    {"verdicts", r.verdicts}};
-    const std::string primary = test.primary();
-    for (const nlohmann::json& v : r.verdicts) {
-        if (!v.contains(primary + "_vs_best_classic")) continue;
-        const nlohmann::json& c = v[primary + "_vs_best_classic"];
-        std::fprintf(stderr, "verdict (%s): learned %.5g vs best classic %.5g, margin %.3g, spread %.3g: %s\n",
-                     v["shifts"].get<bool>() ? "with query shifts" : "levels only", c["learned"].get<double>(), c["classic"].get<double>(),
-                     c["margin"].get<double>(), c["spread"].get<double>(), c["holds"].get<bool>() ? "holds" : "does not hold");
+    const std::string primary = beds.test.primary();
+    for (const nlohmann::json& v : r.verdicts)
+        if (v.contains(primary + "_vs_best_classic"))
+            print_verdict(v["shifts"].get<bool>() ? "with query shifts, vs the best classic" : "levels only, vs the best classic",
+                          v[primary + "_vs_best_classic"]);
+    std::cout << report.dump() << std::endl;
+    return kExitOk;
+}
+
+int claim_irl(const Arguments& args, const ClaimTestbeds& beds) {
+    PolicyClaimPlan plan;
+    PolicyTrainingOptions& training = plan.training;
+    training.irl.sampler.solver = solver_from_string(args.text("solver", "gddim"));
+    training.irl.batch = 256;
+    training.irl.policy_lr = 0.1;
+    training.irl.conditional = !beds.toy;
+    training.iterations = 100;
+    read_policy_training_settings(command_settings(args, {"seed"}), training);
+    training.actions = action_space_option(args, "stochasticity=0,0.25,0.5,0.75,1");
+    plan.nfe = static_cast<int>(args.integer("nfe", 5, 1, 1000));
+    plan.seeds = training_seeds(args, 0);
+    if (beds.toy) plan.expert = [&beds](uint64_t seed) { return beds.truth(seed + 1, 50000); };
+    else plan.expert = [&beds](uint64_t) { return beds.train.images; };
+    plan.start_probability = training.start_probability > 0 ? training.start_probability : 0.5;
+    plan.validation_count = args.integer("validation-count", 0, 0, 1000000);
+    plan.checkpoint_dir = args.text("checkpoint-dir", "");
+    if (args.has("schedule-file")) {
+        const LearnedSchedule learned = load_learned_schedule(args.text("schedule-file", ""));
+        if (learned.solver != training.irl.sampler.solver)
+            std::fprintf(stderr, "note: --schedule-file was fitted for %s; the policies sample it with %s\n", to_string(learned.solver),
+                         to_string(training.irl.sampler.solver));
+        plan.start_schedule = learned.sigmas;
+        plan.start_query_sigmas = learned.query_sigmas;
+    }
+    plan.screening = screening_option(args, beds.count);
+    plan.baselines = !args.flag("no-baselines");
+    plan.full_tuning_budget = args.integer("tuning-budget", 0, 0, std::numeric_limits<int64_t>::max());
+    plan.on_row = row_printer(args, beds.test);
+    auto bar = std::make_shared<std::unique_ptr<ProgressBar>>();
+    plan.on_iteration = [bar](const std::string& policy, const PolicyTrainingProgress& p) {
+        if (!*bar || p.iteration.iteration == 1) *bar = std::make_unique<ProgressBar>("claim irl " + policy);
+        std::string detail = "disc acc " + fixed(p.iteration.discriminator_accuracy, 2);
+        if (p.validation.last_iteration >= 0)
+            detail += "  validation " + fixed(p.validation.last, 5) + " (best " + fixed(p.validation.best, 5) + " at " +
+                      std::to_string(p.validation.best_iteration) + ")";
+        (*bar)->update(p.iteration.iteration, p.iterations, p.seconds, detail);
+        if (p.iteration.iteration == p.iterations) (*bar)->finish();
+    };
+    const PolicyClaimResult r = run_policy_claim(beds.test, beds.tuning, plan);
+    const std::string primary = beds.test.primary();
+    nlohmann::json report = {{"method", "irl"},
+                             {"testbed", beds.name},
+                             {"solver", to_string(training.irl.sampler.solver)},
+                             {"actions", nlohmann::json::parse(training.actions.to_json())},
+                             {"policy", training.policy},
+                             {"nfe", r.nfe},
+                             {"samples", beds.count},
+                             {"evaluation_seeds", beds.test.seeds},
+                             {"training_seeds", plan.seeds},
+                             {"start", r.start},
+                             {"constants", r.constants},
+                             {"best_constant", r.best_constant},
+                             {"learned", r.learned},
+                             {"pooled", r.pooled},
+                             {"classic", r.classic},
+                             {"best_classic", r.best_classic.empty() ? nlohmann::json() : r.best_classic.front()},
+                             {"tuned_schedule", r.tuned},
+                             {"tuned_full", r.tuned_full},
+                             {"verdict", r.verdict},
+                             {"margin_over_start", r.verdict[primary + "_over_start"]["margin"]},
+                             {"holds", r.verdict["holds"]}};
+    print_verdict("over the start", r.verdict[primary + "_over_start"]);
+    if (r.verdict.contains(primary + "_vs_best_constant")) print_verdict("vs the best constant", r.verdict[primary + "_vs_best_constant"]);
+    if (r.verdict.contains(primary + "_vs_best_classic")) {
+        report["margin"] = r.verdict[primary + "_vs_best_classic"]["margin"];
+        print_verdict("vs the best classic", r.verdict[primary + "_vs_best_classic"]);
+        print_verdict("vs the tuned schedule at the same cost", r.verdict[primary + "_vs_tuned_schedule"]);
     }
     std::cout << report.dump() << std::endl;
     return kExitOk;
+}
+
+}  // namespace
+
+int bench_claim(const Arguments& args, const CancelToken& cancel) {
+    const std::string method = args.text("method", "");
+    if (method != "schedule-fit" && method != "irl")
+        throw UsageError("--method: irl or schedule-fit, not '" + method + "'");
+    const std::unique_ptr<ClaimTestbeds> beds = claim_testbeds(args, cancel);
+    return method == "irl" ? claim_irl(args, *beds) : claim_schedule_fit(args, *beds);
 }
 
 }  // namespace irl::cli

@@ -52,6 +52,12 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           [--nfe 5] [--count: 4000 toys, 10000 images] [--eval-seeds ...] [--screen-count N] [--iterations 200]\n"
                      "           [--pairs 200] [--validation-pairs 50] [--batch 32] [--lr 0.02] [--teacher-nfe 35] [--soft-teacher R]\n"
                      "           [--tuning-budget E] [--tuning-count N] [--no-baselines] (docs/schedules.md)\n"
+                     "           --method irl: IRL policies (one per --seeds) started at the best schedule for --solver (gddim) and\n"
+                     "           the best constant of --actions (\"stochasticity=0,0.25,0.5,0.75,1\"), both chosen on tuning data,\n"
+                     "           kept at their best validation, vs their start, every constant, the best classic solver and a tuned\n"
+                     "           schedule at their cost (and at --tuning-budget E); [--schedule-file F: the start's schedule]\n"
+                     "           [--policy table] [--iterations 100] [--batch 256] [--start-probability 0.5] [--validation-count N]\n"
+                     "           [--checkpoint-dir DIR: per-seed checkpoints and policies, resumed] (docs/irl.md)\n"
                      "every bench takes\n"
                   << threads_option_help();
         return raw.empty() ? kExitUsage : kExitOk;
@@ -62,7 +68,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                                 "steps", "divergence", "batch", "policy-lr", "entropy", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost", "discriminator-steps", "seeds", "budget",
                                 "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count", "screen-count",
                                 "cycles", "graph", "max-progress", "sampler", "torchscript", "python-loop", "large-count",
-                                "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants"},
+                                "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants",
+                                "policy", "start-probability", "checkpoint-dir", "schedule-file", "validation-count"},
                          {"json", "sampled", "verbose", "no-baselines"});
     use_threads_option(args);
     if (what == "solvers") return bench_solvers(args, cancel);

@@ -4,10 +4,12 @@
 // of true samples it averages 0 within its own noise, and it grows well past that noise on a set
 // shifted by two of a mode's standard deviations; rows pooled over training seeds span every
 // pair of training and evaluation seed; the classic grid rescores its best screened rows, and the
-// baseline is chosen among those only.
+// baseline is chosen among those only; and the IRL claim's choices (its start, its training, what
+// validation keeps) are the same whatever the evaluation seeds and reference samples are.
 #include "irl/engine/core/random.h"
 #include "irl/engine/data/toy_mixtures.h"
 #include "irl/engine/learning/irl/policy_bench.h"
+#include "irl/engine/learning/irl/policy_claim.h"
 #include "irl/engine/learning/irl/sampler_comparison.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 #include "test_registry.h"
@@ -38,6 +40,7 @@ private Q_SLOTS:
     void toyMmdIsZeroOnTruthAndGrowsOnAShift();
     void pooledRowsSpanEveryPairOfSeeds();
     void theGridRescoresItsBestScreenedRows();
+    void claimChoicesNeverSeeTheEvaluationData();
 };
 
 void TestComparison::verdictHoldsOnlyPastTheLargerSpread() {
@@ -151,6 +154,48 @@ void TestComparison::theGridRescoresItsBestScreenedRows() {
     QVERIFY(best["rescored"].get<bool>());
     for (const nlohmann::json& r : rows)
         if (r["rescored"].get<bool>()) QVERIFY(best["mmd2"].get<double>() <= r["mmd2"].get<double>());
+}
+
+// Two claims that differ only in what they are scored on (evaluation seeds and reference
+// samples) must start from the same schedule and constant, train the same policies and keep the
+// same validated iteration; a validation seed among the evaluation seeds is refused.
+void TestComparison::claimChoicesNeverSeeTheEvaluationData() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
+    auto truth = [&](uint64_t seed, int64_t n) {
+        at::Generator g = make_generator(seed);
+        return denoiser.mixture().sample(n, g);
+    };
+    const Testbed tuning = toy_testbed(denoiser, denoiser.mixture(), truth(999, 300), {31337});
+    PolicyClaimPlan plan;
+    plan.training.irl.sampler.solver = Solver::Gddim;
+    plan.training.irl.batch = 32;
+    plan.training.irl.policy_lr = 0.5;
+    plan.training.irl.conditional = false;
+    plan.training.iterations = 4;
+    plan.training.validate_every = 2;
+    plan.training.actions.components = {ActionComponent{ActionKind::Stochasticity, {0.0, 0.5, 1.0}}};
+    plan.nfe = 4;
+    plan.seeds = {0, 1};
+    plan.expert = [&](uint64_t seed) { return truth(seed + 1, 2000).to(torch::kFloat32); };
+    plan.baselines = false;
+    auto claim = [&](uint64_t truth_seed, std::vector<uint64_t> seeds) {
+        const Testbed test = toy_testbed(denoiser, denoiser.mixture(), truth(truth_seed, 300), std::move(seeds));
+        return run_policy_claim(test, tuning, plan);
+    };
+    const PolicyClaimResult a = claim(777, {1000003, 1000004});
+    const PolicyClaimResult b = claim(4242, {55, 56, 57});
+    QCOMPARE(a.start["sigmas"], b.start["sigmas"]);
+    QCOMPARE(a.start["actions"], b.start["actions"]);
+    QCOMPARE(a.start["search_evaluations"], b.start["search_evaluations"]);
+    QCOMPARE(a.learned.size(), size_t(2));
+    for (size_t k = 0; k < a.learned.size(); ++k) {
+        QCOMPARE(a.learned[k]["validation"], b.learned[k]["validation"]);
+        QCOMPARE(a.learned[k]["training_evaluations"], b.learned[k]["training_evaluations"]);
+        QCOMPARE(a.learned[k]["tuning_evaluations"], b.learned[k]["tuning_evaluations"]);
+    }
+    // The scores themselves do differ: the two runs really were scored on other data.
+    QVERIFY(a.start["mmd2"] != b.start["mmd2"]);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, claim(777, {31337, 1000004}));
 }
 
 IRL_TEST_CLASS("test_comparison", TestComparison)

@@ -1,0 +1,204 @@
+#include "irl/engine/learning/irl/policy_claim.h"
+
+#include "irl/engine/sampling/schedule.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <stdexcept>
+
+namespace irl {
+namespace {
+
+// The primary criterion's value of one scored set, lower is better (a gap by its size).
+double criterion_value(const Testbed& testbed, const torch::Tensor& samples) {
+    const Criterion& criterion = testbed.criteria.front();
+    const double v = testbed.metrics(samples, testbed.labels)[criterion.key].get<double>();
+    if (std::isnan(v)) return std::numeric_limits<double>::infinity();
+    return criterion.absolute ? std::abs(v) : v;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+struct Start {
+    std::vector<double> sigmas;
+    std::vector<int64_t> choice;
+    int64_t evaluations = 0;
+    double seconds = 0.0;
+    double score = 0.0;  // on the tuning testbed
+};
+
+// The schedule (unless given) and then the constant of the action space that score best on the
+// tuning testbed: the start a user would pick with what the method may look at.
+Start find_start(const Testbed& tuning, const PolicyClaimPlan& plan) {
+    const auto began = std::chrono::steady_clock::now();
+    const ActionSpace& space = plan.training.actions;
+    SamplerSettings settings = plan.training.irl.sampler;
+    Start start;
+    start.choice = start_choice(space, settings.fixed);
+    start.score = std::numeric_limits<double>::infinity();
+    auto score = [&](const std::vector<double>& sigmas, const std::vector<int64_t>& choice) {
+        settings.sigmas = sigmas;
+        FixedPolicy policy(space, static_cast<int64_t>(sigmas.size()) - 1, choice, settings.budget);
+        const nlohmann::json row = score_sampler(tuning, settings, &policy);
+        start.evaluations += row["evaluations"].get<int64_t>();
+        const double v = row[tuning.primary()].get<double>();
+        return std::isnan(v) ? std::numeric_limits<double>::infinity() : tuning.criteria.front().absolute ? std::abs(v) : v;
+    };
+    if (!plan.start_schedule.empty()) {
+        start.sigmas = plan.start_schedule;
+        settings.query_sigmas = plan.start_query_sigmas;
+        start.score = score(start.sigmas, start.choice);
+    } else {
+        const int steps = steps_for_evaluations(settings.solver, plan.nfe);
+        for (const double sigma_max : ClassicGrid::sigma_max)
+            for (const double rho : ClassicGrid::rho) {
+                const std::vector<double> sigmas = karras_schedule(steps, ScheduleDefaults::sigma_min, sigma_max, rho);
+                const double v = score(sigmas, start.choice);
+                if (v < start.score) start.score = v, start.sigmas = sigmas;
+            }
+    }
+    const auto grid = action_grid(space);
+    if (grid.size() <= plan.constant_limit) {
+        const std::vector<int64_t> first = start.choice;
+        for (const auto& choice : grid) {
+            if (choice == first) continue;
+            const double v = score(start.sigmas, choice);
+            if (v < start.score) start.score = v, start.choice = choice;
+        }
+    }
+    start.seconds = seconds_since(began);
+    return start;
+}
+
+std::string seed_file(const std::string& dir, uint64_t seed, const std::string& suffix) {
+    return dir.empty() ? std::string() : dir + "/seed-" + std::to_string(seed) + suffix;
+}
+
+}  // namespace
+
+PolicyClaimResult run_policy_claim(const Testbed& test, const Testbed& tuning, const PolicyClaimPlan& plan) {
+    auto repeated = [](std::vector<uint64_t> values) {
+        std::sort(values.begin(), values.end());
+        return std::adjacent_find(values.begin(), values.end()) != values.end();
+    };
+    if (plan.seeds.empty()) throw std::invalid_argument("the policy claim needs at least one training seed");
+    if (repeated(plan.seeds)) throw std::invalid_argument("the training seeds repeat a seed: each must differ");
+    if (repeated(test.seeds)) throw std::invalid_argument("the evaluation seeds repeat a seed: each must differ");
+    for (uint64_t seed : tuning.seeds)
+        if (std::find(test.seeds.begin(), test.seeds.end(), seed) != test.seeds.end())
+            throw std::invalid_argument("the validation seed " + std::to_string(seed) + " is also an evaluation seed");
+    auto tell = [&](const std::string& name, const nlohmann::json& row) {
+        if (plan.on_row) plan.on_row(name, row);
+    };
+    PolicyClaimResult result;
+    result.nfe = plan.nfe;
+    const ActionSpace& space = plan.training.actions;
+    const Criterion& primary = test.criteria.front();
+    if (!plan.checkpoint_dir.empty()) std::filesystem::create_directories(plan.checkpoint_dir);
+
+    // (1) The start, chosen on the tuning testbed, then scored on the test testbed like every row.
+    const Start start = find_start(tuning, plan);
+    SamplerSettings sampler = plan.training.irl.sampler;
+    sampler.sigmas = start.sigmas;
+    if (!plan.start_schedule.empty()) sampler.query_sigmas = plan.start_query_sigmas;
+    const int64_t levels = static_cast<int64_t>(start.sigmas.size()) - 1;
+    {
+        FixedPolicy policy(space, levels, start.choice, sampler.budget);
+        result.start = score_sampler(test, sampler, &policy);
+        result.start["sigmas"] = start.sigmas;
+        result.start["actions"] = describe_choice(space, start.choice);
+        result.start["search_evaluations"] = start.evaluations;
+        result.start["search_seconds"] = start.seconds;
+        result.start["tuning_score"] = start.score;
+        tell("start " + describe_choice(space, start.choice), result.start);
+    }
+
+    // (2) Every constant of the action space on the start's schedule, at the protocol's count:
+    // the grid search the policy should match at a fraction of its cost.
+    const auto grid = action_grid(space);
+    if (grid.size() <= plan.constant_limit) {
+        for (const auto& choice : grid) {
+            FixedPolicy policy(space, levels, choice, sampler.budget);
+            nlohmann::json row = score_sampler(test, sampler, &policy);
+            row["actions"] = describe_choice(space, choice);
+            result.constants.push_back(row);
+        }
+        result.best_constant = best_row(result.constants, primary);
+        tell("best constant " + result.best_constant.value("actions", std::string()), result.best_constant);
+    }
+
+    // (3) One policy per training seed, warm-started at the start, validated on the tuning testbed.
+    int64_t costliest = 0;
+    std::vector<nlohmann::json> rows;
+    for (const uint64_t seed : plan.seeds) {
+        PolicyTrainingOptions options = plan.training;
+        options.irl.sampler = sampler;
+        options.irl.seed = seed;
+        options.start = start.choice;
+        options.start_probability = plan.start_probability;
+        options.validation = [&tuning](const SampleResult& r) { return criterion_value(tuning, r.samples); };
+        options.validation_seed = tuning.seeds.front();
+        options.validation_count = plan.validation_count > 0 ? plan.validation_count : tuning.count;
+        options.checkpoint = seed_file(plan.checkpoint_dir, seed, ".ckpt");
+        options.policy_file = seed_file(plan.checkpoint_dir, seed, "-policy.pt");
+        options.checkpoint_every = options.checkpoint.empty() ? 0 : options.validate_every;
+        options.resume = !options.checkpoint.empty();
+        const std::string name = "seed " + std::to_string(seed);
+        PolicyTraining training(*test.denoiser, plan.expert(seed), options);
+        PolicyTrainingControl control;
+        control.cancel = test.cancel;
+        if (plan.on_iteration) control.on_iteration = [&](const PolicyTrainingProgress& p) { plan.on_iteration(name, p); };
+        const PolicyTrainingOutcome outcome = training.run(control);
+        nlohmann::json row = score_sampler(test, sampler, training.policy().get());
+        row["seed"] = seed;
+        row["greedy_schedule"] = schedule_taken(training.trainer().sample_greedy(1, test.seeds.front(), test.cancel, true).path, 0);
+        row["training_evaluations"] = training.trainer().total_evaluations();
+        row["validation"] = outcome.validation.to_json();
+        row["tuning_evaluations"] = start.evaluations + training.total_evaluations();
+        row["training_seconds"] = outcome.seconds;
+        row["iterations"] = training.trainer().iterations();
+        costliest = std::max(costliest, row["tuning_evaluations"].get<int64_t>());
+        tell("learned " + name, row);
+        result.learned.push_back(row);
+        rows.push_back(row);
+    }
+    result.pooled = pool_rows(rows);
+    result.pooled["training_seeds"] = plan.seeds;
+    if (plan.seeds.size() > 1) tell("learned over every seed", result.pooled);
+    nlohmann::json& v = result.verdict;
+    v[primary.key + "_over_start"] = verdict(result.pooled, result.start, primary).to_json();
+    if (!result.best_constant.is_null()) v[primary.key + "_vs_best_constant"] = verdict(result.pooled, result.best_constant, primary).to_json();
+    if (!plan.baselines) {
+        v["holds"] = nullptr;
+        return result;
+    }
+
+    // (4) Every classic solver at the same NFE, screened; the best on the evaluation seeds is the baseline.
+    result.classic = classic_grid(test, plan.nfe, classic_solvers(), plan.screening);
+    for (const Criterion& criterion : test.criteria) {
+        result.best_classic.push_back(best_row(result.classic, criterion));
+        tell("best classic by " + criterion.key, result.best_classic.back());
+    }
+    // (5) A schedule for DPM-Solver++(2M) tuned on the tuning testbed at the policies' cost, and at a full budget.
+    result.tuned = tuned_schedule(tuning, test, Solver::DpmSolver2M, plan.nfe, plan.tuning_grid, costliest);
+    tell("tuned schedule at the policies' cost", result.tuned);
+    if (plan.full_tuning_budget > 0) {
+        result.tuned_full = tuned_schedule(tuning, test, Solver::DpmSolver2M, plan.nfe, plan.tuning_grid, plan.full_tuning_budget);
+        tell("tuned schedule at the full budget", result.tuned_full);
+    }
+    for (const Criterion& criterion : test.criteria)
+        v[criterion.key + "_vs_best_classic"] = verdict(result.pooled, result.best_classic.front(), criterion).to_json();
+    v[primary.key + "_vs_tuned_schedule"] = verdict(result.pooled, result.tuned, primary).to_json();
+    if (!result.tuned_full.is_null()) v[primary.key + "_vs_tuned_full"] = verdict(result.pooled, result.tuned_full, primary).to_json();
+    v["holds"] = v[primary.key + "_vs_best_classic"]["holds"].get<bool>() && v[primary.key + "_over_start"]["holds"].get<bool>();
+    return result;
+}
+
+}  // namespace irl
