@@ -455,7 +455,7 @@ void TestPolicyTraining::warmStartWithZeroRateReproducesItsStart() {
     QTemporaryDir dir;
     GaussianMixtureDenoiser denoiser = ring();
     const torch::Tensor expert = expert_of(denoiser);
-    for (const std::string kind : {"table", "network"}) {
+    for (const std::string kind : {"table", "smooth", "network"}) {
         PolicyTrainingOptions options = small_training(dir.path().toStdString());
         options.checkpoint.clear();
         options.policy_file.clear();
@@ -478,6 +478,18 @@ void TestPolicyTraining::warmStartWithZeroRateReproducesItsStart() {
         request.seed = 77;
         const SampleResult classic = sample(denoiser, options.irl.sampler, request);
         QVERIFY2(torch::equal(classic.samples, training.trainer().sample_greedy(64, 77).samples), kind.c_str());
+        // The policy file gives back the same logits.
+        const std::string file = dir.path().toStdString() + "/" + kind + "-policy.pt";
+        save_policy(*training.policy(), training.setup(), file, "{}");
+        const LoadedPolicy loaded = load_policy(file);
+        QCOMPARE(loaded.policy->kind(), kind);
+        PolicyInput in;
+        in.sigma = torch::tensor({2.0, 0.5, 0.01}, torch::kFloat64);
+        in.level = torch::tensor({0, 1, 3}, torch::kInt64);
+        in.x = torch::randn({3, 2}, torch::kFloat64);
+        in.denoised = torch::zeros({3, 2}, torch::kFloat64);
+        in.labels = torch::full({3}, int64_t(-1));
+        QVERIFY2(torch::equal(training.policy()->logits(in).at(0), loaded.policy->logits(in).at(0)), kind.c_str());
     }
     // A start greedy sampling might not take, or a choice that does not exist, is refused.
     ActionSpace space;

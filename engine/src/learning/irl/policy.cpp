@@ -38,6 +38,20 @@ std::vector<double> start_margins(const ActionSpace& space, const std::vector<in
     return margins;
 }
 
+constexpr int64_t kSmoothFrequencies = 4;
+constexpr int64_t kSmoothWidth = 32;
+
+// Zero head weights and the start in the head biases: the same logits wherever the policy is.
+void warm_start_heads(torch::nn::ModuleList& heads, const std::vector<double>& margins, const std::vector<int64_t>& choice) {
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < heads->size(); ++i) {
+        auto head = heads[i]->as<torch::nn::Linear>();
+        head->weight.zero_();
+        head->bias.zero_();
+        head->bias[choice[i]].fill_(margins[i]);
+    }
+}
+
 }  // namespace
 
 void Policy::warm_start(const std::vector<int64_t>&, double) {
@@ -124,14 +138,7 @@ NetworkPolicy::NetworkPolicy(ActionSpace space, int64_t levels, std::vector<int6
 }
 
 void NetworkPolicy::warm_start(const std::vector<int64_t>& choice, double probability) {
-    const std::vector<double> margins = start_margins(action_space(), choice, probability);
-    torch::NoGradGuard no_grad;
-    for (size_t i = 0; i < heads->size(); ++i) {
-        auto head = heads[i]->as<torch::nn::Linear>();
-        head->weight.zero_();
-        head->bias.zero_();
-        head->bias[choice[i]].fill_(margins[i]);
-    }
+    warm_start_heads(heads, start_margins(action_space(), choice, probability), choice);
 }
 
 torch::Tensor NetworkPolicy::state_features(const torch::Tensor& x, const torch::Tensor& sigma) const {
@@ -157,6 +164,43 @@ std::vector<torch::Tensor> NetworkPolicy::logits(const PolicyInput& in) {
     std::vector<torch::Tensor> out;
     for (const auto& head : *heads) out.push_back(head->as<torch::nn::Linear>()->forward(h));
     return out;
+}
+
+SmoothPolicy::SmoothPolicy(ActionSpace space, int64_t levels, uint64_t seed, int64_t budget) : Policy(std::move(space), levels, budget) {
+    const int64_t inputs = 1 + 2 * kSmoothFrequencies + (budget > 0 ? 2 : 0);
+    seeded_initialisation(seed, [&] {
+        hidden1 = register_module("hidden1", torch::nn::Linear(inputs, kSmoothWidth));
+        hidden2 = register_module("hidden2", torch::nn::Linear(kSmoothWidth, kSmoothWidth));
+    });
+    for (size_t i = 0; i < action_space().components.size(); ++i) {
+        torch::nn::Linear head(kSmoothWidth, choices_of(action_space(), i));
+        torch::NoGradGuard no_grad;
+        head->weight.zero_();
+        head->bias.zero_();
+        heads->push_back(head);
+    }
+    register_module("heads", heads);
+}
+
+std::vector<torch::Tensor> SmoothPolicy::logits(const PolicyInput& in) {
+    // log sigma over [0.002, 80] is about [-6.2, 4.4]: a quarter of it spans about 2.7, so the
+    // slowest wave turns once over the whole range and the fastest four times.
+    const torch::Tensor u = (in.sigma.to(torch::kFloat32).clamp_min(1e-6).log() / 4.0).unsqueeze(1);
+    const torch::Tensor k = torch::arange(1, kSmoothFrequencies + 1, torch::kFloat32).unsqueeze(0) * (M_PI / 2.0);
+    std::vector<torch::Tensor> parts{u, (u * k).sin(), (u * k).cos()};
+    if (budget() > 0) {
+        const int64_t m = in.sigma.size(0);
+        parts.push_back(in.remaining.defined() ? (in.remaining.to(torch::kFloat32) / double(budget())).unsqueeze(1) : torch::ones({m, 1}));
+        parts.push_back(in.previous_log_step.defined() ? in.previous_log_step.to(torch::kFloat32).unsqueeze(1) : torch::zeros({m, 1}));
+    }
+    const torch::Tensor h = torch::silu(hidden2(torch::silu(hidden1(torch::cat(parts, 1)))));
+    std::vector<torch::Tensor> out;
+    for (const auto& head : *heads) out.push_back(head->as<torch::nn::Linear>()->forward(h));
+    return out;
+}
+
+void SmoothPolicy::warm_start(const std::vector<int64_t>& choice, double probability) {
+    warm_start_heads(heads, start_margins(action_space(), choice, probability), choice);
 }
 
 std::vector<torch::Tensor> masked_logits(const std::vector<torch::Tensor>& logits, const ActionMasks& masks) {

@@ -106,6 +106,24 @@ private:
 // start that reproduces the classic sampler, where the action space can express it.
 std::vector<int64_t> start_choice(const ActionSpace& space, const StepControl& control);
 
+// A small MLP on where a sample is, not on what it looks like: log sigma through a few
+// low-frequency Fourier features and, with a budget, the share of it left and the size of the
+// last step. Neighbouring noise levels get neighbouring choices, so a level learns from the visits
+// of its neighbours, where a table learns only from its own row (most rows of a fine grid are
+// never visited).
+class SmoothPolicy : public Policy {
+public:
+    // The initial weights are a function of `seed` alone; the heads start at zero (uniform).
+    SmoothPolicy(ActionSpace space, int64_t levels, uint64_t seed = 0, int64_t budget = kNoBudget);
+    std::vector<torch::Tensor> logits(const PolicyInput& in) override;
+    std::string kind() const override { return "smooth"; }
+    void warm_start(const std::vector<int64_t>& choice, double probability) override;
+
+private:
+    torch::nn::Linear hidden1{nullptr}, hidden2{nullptr};
+    torch::nn::ModuleList heads;
+};
+
 struct ActionSample {
     std::vector<torch::Tensor> choice;  // [M] int64 per component
     torch::Tensor log_prob;             // [M] sum over components
