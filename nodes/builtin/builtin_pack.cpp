@@ -33,6 +33,7 @@ const NodeClassList& node_classes() {
         NodeClass::of<ActionNode>(ActionKind::Stochasticity),
         NodeClass::of<ActionNode>(ActionKind::Skip),
         NodeClass::of<ActionNode>(ActionKind::Start),
+        NodeClass::of<ActionNode>(ActionKind::Next),
         NodeClass::of<SamplerNode>(),
         NodeClass::of<PolicyNode>(),
         NodeClass::of<IrlTrainerNode>(),
@@ -57,8 +58,8 @@ QVector<PortTypeInfo> BuiltinPack::port_types() const {
         {ports::metrics, "Metrics", "#b0bec5", "Scores of samples"},
     };
     // The actions share a hue (orange), one shade each, so the canvas shows which kind a port takes.
-    const char* shades[] = {"#ffa726", "#ff7043", "#ffca28", "#ffb74d", "#ff8a65", "#ffd54f"};
-    static_assert(std::size(kActionKinds) == 6, "one shade per action kind");
+    const char* shades[] = {"#ffa726", "#ff7043", "#ffca28", "#ffb74d", "#ff8a65", "#ffd54f", "#ffab91"};
+    static_assert(std::size(kActionKinds) == 7, "one shade per action kind");
     int shade = 0;
     for (ActionKind kind : kActionKinds) {
         QString name = QString::fromLatin1(to_string(kind));

@@ -2,6 +2,7 @@
 // marginal within its cap, per-sample policies, seeds, cancel within one call, preview throttling.
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 #include "irl/engine/core/random.h"
+#include "irl/engine/learning/irl/irl_trainer.h"
 #include "irl/engine/sampling/sampler.h"
 #include "irl/engine/sampling/schedule.h"
 #include "irl/engine/data/toy_mixtures.h"
@@ -53,6 +54,7 @@ private Q_SLOTS:
     void cancelStopsWithinOneCall();
     void previewThrottle();
     void badLabelsAreRefused();
+    void nextNudgesTheNextLevelWithinItsNeighbours();
 };
 
 void TestStepControl::guidanceMatchesFormula() {
@@ -187,6 +189,47 @@ void TestStepControl::badLabelsAreRefused() {
     settings.sigmas = {1.0, 2.0, 0.0};
     r.labels = torch::Tensor();
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, sample(denoiser, settings, r));
+}
+
+// The Next action: factor 1 is the plain sampler bit for bit; any other factor moves each next
+// level to its sigma times the factor, kept at most half-way (in log sigma) to the sigma the step
+// starts from and to the level after it (the last nonzero level at most halves), and never moves
+// the step to 0 or costs an evaluation.
+void TestStepControl::nextNudgesTheNextLevelWithinItsNeighbours() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
+    SamplerSettings settings;
+    settings.solver = Solver::Euler;
+    settings.sigmas = karras_schedule(5, 0.002, 2.0, 3.0);
+    ActionSpace space;
+    space.components = {ActionComponent{ActionKind::Next, {1.0, 0.8, 100.0, 0.01}}};
+    SampleRequest request;
+    request.count = 16;
+    request.seed = 3;
+    request.dtype = torch::kFloat64;
+    request.record_path = true;
+    auto taken_with = [&](int64_t choice) {
+        FixedPolicy policy(space, 5, {choice});
+        return rollout_policy(denoiser, policy, settings, request, 0.0, false).result;
+    };
+    const SampleResult plain = sample(denoiser, settings, request);
+    QVERIFY(torch::equal(taken_with(0).samples, plain.samples));
+    const std::vector<double>& s = settings.sigmas;
+    for (int64_t choice : {1, 2, 3}) {
+        const double factor = space.components[0].choices[static_cast<size_t>(choice)];
+        const SampleResult r = taken_with(choice);
+        QVERIFY(torch::all(r.evaluations == 5).item<bool>());
+        const std::vector<double> taken = schedule_taken(r.path, 0);
+        QCOMPARE(taken.size(), s.size());
+        QCOMPARE(taken.front(), s.front());
+        QCOMPARE(taken.back(), 0.0);
+        for (size_t i = 1; i + 1 < s.size(); ++i) {
+            const double low = s[i + 1] > 0 ? std::sqrt(s[i] * s[i + 1]) : 0.5 * s[i];
+            const double high = std::sqrt(s[i] * taken[i - 1]);
+            const double expected = std::min(std::max(s[i] * factor, low), high);
+            QVERIFY2(std::abs(taken[i] - expected) <= 1e-12 * expected, qPrintable(QString("factor %1, level %2").arg(factor).arg(i)));
+            QVERIFY(taken[i] < taken[i - 1]);
+        }
+    }
 }
 
 IRL_TEST_CLASS("test_step_control", TestStepControl)

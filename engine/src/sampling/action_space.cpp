@@ -15,9 +15,10 @@
 namespace irl {
 namespace {
 
-constexpr EnumNames<ActionKind, 6> kActionKindNames = {{
+constexpr EnumNames<ActionKind, 7> kActionKindNames = {{
     {ActionKind::Guidance, "guidance"}, {ActionKind::Churn, "churn"}, {ActionKind::Renoise, "renoise"},
     {ActionKind::Stochasticity, "stochasticity"}, {ActionKind::Skip, "skip"}, {ActionKind::Start, "start"},
+    {ActionKind::Next, "next"},
 }};
 static_assert(in_enum_order(kActionKindNames), "kActionKindNames must follow enum ActionKind");
 static_assert(std::size(kActionKinds) == kActionKindNames.size(), "every action kind needs a name");
@@ -37,6 +38,7 @@ void set_control(StepControl& control, ActionKind kind, double value) {
     case ActionKind::Stochasticity: control.stochasticity = value; break;
     case ActionKind::Skip: control.skip = static_cast<int64_t>(value); break;
     case ActionKind::Start: control.start = value; break;
+    case ActionKind::Next: control.next = value; break;
     }
 }
 
@@ -48,6 +50,7 @@ double control_value(const StepControl& control, ActionKind kind) {
     case ActionKind::Stochasticity: return control.stochasticity;
     case ActionKind::Skip: return static_cast<double>(control.skip);
     case ActionKind::Start: return control.start;
+    case ActionKind::Next: return control.next;
     }
     return 0.0;
 }
@@ -64,6 +67,7 @@ void ActionSpace::validate() const {
                 throw std::invalid_argument(where + ": its choices are whole numbers of levels");
             if (c.kind == ActionKind::Skip && v < 1) throw std::invalid_argument(where + ": a skip moves down at least one level");
             if (c.kind == ActionKind::Start && !(v > 0)) throw std::invalid_argument(where + ": a start is a positive sigma");
+            if (c.kind == ActionKind::Next && !(v > 0)) throw std::invalid_argument(where + ": a next level's factor is positive");
         }
         if (!(c.sigma_min <= c.sigma_max)) throw std::invalid_argument(where + ": sigma_min > sigma_max");
         for (size_t j = 0; j < i; ++j)
@@ -75,8 +79,9 @@ torch::Tensor ActionSpace::active(size_t component, const StepState& state) cons
     const ActionComponent& c = components.at(component);
     torch::Tensor on = (state.sigma >= c.sigma_min) & (state.sigma <= c.sigma_max);
     if (c.kind == ActionKind::Start) on = on & (state.iteration == 0);
-    if (c.kind == ActionKind::Skip) {
-        // On the last level every skip lands on sigma = 0, and a last step goes there anyway.
+    if (c.kind == ActionKind::Skip || c.kind == ActionKind::Next) {
+        // On the last level every skip lands on sigma = 0, and a last step goes there anyway; a
+        // step to sigma = 0 has no next level to nudge.
         on = on & (state.level < state.levels - 1);
         if (state.must_finish.defined()) on = on & state.must_finish.logical_not();
     }
@@ -116,6 +121,7 @@ StepControls ActionSpace::controls(const std::vector<torch::Tensor>& choice, con
         case ActionKind::Renoise: fixed.renoise = torch::where(on, values.to(torch::kInt64), fixed.renoise); break;
         case ActionKind::Skip: fixed.skip = torch::where(on, values.to(torch::kInt64), fixed.skip); break;
         case ActionKind::Start: fixed.start = torch::where(on, values, fixed.start); break;
+        case ActionKind::Next: fixed.next = torch::where(on, values, fixed.next); break;
         }
     }
     return fixed;

@@ -64,10 +64,10 @@ torch::Tensor check_labels(const Denoiser& denoiser, const SampleRequest& reques
 }
 
 void check_controls(const StepControls& c, int64_t m) {
-    for (const torch::Tensor* t : {&c.guidance, &c.churn, &c.stochasticity, &c.renoise, &c.skip, &c.start})
+    for (const torch::Tensor* t : {&c.guidance, &c.churn, &c.stochasticity, &c.renoise, &c.skip, &c.start, &c.next})
         if (!t->defined() || t->dim() != 1 || t->size(0) != m)
             throw std::invalid_argument("sampler: the control function must return [" + std::to_string(m) +
-                                        "] tensors for guidance, churn, stochasticity, renoise, skip and start");
+                                        "] tensors for guidance, churn, stochasticity, renoise, skip, start and next");
 }
 
 // The highest level whose sigma is at most `start` (0 or above the first level: the first level).
@@ -90,7 +90,8 @@ torch::Tensor start_levels(const torch::Tensor& start, const std::vector<double>
 StepControls StepControls::broadcast(const StepControl& control, int64_t n) {
     return {torch::full({n}, control.guidance, kF64),           torch::full({n}, control.churn, kF64),
             torch::full({n}, control.stochasticity, kF64),      torch::full({n}, control.renoise, torch::kInt64),
-            torch::full({n}, control.skip, torch::kInt64),      torch::full({n}, control.start, kF64)};
+            torch::full({n}, control.skip, torch::kInt64),      torch::full({n}, control.start, kF64),
+            torch::full({n}, control.next, kF64)};
 }
 
 std::vector<double> schedule_taken(const torch::Tensor& path, int64_t sample) {
@@ -138,6 +139,8 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
     }
 
     torch::Tensor level = torch::zeros({n}, torch::kInt64);
+    // Each sample's sigma: its level's, unless a Next action moved it off the schedule.
+    torch::Tensor current = torch::full({n}, settings.sigmas.front(), kF64);
     torch::Tensor renoise_used = torch::zeros({n}, torch::kInt64);
     torch::Tensor previous_sigma = torch::zeros({n}, kF64);  // sigma the last step started from; 0 before the first
     torch::Tensor evaluations = torch::zeros({n}, torch::kInt64);
@@ -158,7 +161,7 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
         if (active.numel() == 0) break;
         const int64_t m = active.size(0);
         torch::Tensor active_level = level.index_select(0, active);
-        torch::Tensor sigma = sigma_table.index_select(0, active_level);
+        torch::Tensor sigma = current.index_select(0, active);
 
         StepControls fixed = StepControls::broadcast(settings.fixed, m);
         if (edm_churn) {
@@ -190,6 +193,7 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
             in.controls.renoise = in.controls.renoise.to(torch::kInt64);
             in.controls.skip = in.controls.skip.to(torch::kInt64);
             in.controls.start = in.controls.start.to(torch::kFloat64);
+            in.controls.next = in.controls.next.to(torch::kFloat64);
         } else {
             in.controls = fixed;
         }
@@ -226,6 +230,15 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
         torch::Tensor next_level = torch::minimum(active_level + in.controls.skip.clamp_min(1), torch::full_like(active_level, levels));
         next_level = torch::where(must_finish, torch::full_like(next_level, levels), next_level);
         in.sigma_next = sigma_table.index_select(0, next_level);
+        if ((in.controls.next != 1.0).any().item<bool>()) {
+            // Next: the next level's sigma scaled, at most half-way (in log sigma) to this step's
+            // sigma and to the level after it; the last nonzero level at most halves.
+            const torch::Tensor after = sigma_table.index_select(0, (next_level + 1).clamp_max(levels));
+            const torch::Tensor low = torch::where(after > 0, (in.sigma_next * after).sqrt(), in.sigma_next * 0.5);
+            const torch::Tensor high = (in.sigma_next * sigma).sqrt();
+            const torch::Tensor moved = torch::minimum(torch::maximum(in.sigma_next * in.controls.next, low), high);
+            in.sigma_next = torch::where(next_level < levels, moved, in.sigma_next);
+        }
         if (shift_table.defined()) {
             in.shift = shift_table.index_select(0, active_level);
             in.shift_next = shift_table.index_select(0, next_level);
@@ -242,6 +255,7 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
         x.index_copy_(0, active, out.x_next);
         denoised.index_copy_(0, active, out.denoised);
         previous_sigma.index_copy_(0, active, sigma);
+        current.index_copy_(0, active, in.sigma_next);
         level.index_copy_(0, active, next_level);
         ++iteration;
 
@@ -254,7 +268,7 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
                 torch::Tensor done = level.to(kF64) / double(levels);
                 if (settings.budget > 0) done = torch::maximum(done, evaluations.to(kF64) / double(settings.budget));
                 progress = last ? 1.0 : std::max(progress, done.clamp_max(1.0).mean().item<double>());
-                request.on_step({iteration, levels, x.clone(), denoised.clone(), sigma_table.index_select(0, level), last, progress});
+                request.on_step({iteration, levels, x.clone(), denoised.clone(), current.clone(), last, progress});
                 last_preview = now;
                 previewed_once = true;
             }

@@ -27,6 +27,9 @@ ActionDeclaration describe(ActionKind kind) {
     case ActionKind::Start:
         return {"irl.start", "Start", 0.0, 0.0, 1000.0, "80,20,10,5",
                 "The σ to start from (the noise is scaled down, no evaluation); 0: the schedule's first level"};
+    case ActionKind::Next:
+        return {"irl.next", "Next level", 1.0, 0.05, 20.0, "0.8,1,1.25",
+                "The next level's σ times this, per sample (at most half-way to its neighbours): a policy adjusts a good schedule"};
     }
     throw std::logic_error("unknown action kind");
 }

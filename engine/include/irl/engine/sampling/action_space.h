@@ -16,9 +16,11 @@ namespace irl {
 
 // Skip: move down k levels of the schedule (a fine grid) instead of one, so that a policy chooses
 // the noise schedule step by step. Start: the sigma to start from, chosen at the first step.
-enum class ActionKind { Guidance, Churn, Renoise, Stochasticity, Skip, Start };
-inline constexpr ActionKind kActionKinds[] = {ActionKind::Guidance,      ActionKind::Churn, ActionKind::Renoise,
-                                              ActionKind::Stochasticity, ActionKind::Skip,  ActionKind::Start};
+// Next: per sample, a level near the schedule's next one (its sigma times the choice), so that a
+// policy can adjust a good schedule without a fine grid.
+enum class ActionKind { Guidance, Churn, Renoise, Stochasticity, Skip, Start, Next };
+inline constexpr ActionKind kActionKinds[] = {ActionKind::Guidance, ActionKind::Churn, ActionKind::Renoise, ActionKind::Stochasticity,
+                                              ActionKind::Skip,     ActionKind::Start, ActionKind::Next};
 const char* to_string(ActionKind kind);
 // Also reads "lambda", the name of the stochasticity in files written before it was renamed.
 ActionKind action_kind_from_string(const std::string& name);

@@ -1,6 +1,6 @@
 // The per-step control a policy sets: guidance scale w, churn gamma, gDDIM stochasticity (the
-// lambda of the gDDIM step), renoise k, the skip to the next noise level and, at the first step,
-// the level to start from. A fixed control for every step is a classic sampler.
+// lambda of the gDDIM step), renoise k, the skip to the next noise level, a nudge of that next
+// level and, at the first step, the level to start from. A fixed control for every step is a classic sampler.
 #pragma once
 
 #include <torch/types.h>
@@ -19,6 +19,9 @@ struct StepControl {
     // At the first step only: start from the highest level whose sigma is at most this (the
     // noise is scaled down, no function evaluation); 0 starts from the schedule's first level.
     double start = 0.0;
+    // The next level's sigma times this (1: the schedule's own), kept at most half-way in log sigma
+    // to either neighbour (the last nonzero level at most halves); never on a step to sigma = 0.
+    double next = 1.0;
 };
 
 // Per-sample controls, each a [N] tensor (float64; renoise and skip int64) over the active samples.
@@ -29,6 +32,7 @@ struct StepControls {
     torch::Tensor renoise;
     torch::Tensor skip;
     torch::Tensor start;
+    torch::Tensor next;
 
     static StepControls broadcast(const StepControl& control, int64_t n);
 };
