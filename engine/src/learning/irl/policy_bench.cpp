@@ -23,16 +23,11 @@ std::string classic_name(const nlohmann::json& row) {
 }  // namespace
 
 PolicyBenchResult run_policy_bench(const Testbed& test, const Testbed& tuning, const PolicyBenchPlan& plan) {
-    // A repeated seed or divergence would count one measurement twice in a pooled row's spread.
-    auto repeated = [](auto values) {
-        std::sort(values.begin(), values.end());
-        return std::adjacent_find(values.begin(), values.end()) != values.end();
-    };
-    if (repeated(plan.seeds)) throw std::invalid_argument("the training seeds repeat a seed: each must differ");
-    if (repeated(test.seeds)) throw std::invalid_argument("the evaluation seeds repeat a seed: each must differ");
+    require_distinct(plan.seeds, "the training seeds");
+    require_distinct(test.seeds, "the evaluation seeds");
     std::vector<std::string> divergences;
     for (const DivergenceSpec& d : plan.divergences) divergences.push_back(divergence_label(d));
-    if (repeated(divergences)) throw std::invalid_argument("the divergences repeat one: each must differ");
+    require_distinct(divergences, "the divergences");
     PolicyBenchResult result;
     const SamplerSettings& sampler = plan.training.irl.sampler;
     const ActionSpace& space = plan.training.actions;

@@ -84,13 +84,9 @@ std::string seed_file(const std::string& dir, uint64_t seed, const std::string& 
 }  // namespace
 
 PolicyClaimResult run_policy_claim(const Testbed& test, const Testbed& tuning, const PolicyClaimPlan& plan) {
-    auto repeated = [](std::vector<uint64_t> values) {
-        std::sort(values.begin(), values.end());
-        return std::adjacent_find(values.begin(), values.end()) != values.end();
-    };
     if (plan.seeds.empty()) throw std::invalid_argument("the policy claim needs at least one training seed");
-    if (repeated(plan.seeds)) throw std::invalid_argument("the training seeds repeat a seed: each must differ");
-    if (repeated(test.seeds)) throw std::invalid_argument("the evaluation seeds repeat a seed: each must differ");
+    require_distinct(plan.seeds, "the training seeds");
+    require_distinct(test.seeds, "the evaluation seeds");
     for (uint64_t seed : tuning.seeds)
         if (std::find(test.seeds.begin(), test.seeds.end(), seed) != test.seeds.end())
             throw std::invalid_argument("the validation seed " + std::to_string(seed) + " is also an evaluation seed");

@@ -14,13 +14,9 @@ std::string variant_name(bool shifts) { return shifts ? "with query shifts" : "l
 }  // namespace
 
 ScheduleBenchResult run_schedule_bench(const Testbed& test, const Testbed& tuning, const ScheduleBenchPlan& plan) {
-    auto repeated = [](std::vector<uint64_t> values) {
-        std::sort(values.begin(), values.end());
-        return std::adjacent_find(values.begin(), values.end()) != values.end();
-    };
     if (plan.seeds.empty()) throw std::invalid_argument("the schedule bench needs at least one training seed");
-    if (repeated(plan.seeds)) throw std::invalid_argument("the training seeds repeat a seed: each must differ");
-    if (repeated(test.seeds)) throw std::invalid_argument("the evaluation seeds repeat a seed: each must differ");
+    require_distinct(plan.seeds, "the training seeds");
+    require_distinct(test.seeds, "the evaluation seeds");
     for (uint64_t seed : plan.seeds)
         if (std::find(test.seeds.begin(), test.seeds.end(), seed) != test.seeds.end())
             throw std::invalid_argument("training seed " + std::to_string(seed) + " is also an evaluation seed: the fit's start noises "

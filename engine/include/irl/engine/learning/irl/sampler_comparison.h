@@ -15,7 +15,9 @@
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
 
+#include <algorithm>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,15 @@ nlohmann::json score_sampler(const Testbed& testbed, const SamplerSettings& sett
 // evaluation seed is one value, the mean is over all pairs and the spread is max - min over all
 // pairs; "seeds" counts the pairs, "evaluations" sums, "nfe" averages.
 nlohmann::json pool_rows(const std::vector<nlohmann::json>& rows);
+
+// Refuses a list that repeats a value (`what`: "the training seeds"), with std::invalid_argument:
+// a repeated seed or divergence would count one measurement twice in a pooled row's spread.
+template <typename T>
+void require_distinct(std::vector<T> values, const std::string& what) {
+    std::sort(values.begin(), values.end());
+    if (std::adjacent_find(values.begin(), values.end()) != values.end())
+        throw std::invalid_argument(what + " repeat one: each must differ");
+}
 
 // The steps a solver takes for about `nfe` function evaluations (the most whose evaluations,
 // the cheaper last step included, stay within nfe; at least one).
