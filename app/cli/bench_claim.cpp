@@ -153,16 +153,35 @@ int claim_schedule_fit(const Arguments& args, const ClaimTestbeds& beds) {
     return kExitOk;
 }
 
+// What a policy on each solver can change about a good start: gDDIM's stochasticity, the churn of
+// Euler and Heun, and for every solver the next level (the classic solvers are the constants of
+// these spaces at stochasticity 0 or 1, churn 0 and next 1).
+std::vector<PolicyCandidate> solver_candidates() {
+    const std::string next = "next=0.8,1,1.25";
+    return {{Solver::Gddim, parse_action_space("stochasticity=0,0.5,1,1.5,2;" + next)},
+            {Solver::Euler, parse_action_space("churn=0,0.1,0.3;" + next)},
+            {Solver::Heun, parse_action_space("churn=0,0.1,0.3;" + next)},
+            {Solver::DpmSolver2M, parse_action_space(next)},
+            {Solver::EulerAncestral, parse_action_space(next)}};
+}
+
 int claim_irl(const Arguments& args, const ClaimTestbeds& beds) {
     PolicyClaimPlan plan;
     PolicyTrainingOptions& training = plan.training;
-    training.irl.sampler.solver = solver_from_string(args.text("solver", "gddim"));
+    const std::string solver = args.text("solver", "auto");
+    if (solver == "auto") {
+        if (args.has("actions"))
+            throw UsageError("--actions needs a --solver: with --solver auto (the default) each solver takes its own actions");
+        plan.candidates = solver_candidates();
+    } else {
+        training.irl.sampler.solver = solver_from_string(solver);
+    }
     training.irl.batch = 256;
     training.irl.policy_lr = 0.1;
     training.irl.conditional = !beds.toy;
     training.iterations = 100;
     read_policy_training_settings(command_settings(args, {"seed"}), training);
-    training.actions = action_space_option(args, "stochasticity=0,0.25,0.5,0.75,1");
+    if (plan.candidates.empty()) training.actions = action_space_option(args, "stochasticity=0.5,1,1.5,2;next=0.8,1,1.25");
     plan.nfe = static_cast<int>(args.integer("nfe", 5, 1, 1000));
     plan.seeds = training_seeds(args, 0);
     if (beds.toy) plan.expert = [&beds](uint64_t seed) { return beds.truth(seed + 1, 50000); };
@@ -172,11 +191,16 @@ int claim_irl(const Arguments& args, const ClaimTestbeds& beds) {
     plan.checkpoint_dir = args.text("checkpoint-dir", "");
     if (args.has("schedule-file")) {
         const LearnedSchedule learned = load_learned_schedule(args.text("schedule-file", ""));
-        if (learned.solver != training.irl.sampler.solver)
+        if (plan.candidates.empty() && learned.solver != training.irl.sampler.solver)
             std::fprintf(stderr, "note: --schedule-file was fitted for %s; the policies sample it with %s\n", to_string(learned.solver),
                          to_string(training.irl.sampler.solver));
         plan.start_schedule = learned.sigmas;
         plan.start_query_sigmas = learned.query_sigmas;
+        // A learned schedule is its solver's: with --solver auto, only that solver starts from it.
+        std::vector<PolicyCandidate> own;
+        for (const PolicyCandidate& c : plan.candidates)
+            if (c.solver == learned.solver) own.push_back(c);
+        if (!plan.candidates.empty()) plan.candidates = own;
     }
     plan.screening = screening_option(args, beds.count);
     plan.baselines = !args.flag("no-baselines");
@@ -196,8 +220,8 @@ int claim_irl(const Arguments& args, const ClaimTestbeds& beds) {
     const std::string primary = beds.test.primary();
     nlohmann::json report = {{"method", "irl"},
                              {"testbed", beds.name},
-                             {"solver", to_string(training.irl.sampler.solver)},
-                             {"actions", nlohmann::json::parse(training.actions.to_json())},
+                             {"solver", r.start["solver"]},
+                             {"actions", r.start["action_space"]},
                              {"policy", training.policy},
                              {"nfe", r.nfe},
                              {"samples", beds.count},

@@ -158,7 +158,8 @@ void TestComparison::theGridRescoresItsBestScreenedRows() {
 
 // Two claims that differ only in what they are scored on (evaluation seeds and reference
 // samples) must start from the same schedule and constant, train the same policies and keep the
-// same validated iteration; a validation seed among the evaluation seeds is refused.
+// same validated iteration; a validation seed among the evaluation seeds is refused; searched across
+// solvers, the start is the best candidate on the tuning data.
 void TestComparison::claimChoicesNeverSeeTheEvaluationData() {
     GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
     auto truth = [&](uint64_t seed, int64_t n) {
@@ -196,6 +197,20 @@ void TestComparison::claimChoicesNeverSeeTheEvaluationData() {
     // The scores themselves do differ: the two runs really were scored on other data.
     QVERIFY(a.start["mmd2"] != b.start["mmd2"]);
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, claim(777, {31337, 1000004}));
+
+    // Across solvers: the start is the candidate that scores best on the tuning data, and every
+    // candidate's search counts in its cost.
+    plan.seeds = {0};
+    plan.training.iterations = 1;
+    const int64_t alone = a.start["search_evaluations"].get<int64_t>();
+    plan.candidates = {{Solver::Gddim, plan.training.actions}, {Solver::Heun, parse_action_space("churn=0,0.3")}};
+    const PolicyClaimResult across = claim(777, {1000003, 1000004});
+    QVERIFY(across.start["search_evaluations"].get<int64_t>() > alone);
+    plan.candidates = {{Solver::Heun, parse_action_space("churn=0,0.3")}};
+    const PolicyClaimResult heun = claim(777, {1000003, 1000004});
+    const double gddim_score = a.start["tuning_score"].get<double>(), heun_score = heun.start["tuning_score"].get<double>();
+    QCOMPARE(across.start["solver"].get<std::string>(), std::string(heun_score < gddim_score ? "heun" : "gddim"));
+    QCOMPARE(across.start["tuning_score"].get<double>(), std::min(heun_score, gddim_score));
 }
 
 IRL_TEST_CLASS("test_comparison", TestComparison)

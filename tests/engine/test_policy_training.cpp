@@ -491,11 +491,17 @@ void TestPolicyTraining::warmStartWithZeroRateReproducesItsStart() {
         in.labels = torch::full({3}, int64_t(-1));
         QVERIFY2(torch::equal(training.policy()->logits(in).at(0), loaded.policy->logits(in).at(0)), kind.c_str());
     }
-    // A start greedy sampling might not take, or a choice that does not exist, is refused.
+    // A probability that would not make the start the most likely gives it twice each other's;
+    // a probability outside (0, 1) or a choice that does not exist is refused.
     ActionSpace space;
     space.components = {component(ActionKind::Churn, {0.0, 0.5, 1.0})};
     TablePolicy table(space, 4);
-    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, table.warm_start({0}, 0.3));
+    table.warm_start({2}, 0.3);
+    PolicyInput one;
+    one.level = torch::zeros({1}, torch::kInt64);
+    const torch::Tensor start_logits = table.logits(one).at(0)[0];
+    QVERIFY(std::abs((start_logits[2] - start_logits[0]).item<double>() - std::log(2.0)) < 1e-6);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, table.warm_start({0}, 1.0));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, table.warm_start({3}, 0.6));
     FixedPolicy fixed(space, 4, {0});
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, fixed.warm_start({0}, 0.6));

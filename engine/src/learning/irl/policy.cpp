@@ -18,22 +18,20 @@ constexpr double kForbidden = -1e9;  // logit of choices a fixed policy never ta
 
 int64_t choices_of(const ActionSpace& space, size_t i) { return static_cast<int64_t>(space.components[i].choices.size()); }
 
-// The start's logit above the others' (all 0) that gives it `probability` among n choices:
-// p = e^m / (e^m + n - 1). Checks the choice and the probability.
+// The start's logit above the others' (all 0) that gives it `probability` among n choices,
+// p = e^m / (e^m + n - 1), and at least log 2 (twice as likely as each other choice), so that
+// greedy sampling takes it. Checks the choice and the probability.
 std::vector<double> start_margins(const ActionSpace& space, const std::vector<int64_t>& choice, double probability) {
     if (choice.size() != space.components.size())
         throw std::invalid_argument("warm start: one choice per action component is needed");
-    if (!(probability < 1.0)) throw std::invalid_argument("warm start: the start's probability must be below 1");
+    if (!(probability > 0.0 && probability < 1.0)) throw std::invalid_argument("warm start: the start's probability must be in (0, 1)");
     std::vector<double> margins;
     for (size_t i = 0; i < choice.size(); ++i) {
         const int64_t n = choices_of(space, i);
         if (choice[i] < 0 || choice[i] >= n)
             throw std::invalid_argument("warm start: choice " + std::to_string(choice[i]) + " is out of range for " +
                                         to_string(space.components[i].kind));
-        if (n > 1 && !(probability > 1.0 / double(n)))
-            throw std::invalid_argument("warm start: the start's probability must exceed 1/" + std::to_string(n) + " for " +
-                                        to_string(space.components[i].kind) + ", or greedy sampling would not take it");
-        margins.push_back(n > 1 ? std::log(probability * double(n - 1) / (1.0 - probability)) : 0.0);
+        margins.push_back(n > 1 ? std::max(std::log(probability * double(n - 1) / (1.0 - probability)), std::log(2.0)) : 0.0);
     }
     return margins;
 }

@@ -27,6 +27,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 struct Start {
+    PolicyCandidate candidate;
     std::vector<double> sigmas;
     std::vector<int64_t> choice;
     int64_t evaluations = 0;
@@ -34,13 +35,16 @@ struct Start {
     double score = 0.0;  // on the tuning testbed
 };
 
-// The schedule (unless given) and then the constant of the action space that score best on the
-// tuning testbed: the start a user would pick with what the method may look at.
-Start find_start(const Testbed& tuning, const PolicyClaimPlan& plan) {
+// For one solver and its actions: the schedule (unless given) and then the constant of the action
+// space that score best on the tuning testbed, the start a user would pick with what the method
+// may look at.
+Start find_start(const Testbed& tuning, const PolicyClaimPlan& plan, const PolicyCandidate& candidate) {
     const auto began = std::chrono::steady_clock::now();
-    const ActionSpace& space = plan.training.actions;
+    const ActionSpace& space = candidate.actions;
     SamplerSettings settings = plan.training.irl.sampler;
+    settings.solver = candidate.solver;
     Start start;
+    start.candidate = candidate;
     start.choice = start_choice(space, settings.fixed);
     start.score = std::numeric_limits<double>::infinity();
     auto score = [&](const std::vector<double>& sigmas, const std::vector<int64_t>& choice) {
@@ -95,25 +99,41 @@ PolicyClaimResult run_policy_claim(const Testbed& test, const Testbed& tuning, c
     };
     PolicyClaimResult result;
     result.nfe = plan.nfe;
-    const ActionSpace& space = plan.training.actions;
     const Criterion& primary = test.criteria.front();
     if (!plan.checkpoint_dir.empty()) std::filesystem::create_directories(plan.checkpoint_dir);
 
-    // (1) The start, chosen on the tuning testbed, then scored on the test testbed like every row.
-    const Start start = find_start(tuning, plan);
+    // (1) The start, chosen on the tuning testbed (across the candidates, whose searches all count
+    // in its cost), then scored on the test testbed like every row.
+    std::vector<PolicyCandidate> candidates = plan.candidates;
+    if (candidates.empty()) candidates.push_back({plan.training.irl.sampler.solver, plan.training.actions});
+    Start start;
+    int64_t search_evaluations = 0;
+    double search_seconds = 0.0;
+    for (const PolicyCandidate& candidate : candidates) {
+        Start found = find_start(tuning, plan, candidate);
+        search_evaluations += found.evaluations;
+        search_seconds += found.seconds;
+        if (start.sigmas.empty() || found.score < start.score) start = std::move(found);
+    }
+    start.evaluations = search_evaluations;
+    start.seconds = search_seconds;
+    const ActionSpace& space = start.candidate.actions;
     SamplerSettings sampler = plan.training.irl.sampler;
+    sampler.solver = start.candidate.solver;
     sampler.sigmas = start.sigmas;
     if (!plan.start_schedule.empty()) sampler.query_sigmas = plan.start_query_sigmas;
     const int64_t levels = static_cast<int64_t>(start.sigmas.size()) - 1;
     {
         FixedPolicy policy(space, levels, start.choice, sampler.budget);
         result.start = score_sampler(test, sampler, &policy);
+        result.start["solver"] = to_string(start.candidate.solver);
+        result.start["action_space"] = nlohmann::json::parse(space.to_json());
         result.start["sigmas"] = start.sigmas;
         result.start["actions"] = describe_choice(space, start.choice);
         result.start["search_evaluations"] = start.evaluations;
         result.start["search_seconds"] = start.seconds;
         result.start["tuning_score"] = start.score;
-        tell("start " + describe_choice(space, start.choice), result.start);
+        tell("start " + std::string(to_string(sampler.solver)) + " " + describe_choice(space, start.choice), result.start);
     }
 
     // (2) Every constant of the action space on the start's schedule, at the protocol's count:
@@ -136,6 +156,7 @@ PolicyClaimResult run_policy_claim(const Testbed& test, const Testbed& tuning, c
     for (const uint64_t seed : plan.seeds) {
         PolicyTrainingOptions options = plan.training;
         options.irl.sampler = sampler;
+        options.actions = space;
         options.irl.seed = seed;
         options.start = start.choice;
         options.start_probability = plan.start_probability;

@@ -41,8 +41,10 @@ public:
     virtual std::string kind() const = 0;
     // Starts from `choice` (an index per component) as if nothing had been learned yet: wherever
     // every choice is allowed, the start is taken with `probability` and the others share the
-    // rest, so that greedy sampling gives the start exactly. Throws std::invalid_argument for a
-    // choice out of range, a probability outside (1/choices, 1), or a policy that cannot learn.
+    // rest (or, where that would not make it the most likely, at twice the probability of each
+    // other choice), so that greedy sampling gives the start exactly. Throws
+    // std::invalid_argument for a choice out of range, a probability outside (0, 1), or a policy
+    // that cannot learn.
     virtual void warm_start(const std::vector<int64_t>& choice, double probability);
     const ActionSpace& action_space() const { return space_; }
     int64_t levels() const { return levels_; }

@@ -17,6 +17,12 @@
 
 namespace irl {
 
+// A solver and the actions a policy on it takes, for a start searched across solvers.
+struct PolicyCandidate {
+    Solver solver = Solver::Gddim;
+    ActionSpace actions;
+};
+
 struct PolicyClaimPlan {
     // The method: solver, actions, policy kind, divergence, iterations, rates. The schedule, the
     // start, the seed, the validation and the files are set per training seed.
@@ -28,6 +34,10 @@ struct PolicyClaimPlan {
     // best of the classic sigma_max x rho grid for the solver on the tuning testbed.
     std::vector<double> start_schedule;
     std::vector<double> start_query_sigmas;  // where its steps query the denoiser (a learned file's shifts); empty: at the levels
+    // When not empty, the start is searched for each (its schedule, then its constants) and the
+    // policies take the winner's solver and actions, so that they start from the best classic
+    // solver they can express; empty: training's solver and actions only.
+    std::vector<PolicyCandidate> candidates;
     // The constants tried on the start's schedule when the action space has at most this many.
     size_t constant_limit = 64;
     double start_probability = 0.5;  // the start's probability in the untrained policy
@@ -47,8 +57,8 @@ struct PolicyClaimPlan {
 
 struct PolicyClaimResult {
     int nfe = 0;
-    // The start: "sigmas", "choice" (described), "search_evaluations" (on the tuning testbed) and
-    // its score on the test testbed.
+    // The start: "solver", "sigmas", "actions" (the choice, described), "search_evaluations" (on the
+    // tuning testbed, every candidate's) and its score on the test testbed.
     nlohmann::json start;
     nlohmann::json constants = nlohmann::json::array();  // every constant on the start's schedule, on the test testbed
     nlohmann::json best_constant;
