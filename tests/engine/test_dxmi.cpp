@@ -2,9 +2,12 @@
 // with the exact mixture denoiser (its posterior mean) and samples the data, and the few-step
 // sampler with learnable noise is Euler ancestral itself at full noise, with its noise and its
 // gradient where they are defined; the EBM loss, the step costs, the TD target and beta_t on a
-// hand-computed case, and an energy trained by that loss that really separates data from samples.
+// hand-computed case, and an energy trained by that loss that really separates data from samples;
+// the trainer on the one driver resumes exactly (N + N iterations equal 2N) and refuses a
+// checkpoint of another setup, naming it.
 #include "irl/engine/core/random.h"
 #include "irl/engine/data/toy_mixtures.h"
+#include "irl/engine/learning/dxmi/dxmi_trainer.h"
 #include "irl/engine/learning/dxmi/energy_value.h"
 #include "irl/engine/learning/dxmi/few_step_sampler.h"
 #include "irl/engine/learning/dxmi/toy_denoiser_fit.h"
@@ -14,6 +17,7 @@
 #include "irl/engine/sampling/schedule.h"
 #include "test_registry.h"
 
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
@@ -28,6 +32,7 @@ private Q_SLOTS:
     void fewStepSamplerAtFullNoiseIsEulerAncestral();
     void lossesAndTargetsOnAHandComputedCase();
     void energySeparatesDataFromSamples();
+    void trainerResumesExactly();
 };
 
 // The fitted MLP's error against the exact posterior mean, as a share of the exact denoiser's own
@@ -137,6 +142,62 @@ void TestDxmi::energySeparatesDataFromSamples() {
     const double separated = (data.unsqueeze(1) < other.unsqueeze(0)).to(torch::kFloat64).mean().item<double>();
     qInfo("P(E(data) < E(other)) = %.3f", separated);
     QVERIFY(separated > 0.8);
+}
+
+void TestDxmi::trainerResumesExactly() {
+    QTemporaryDir dir;
+    const GaussianMixture ring = make_toy_mixture("ring8");
+    at::Generator g = make_generator(4);
+    const torch::Tensor data = ring.sample(2000, g);
+    auto options_for = [&](const std::string& name) {
+        DxmiOptions o;
+        o.sigmas = karras_schedule(4, 0.002, 2.0, 3.0);
+        o.batch = 64;
+        o.width = 32;
+        o.run.iterations = 4;
+        o.run.checkpoint = dir.path().toStdString() + "/" + name + ".ckpt";
+        return o;
+    };
+    // The untrained MLP's weights are fine-tuned too: they must resume as exactly as the rest.
+    auto parameters = [](DxmiTrainer& trainer, MlpDenoiser& mlp) {
+        std::vector<torch::Tensor> all;
+        for (auto* module : std::initializer_list<torch::nn::Module*>{trainer.sampler().get(), trainer.energy().get(), mlp.network().get()})
+            for (const torch::Tensor& p : module->parameters()) all.push_back(p.detach().clone());
+        return all;
+    };
+    MlpDenoiser straight_mlp(2, 0.5, "mlp:test", 32, 1);
+    DxmiTrainer straight(straight_mlp, &straight_mlp, data, options_for("straight"));
+    straight.run();
+    QCOMPARE(straight.iterations(), int64_t(4));
+    QCOMPARE(straight.total_evaluations(), int64_t(4 * 2 * 4 * 64));
+    QVERIFY(std::isfinite(straight.last().sampler_loss) && std::isfinite(straight.last().value_loss));
+
+    DxmiOptions resumable = options_for("resumed");
+    resumable.run.resume = true;
+    MlpDenoiser first_mlp(2, 0.5, "mlp:test", 32, 1);
+    DxmiTrainer first(first_mlp, &first_mlp, data, resumable);
+    TrainingSteering stop_at_two;
+    stop_at_two.stop = [&] { return first.iterations() >= 2; };
+    first.run(stop_at_two);
+    QCOMPARE(first.iterations(), int64_t(2));
+    MlpDenoiser second_mlp(2, 0.5, "mlp:test", 32, 1);
+    DxmiTrainer second(second_mlp, &second_mlp, data, resumable);
+    QCOMPARE(second.iterations(), int64_t(2));
+    second.run();
+    const std::vector<torch::Tensor> a = parameters(straight, straight_mlp), b = parameters(second, second_mlp);
+    QCOMPARE(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) QVERIFY2(torch::equal(a[i], b[i]), qPrintable(QString("parameter %1").arg(i)));
+
+    // Another batch is another setup: refused, the file named.
+    DxmiOptions other = resumable;
+    other.batch = 32;
+    MlpDenoiser third_mlp(2, 0.5, "mlp:test", 32, 1);
+    try {
+        DxmiTrainer refused(third_mlp, &third_mlp, data, other);
+        QFAIL("a checkpoint of another batch was resumed");
+    } catch (const std::runtime_error& e) {
+        QVERIFY2(QString(e.what()).contains(QString::fromStdString(resumable.run.checkpoint)), e.what());
+    }
 }
 
 IRL_TEST_CLASS("test_dxmi", TestDxmi)
