@@ -32,6 +32,7 @@ int run_command(const std::vector<std::string>& args, const CancelToken& cancel)
 int tune_schedule_command(const std::vector<std::string>& args, const CancelToken& cancel);
 // Fits a solver's noise levels to a many-step teacher through the solver (LD3-style).
 int learn_schedule_command(const std::vector<std::string>& args, const CancelToken& cancel);
+int train_dxmi_command(const std::vector<std::string>& args, const CancelToken& cancel);
 // A schedule file's levels as a comma-separated list (ComfyUI's ManualSigmas) or JSON.
 int export_schedule_command(const std::vector<std::string>& args);
 int bench_command(const std::vector<std::string>& args, const CancelToken& cancel);

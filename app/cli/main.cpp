@@ -41,6 +41,7 @@ void print_usage() {
                  "  train-policy  learn a sampling policy by inverse RL (toy or Fashion-MNIST)\n"
                  "  tune-schedule  search the noise levels of one solver at a fixed budget (the tuned-schedule baseline)\n"
                  "  learn-schedule  fit one solver's noise levels to a many-step teacher through the solver (resumable)\n"
+                 "  train-dxmi      DxMI on a 2-D toy: a few-step sampler and an energy trained jointly (resumable)\n"
                  "  export-schedule  a learned schedule's sigma list for ComfyUI's ManualSigmas (or as JSON)\n"
                  "  eval     sample the bundled denoiser and score it: FD, precision, recall, class accuracy\n"
                  "  bench    measurements for the docs: 'bench solvers', 'bench speed'\n"
@@ -83,6 +84,7 @@ int main(int argc, char** argv) {
         if (command == "train-policy") return irl::cli::train_policy_command(args, g_cancel);
         if (command == "tune-schedule") return irl::cli::tune_schedule_command(args, g_cancel);
         if (command == "learn-schedule") return irl::cli::learn_schedule_command(args, g_cancel);
+        if (command == "train-dxmi") return irl::cli::train_dxmi_command(args, g_cancel);
         if (command == "export-schedule") return irl::cli::export_schedule_command(args);
         if (command == "bench") return irl::cli::bench_command(args, g_cancel);
         if (command == "make-emoji-folder") return irl::cli::emoji_folder_command(args, g_cancel);
