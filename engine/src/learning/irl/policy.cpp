@@ -39,6 +39,20 @@ std::vector<double> start_margins(const ActionSpace& space, const std::vector<in
 constexpr int64_t kSmoothFrequencies = 4;
 constexpr int64_t kSmoothWidth = 32;
 
+// One linear head per component, starting uniform (zero weights and biases), so that the first
+// rollouts explore every choice.
+torch::nn::ModuleList uniform_heads(const ActionSpace& space, int64_t width) {
+    torch::nn::ModuleList heads;
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < space.components.size(); ++i) {
+        torch::nn::Linear head(width, choices_of(space, i));
+        head->weight.zero_();
+        head->bias.zero_();
+        heads->push_back(head);
+    }
+    return heads;
+}
+
 // Zero head weights and the start in the head biases: the same logits wherever the policy is.
 void warm_start_heads(torch::nn::ModuleList& heads, const std::vector<double>& margins, const std::vector<int64_t>& choice) {
     torch::NoGradGuard no_grad;
@@ -124,15 +138,7 @@ NetworkPolicy::NetworkPolicy(ActionSpace space, int64_t levels, std::vector<int6
         hidden1 = register_module("hidden1", torch::nn::Linear(2 * state + kPolicySigmaFeatures + kLabelFeatures + (budget > 0 ? 2 : 0), width));
         hidden2 = register_module("hidden2", torch::nn::Linear(width, width));
     });
-    for (size_t i = 0; i < action_space().components.size(); ++i) {
-        torch::nn::Linear head(width, choices_of(action_space(), i));
-        // Start uniform: zero weights and biases, so the first rollouts explore every choice.
-        torch::NoGradGuard no_grad;
-        head->weight.zero_();
-        head->bias.zero_();
-        heads->push_back(head);
-    }
-    register_module("heads", heads);
+    heads = register_module("heads", uniform_heads(action_space(), width));
 }
 
 void NetworkPolicy::warm_start(const std::vector<int64_t>& choice, double probability) {
@@ -170,14 +176,7 @@ SmoothPolicy::SmoothPolicy(ActionSpace space, int64_t levels, uint64_t seed, int
         hidden1 = register_module("hidden1", torch::nn::Linear(inputs, kSmoothWidth));
         hidden2 = register_module("hidden2", torch::nn::Linear(kSmoothWidth, kSmoothWidth));
     });
-    for (size_t i = 0; i < action_space().components.size(); ++i) {
-        torch::nn::Linear head(kSmoothWidth, choices_of(action_space(), i));
-        torch::NoGradGuard no_grad;
-        head->weight.zero_();
-        head->bias.zero_();
-        heads->push_back(head);
-    }
-    register_module("heads", heads);
+    heads = register_module("heads", uniform_heads(action_space(), kSmoothWidth));
 }
 
 std::vector<torch::Tensor> SmoothPolicy::logits(const PolicyInput& in) {
