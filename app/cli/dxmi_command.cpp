@@ -93,7 +93,8 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
         return nlohmann::json{{"mmd2", toy_mmd_squared(samples, truth)},
                               {"log_density_gap", exact.mixture().log_density(samples, tiny).mean().item<double>() - truth_log_density}};
     };
-    const nlohmann::json before = score();
+    // A resumed run has no untrained sampler left to score.
+    const nlohmann::json before = trainer.resumed() ? nlohmann::json() : score();
     ProgressBar bar("train-dxmi", !json);
     TrainingSteering control;
     control.cancel = &cancel;
@@ -112,6 +113,9 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
                              {"before", before}, {"after", after}, {"step_noise", trainer.last().step_noise},
                              {"training_evaluations", trainer.total_evaluations()}};
     if (json) std::cout << report.dump() << std::endl;
+    else if (before.is_null())
+        std::printf("resumed: MMD^2 %.5f, log-density gap %.3f after %lld iterations\n", after["mmd2"].get<double>(),
+                    after["log_density_gap"].get<double>(), static_cast<long long>(trainer.iterations()));
     else
         std::printf("MMD^2 %.5f -> %.5f, log-density gap %.3f -> %.3f after %lld iterations (%.0f s)\n", before["mmd2"].get<double>(),
                     after["mmd2"].get<double>(), before["log_density_gap"].get<double>(), after["log_density_gap"].get<double>(),

@@ -506,6 +506,10 @@ void TestPolicyTraining::warmStartWithZeroRateReproducesItsStart() {
     FixedPolicy fixed(space, 4, {0});
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, fixed.warm_start({0}, 0.6));
     QCOMPARE(start_choice(space, StepControl{}), std::vector<int64_t>{0});
+    // A start of 0 is the schedule's first level: the highest start choice, not the nearest number.
+    ActionSpace starts;
+    starts.components = {component(ActionKind::Start, {5.0, 80.0, 20.0})};
+    QCOMPARE(start_choice(starts, StepControl{}), std::vector<int64_t>{1});
 }
 
 // Validation by MMD^2 against held-out true samples: the policy kept is the one of the lowest

@@ -30,6 +30,8 @@ DxmiTrainer::DxmiTrainer(Denoiser& denoiser, MlpDenoiser* trainable, torch::Tens
         throw std::invalid_argument("DxMI: the trainable denoiser must be the denoiser it samples with");
     if (data_.dim() != 2 || data_.size(0) < 1) throw std::invalid_argument("DxMI: the data must be points, [N, dimension]");
     if (options_.batch < 2) throw std::invalid_argument("DxMI: the batch must hold at least 2 samples");
+    // The last step's entropy term is tau1 log s: it needs a noise above 0.
+    if (!(options_.last_noise > 0.0)) throw std::invalid_argument("DxMI: the last step's noise must be above 0");
     const int64_t dimension = data_.size(1);
     data_ = data_.to(torch::kFloat32);
     sampler_ = FewStepSampler(options_.sigmas, options_.noise_fraction, options_.last_noise);
@@ -58,12 +60,14 @@ void DxmiTrainer::iterate(const CancelToken* cancel) {
     const int64_t steps = sampler_->steps(), b = options_.batch, dimension = data_.size(1);
     const std::vector<double>& sigmas = sampler_->sigmas();
     DxmiIteration report;
+    // Cancelled only here, before anything changes: an iteration is all or nothing, so that a
+    // checkpoint written on a cancel resumes exactly.
+    if (cancel) cancel->throw_if_cancelled();
     // (1) A rollout of the sampler, its states kept.
     std::vector<torch::Tensor> states{sigmas.front() * standard_normal({b, dimension}, generator_, torch::kFloat32)};
     {
         torch::NoGradGuard no_grad;
         for (int64_t t = 0; t < steps; ++t) {
-            if (cancel) cancel->throw_if_cancelled();
             const torch::Tensor& x = states.back();
             states.push_back(sampler_->step(x, t, denoise(x, sigmas[size_t(t)], false), standard_normal(x.sizes(), generator_, torch::kFloat32)));
         }
@@ -84,7 +88,6 @@ void DxmiTrainer::iterate(const CancelToken* cancel) {
     auto step_of = [b](int64_t t) { return torch::full({b}, t, torch::kInt64); };
     auto value_at = [&](const torch::Tensor& x, int64_t t) { return t == steps ? energy_(x) : value_(x, step_of(t)); };
     for (int64_t t = steps - 1; t >= 0; --t) {
-        if (cancel) cancel->throw_if_cancelled();
         const size_t i = size_t(t);
         const torch::Tensor target = td_target(value_at(states[i + 1], t + 1), states[i], states[i + 1], scales_[i].value, log_s[t],
                                                options_.tau1, options_.tau2);
@@ -122,7 +125,9 @@ void DxmiTrainer::iterate(const CancelToken* cancel) {
 namespace {
 std::string setup_text(const DxmiOptions& o, const MlpDenoiser* trainable, const Denoiser& denoiser) {
     return nlohmann::json{{"sigmas", o.sigmas}, {"batch", o.batch}, {"tau1", o.tau1}, {"tau2", o.tau2}, {"gamma", o.gamma},
-                          {"width", o.width}, {"denoiser", denoiser.identity()}, {"fine_tuned", trainable != nullptr}}
+                          {"width", o.width}, {"denoiser", denoiser.identity()}, {"fine_tuned", trainable != nullptr},
+                          {"noise_fraction", o.noise_fraction}, {"last_noise", o.last_noise}, {"denoiser_lr", o.denoiser_lr},
+                          {"noise_lr", o.noise_lr}, {"energy_lr", o.energy_lr}, {"value_lr", o.value_lr}}
         .dump();
 }
 }  // namespace
@@ -150,7 +155,7 @@ void DxmiTrainer::save_checkpoint(const std::string& path) const {
 void DxmiTrainer::load_checkpoint(const std::string& path) {
     ArchiveReader archive(path, kDxmiCheckpoint);
     if (archive.text("setup") != setup_text(options_, trainable_, denoiser_))
-        archive.fail("was written for another DxMI setup (levels, batch, weights, widths or denoiser differ)");
+        archive.fail("was written for another DxMI setup (levels, batch, weights, rates, widths or denoiser differ)");
     archive.load_module("sampler", *sampler_);
     archive.load_module("energy", *energy_);
     archive.load_module("value", *value_);

@@ -73,10 +73,14 @@ void Policy::warm_start(const std::vector<int64_t>&, double) {
 std::vector<int64_t> start_choice(const ActionSpace& space, const StepControl& control) {
     std::vector<int64_t> choice;
     for (const ActionComponent& component : space.components) {
-        const double target = control_value(control, component.kind);
+        // A start of 0 is the schedule's first level: the highest start choice comes nearest.
+        const double target = component.kind == ActionKind::Start && control.start <= 0.0 ? std::numeric_limits<double>::infinity()
+                                                                                          : control_value(control, component.kind);
         int64_t best = 0;
         for (size_t j = 1; j < component.choices.size(); ++j)
-            if (std::abs(component.choices[j] - target) < std::abs(component.choices[best] - target)) best = static_cast<int64_t>(j);
+            if (std::isinf(target) ? component.choices[j] > component.choices[best]
+                                   : std::abs(component.choices[j] - target) < std::abs(component.choices[best] - target))
+                best = static_cast<int64_t>(j);
         choice.push_back(best);
     }
     return choice;
@@ -180,8 +184,9 @@ SmoothPolicy::SmoothPolicy(ActionSpace space, int64_t levels, uint64_t seed, int
 }
 
 std::vector<torch::Tensor> SmoothPolicy::logits(const PolicyInput& in) {
-    // log sigma over [0.002, 80] is about [-6.2, 4.4]: a quarter of it spans about 2.7, so the
-    // slowest wave turns once over the whole range and the fastest four times.
+    // log sigma over [0.002, 80] is about [-6.2, 4.4]: a quarter of it spans about 2.65, so over
+    // the whole range the slowest wave (k pi / 2, k = 1) turns about two thirds of a cycle and the
+    // fastest (k = 4) about 2.65 cycles.
     const torch::Tensor u = (in.sigma.to(torch::kFloat32).clamp_min(1e-6).log() / 4.0).unsqueeze(1);
     const torch::Tensor k = torch::arange(1, kSmoothFrequencies + 1, torch::kFloat32).unsqueeze(0) * (M_PI / 2.0);
     std::vector<torch::Tensor> parts{u, (u * k).sin(), (u * k).cos()};

@@ -14,10 +14,14 @@
 namespace irl {
 namespace {
 
-// The primary criterion's value of one scored set, lower is better (a gap by its size).
+// The primary criterion's value of one scored set, lower is better (a gap by its size). The
+// samples ask the classes in turn, as IrlTrainer::sample_greedy draws them.
 double criterion_value(const Testbed& testbed, const torch::Tensor& samples) {
     const Criterion& criterion = testbed.criteria.front();
-    const double v = testbed.metrics(samples, testbed.labels)[criterion.key].get<double>();
+    const torch::Tensor labels = testbed.labels.defined() && testbed.denoiser->num_classes() > 0
+                                     ? classes_in_turn(samples.size(0), testbed.denoiser->num_classes())
+                                     : torch::Tensor();
+    const double v = testbed.metrics(samples, labels)[criterion.key].get<double>();
     if (std::isnan(v)) return std::numeric_limits<double>::infinity();
     return criterion.absolute ? std::abs(v) : v;
 }
@@ -77,6 +81,9 @@ Start find_start(const Testbed& tuning, const PolicyClaimPlan& plan, const Polic
             if (v < start.score) start.score = v, start.choice = choice;
         }
     }
+    if (start.sigmas.empty())
+        throw std::runtime_error("the start search found no schedule for " + std::string(to_string(settings.solver)) +
+                                 " with a finite score on the tuning data");
     start.seconds = seconds_since(began);
     return start;
 }

@@ -70,9 +70,10 @@ void PolicyTraining::iterate(const CancelToken* cancel) {
     // The start is scored once, before anything is learned (a resumed run has its score).
     if (validation_.enabled && validation_.last_iteration < 0) validate(cancel);
     last_ = trainer_->iterate(cancel);
-    // Inside the iteration, so that a checkpoint written after it holds its validation.
+    // Inside the iteration, so that a checkpoint written after it holds its validation; not
+    // cancellable, or a cancel there would checkpoint an iteration whose validation never ran.
     const int64_t done = trainer_->iterations();
-    if (validation_.enabled && (done % options_.validate_every == 0 || done == options_.iterations)) validate(cancel);
+    if (validation_.enabled && (done % options_.validate_every == 0 || done == options_.iterations)) validate(nullptr);
 }
 
 void PolicyTraining::validate(const CancelToken* cancel) {

@@ -23,7 +23,7 @@ namespace irl {
 struct DxmiOptions {
     std::vector<double> sigmas;      // the sampler's T + 1 levels, ending at 0
     double noise_fraction = 0.3;     // s_t starts at this share of Euler ancestral's noise
-    double last_noise = 0.002;
+    double last_noise = 0.002;       // must be above 0 (the entropy term takes its log)
     int64_t batch = 256;
     double denoiser_lr = 1e-4;       // the denoiser's weights (when it has trainable ones)
     double noise_lr = 1e-3;          // the step noises' logits
@@ -60,6 +60,7 @@ public:
 
     TrainingOutcome run(const TrainingSteering& control = {}, const std::function<void(const DxmiIteration&)>& on_iteration = {});
     const DxmiIteration& last() const { return last_; }
+    bool resumed() const { return driver_->resumed(); }
     FewStepSampler& sampler() { return sampler_; }
     EnergyNet& energy() { return energy_; }
     int64_t total_evaluations() const { return total_evaluations_; }
