@@ -188,6 +188,7 @@ int claim_irl(const Arguments& args, const ClaimTestbeds& beds) {
     else plan.expert = [&beds](uint64_t) { return beds.train.images; };
     plan.start_probability = training.start_probability > 0 ? training.start_probability : 0.5;
     plan.validation_count = args.integer("validation-count", 0, 0, 1000000);
+    plan.restarts = static_cast<int>(args.integer("restarts", 1, 1, 100));
     plan.checkpoint_dir = args.text("checkpoint-dir", "");
     if (args.has("schedule-file")) {
         const LearnedSchedule learned = load_learned_schedule(args.text("schedule-file", ""));

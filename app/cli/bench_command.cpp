@@ -58,6 +58,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           kept at their best validation, vs their start, every constant, the best classic solver and a tuned\n"
                      "           schedule at their cost (and at --tuning-budget E); [--schedule-file F: the start's schedule]\n"
                      "           [--policy table] [--iterations 100] [--batch 256] [--start-probability 0.5] [--validation-count N]\n"
+                     "           [--restarts R: R policies per seed, the best by validation kept, all counted in the cost]\n"
                      "           [--checkpoint-dir DIR: per-seed checkpoints and policies, resumed] (docs/irl.md)\n"
                      "every bench takes\n"
                   << threads_option_help();
@@ -70,7 +71,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                                 "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count", "screen-count",
                                 "cycles", "graph", "max-progress", "sampler", "torchscript", "python-loop", "large-count",
                                 "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants",
-                                "policy", "start-probability", "checkpoint-dir", "schedule-file", "validation-count"},
+                                "policy", "start-probability", "checkpoint-dir", "schedule-file", "validation-count", "restarts"},
                          {"json", "sampled", "verbose", "no-baselines"});
     use_threads_option(args);
     if (what == "solvers") return bench_solvers(args, cancel);

@@ -211,6 +211,12 @@ void TestComparison::claimChoicesNeverSeeTheEvaluationData() {
     const double gddim_score = a.start["tuning_score"].get<double>(), heun_score = heun.start["tuning_score"].get<double>();
     QCOMPARE(across.start["solver"].get<std::string>(), std::string(heun_score < gddim_score ? "heun" : "gddim"));
     QCOMPARE(across.start["tuning_score"].get<double>(), std::min(heun_score, gddim_score));
+    // Restarts: two policies for the seed, the better validated kept, both paid for.
+    plan.restarts = 2;
+    const PolicyClaimResult twice = claim(777, {1000003, 1000004});
+    QCOMPARE(twice.learned[0]["restarts"].get<int>(), 2);
+    QCOMPARE(twice.learned[0]["tuning_evaluations"].get<int64_t>() - twice.start["search_evaluations"].get<int64_t>(),
+             2 * (heun.learned[0]["tuning_evaluations"].get<int64_t>() - heun.start["search_evaluations"].get<int64_t>()));
 }
 
 IRL_TEST_CLASS("test_comparison", TestComparison)

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 
 namespace irl {
@@ -161,31 +162,46 @@ PolicyClaimResult run_policy_claim(const Testbed& test, const Testbed& tuning, c
     int64_t costliest = 0;
     std::vector<nlohmann::json> rows;
     for (const uint64_t seed : plan.seeds) {
-        PolicyTrainingOptions options = plan.training;
-        options.irl.sampler = sampler;
-        options.actions = space;
-        options.irl.seed = seed;
-        options.start = start.choice;
-        options.start_probability = plan.start_probability;
-        options.validation = [&tuning](const SampleResult& r) { return criterion_value(tuning, r.samples); };
-        options.validation_seed = tuning.seeds.front();
-        options.validation_count = plan.validation_count > 0 ? plan.validation_count : tuning.count;
-        options.checkpoint = seed_file(plan.checkpoint_dir, seed, ".ckpt");
-        options.policy_file = seed_file(plan.checkpoint_dir, seed, "-policy.pt");
-        options.checkpoint_every = options.checkpoint.empty() ? 0 : options.validate_every;
-        options.resume = !options.checkpoint.empty();
+        // Restarts: several policies per training seed, the one of the best validation kept; every
+        // restart's cost counts.
+        std::unique_ptr<PolicyTraining> kept;
+        PolicyTrainingOutcome kept_outcome;
+        int64_t restarts_cost = 0;
+        for (int r = 0; r < std::max(plan.restarts, 1); ++r) {
+            const uint64_t sub_seed = plan.restarts > 1 ? seed * 1000 + static_cast<uint64_t>(r) : seed;
+            const std::string tag = plan.restarts > 1 ? "-r" + std::to_string(r) : std::string();
+            PolicyTrainingOptions options = plan.training;
+            options.irl.sampler = sampler;
+            options.actions = space;
+            options.irl.seed = sub_seed;
+            options.start = start.choice;
+            options.start_probability = plan.start_probability;
+            options.validation = [&tuning](const SampleResult& drawn) { return criterion_value(tuning, drawn.samples); };
+            options.validation_seed = tuning.seeds.front();
+            options.validation_count = plan.validation_count > 0 ? plan.validation_count : tuning.count;
+            options.checkpoint = seed_file(plan.checkpoint_dir, seed, tag + ".ckpt");
+            options.policy_file = seed_file(plan.checkpoint_dir, seed, tag + "-policy.pt");
+            options.checkpoint_every = options.checkpoint.empty() ? 0 : options.validate_every;
+            options.resume = !options.checkpoint.empty();
+            const std::string name = "seed " + std::to_string(seed) + (plan.restarts > 1 ? " restart " + std::to_string(r) : std::string());
+            auto candidate = std::make_unique<PolicyTraining>(*test.denoiser, plan.expert(seed), options);
+            PolicyTrainingControl control;
+            control.cancel = test.cancel;
+            if (plan.on_iteration) control.on_iteration = [&](const PolicyTrainingProgress& p) { plan.on_iteration(name, p); };
+            const PolicyTrainingOutcome outcome = candidate->run(control);
+            restarts_cost += candidate->total_evaluations();
+            if (!kept || outcome.validation.best < kept_outcome.validation.best) kept = std::move(candidate), kept_outcome = outcome;
+        }
+        PolicyTraining& training = *kept;
+        const PolicyTrainingOutcome& outcome = kept_outcome;
         const std::string name = "seed " + std::to_string(seed);
-        PolicyTraining training(*test.denoiser, plan.expert(seed), options);
-        PolicyTrainingControl control;
-        control.cancel = test.cancel;
-        if (plan.on_iteration) control.on_iteration = [&](const PolicyTrainingProgress& p) { plan.on_iteration(name, p); };
-        const PolicyTrainingOutcome outcome = training.run(control);
         nlohmann::json row = score_sampler(test, sampler, training.policy().get());
         row["seed"] = seed;
         row["greedy_schedule"] = schedule_taken(training.trainer().sample_greedy(1, test.seeds.front(), test.cancel, true).path, 0);
         row["training_evaluations"] = training.trainer().total_evaluations();
         row["validation"] = outcome.validation.to_json();
-        row["tuning_evaluations"] = start.evaluations + training.total_evaluations();
+        row["tuning_evaluations"] = start.evaluations + restarts_cost;
+        row["restarts"] = std::max(plan.restarts, 1);
         row["training_seconds"] = outcome.seconds;
         row["iterations"] = training.trainer().iterations();
         costliest = std::max(costliest, row["tuning_evaluations"].get<int64_t>());

@@ -41,6 +41,9 @@ struct PolicyClaimPlan {
     // The constants tried on the start's schedule when the action space has at most this many.
     size_t constant_limit = 64;
     double start_probability = 0.5;  // the start's probability in the untrained policy
+    // Policies trained per training seed (seeds seed * 1000 + r), the one of the best validation
+    // kept: exploration by restarts, every restart's cost counted.
+    int restarts = 1;
     int64_t validation_count = 0;    // greedy samples per validation; 0: the tuning testbed's count
     // Checkpoints and policy files per training seed (seed-K.ckpt, seed-K-policy.pt), resumed
     // when they exist; empty: none.
