@@ -18,13 +18,10 @@ namespace {
 // The primary criterion's value of one scored set, lower is better (a gap by its size). The
 // samples ask the classes in turn, as IrlTrainer::sample_greedy draws them.
 double criterion_value(const Testbed& testbed, const torch::Tensor& samples) {
-    const Criterion& criterion = testbed.criteria.front();
     const torch::Tensor labels = testbed.labels.defined() && testbed.denoiser->num_classes() > 0
                                      ? classes_in_turn(samples.size(0), testbed.denoiser->num_classes())
                                      : torch::Tensor();
-    const double v = testbed.metrics(samples, labels)[criterion.key].get<double>();
-    if (std::isnan(v)) return std::numeric_limits<double>::infinity();
-    return criterion.absolute ? std::abs(v) : v;
+    return ranked_value(testbed.metrics(samples, labels), testbed.criteria.front());
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -57,8 +54,7 @@ Start find_start(const Testbed& tuning, const PolicyClaimPlan& plan, const Polic
         FixedPolicy policy(space, static_cast<int64_t>(sigmas.size()) - 1, choice, settings.budget);
         const nlohmann::json row = score_sampler(tuning, settings, &policy);
         start.evaluations += row["evaluations"].get<int64_t>();
-        const double v = row[tuning.primary()].get<double>();
-        return std::isnan(v) ? std::numeric_limits<double>::infinity() : tuning.criteria.front().absolute ? std::abs(v) : v;
+        return ranked_value(row, tuning.criteria.front());
     };
     if (!plan.start_schedule.empty()) {
         start.sigmas = plan.start_schedule;

@@ -39,13 +39,6 @@ void summarise_values(const std::map<std::string, std::vector<double>>& values, 
     }
 }
 
-// What a row is ranked by, lower is better; a score that is not a number ranks last.
-double ranked_value(const nlohmann::json& row, const Criterion& criterion) {
-    const double v = row[criterion.key].get<double>();
-    if (std::isnan(v)) return std::numeric_limits<double>::infinity();
-    return criterion.absolute ? std::abs(v) : v;
-}
-
 std::string two_digits(double value) {
     char text[32];
     std::snprintf(text, sizeof text, "%.2f", value);
@@ -53,6 +46,12 @@ std::string two_digits(double value) {
 }
 
 }  // namespace
+
+double ranked_value(const nlohmann::json& row, const Criterion& criterion) {
+    const double v = row[criterion.key].get<double>();
+    if (std::isnan(v)) return std::numeric_limits<double>::infinity();
+    return criterion.absolute ? std::abs(v) : v;
+}
 
 double toy_mmd_squared(const torch::Tensor& samples, const torch::Tensor& truth) {
     // The toys' modes sit about 1 apart with spreads of a few hundredths: one bandwidth for the

@@ -29,6 +29,10 @@ struct Criterion {
     bool absolute = false;
 };
 
+// What a row (or one set's metrics) is ranked by under `criterion`, lower is better: the value,
+// or its size for an absolute criterion; a score that is not a number ranks last.
+double ranked_value(const nlohmann::json& row, const Criterion& criterion);
+
 // How samples are drawn and scored: the same for every row of a comparison.
 struct Testbed {
     Denoiser* denoiser = nullptr;
