@@ -117,6 +117,9 @@ int claim_schedule_fit(const Arguments& args, const ClaimTestbeds& beds) {
     plan.shifts = variants_option(args);
     plan.baselines = !args.flag("no-baselines");
     plan.tuning_budget = args.integer("tuning-budget", -1, -1, std::numeric_limits<int64_t>::max());
+    const std::string warm = args.text("warm-start", "teacher");
+    if (warm != "teacher" && warm != "tuning") throw UsageError("--warm-start: teacher or tuning, not '" + warm + "'");
+    plan.warm_start_on_tuning = warm == "tuning";
     if (beds.toy) {
         plan.fit.dtype = torch::kFloat64;
         plan.fit.conditional = false;
@@ -140,6 +143,8 @@ int claim_schedule_fit(const Arguments& args, const ClaimTestbeds& beds) {
                                    {"learned", r.learned},
                                    {"pooled", r.pooled},
                                    {"warm_start", r.warm_start},
+                                   {"warm_start_chosen_on", warm},
+                                   {"warm_start_screen", r.warm_start_screen},
                                    {"classic", r.classic},
                                    {"best_classic", r.best_classic.empty() ? nlohmann::json() : r.best_classic.front()},
                                    {"tuned_schedule", r.tuned},

@@ -51,7 +51,9 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           and a tuned schedule, with the verdict; [--toy NAME] (else Fashion-MNIST) [--solver dpmpp-2m]\n"
                      "           [--nfe 5] [--count: 4000 toys, 10000 images] [--eval-seeds ...] [--screen-count N] [--iterations 200]\n"
                      "           [--pairs 200] [--validation-pairs 50] [--batch 32] [--lr 0.02] [--teacher-nfe 35] [--soft-teacher R]\n"
-                     "           [--tuning-budget E] [--tuning-count N] [--no-baselines] (docs/schedules.md)\n"
+                     "           [--tuning-budget E] [--tuning-count N] [--no-baselines] [--warm-start teacher|tuning: each fit's\n"
+                     "           grid schedule nearest its teacher (default), or the grid's best for --solver on the tuning data]\n"
+                     "           (docs/schedules.md)\n"
                      "           --method irl: IRL policies (one per --seeds) started at the best schedule for --solver and the\n"
                      "           best constant of --actions, both chosen on tuning data (--solver auto, the default: across every\n"
                      "           solver, each with its own actions: stochasticity for gddim, churn for euler and heun, next for all),\n"
@@ -71,7 +73,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                                 "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count", "screen-count",
                                 "cycles", "graph", "max-progress", "sampler", "torchscript", "python-loop", "large-count",
                                 "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants",
-                                "policy", "start-probability", "checkpoint-dir", "schedule-file", "validation-count", "restarts"},
+                                "policy", "start-probability", "checkpoint-dir", "schedule-file", "validation-count", "restarts", "warm-start"},
                          {"json", "sampled", "verbose", "no-baselines"});
     use_threads_option(args);
     if (what == "solvers") return bench_solvers(args, cancel);

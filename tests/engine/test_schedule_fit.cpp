@@ -357,6 +357,28 @@ void TestScheduleFit::benchScoresEveryVariantOnTheSameSeeds() {
 
     plan.seeds = {102};
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, run_schedule_bench(test, test, plan));
+
+    // Warm-started on the tuning data: every fit starts at the fit's solver's grid schedule that
+    // scores best there (not on the evaluation seeds), and pays for the screen.
+    const torch::Tensor other_truth = denoiser.mixture().sample(400, g);
+    const Testbed tuning = toy_testbed(denoiser, denoiser.mixture(), other_truth, {31337});
+    plan.seeds = {0};
+    plan.shifts = {false};
+    plan.warm_start_on_tuning = true;
+    const ScheduleBenchResult warm = run_schedule_bench(test, tuning, plan);
+    QCOMPARE(warm.warm_start_screen.size(), size_t(ClassicGrid::sigma_max.size() * ClassicGrid::rho.size()));
+    const nlohmann::json best = best_row(classic_grid(tuning, 4, {plan.fit.solver}), tuning.criteria.front());
+    const std::vector<double> expected = classic_settings(best).sigmas;
+    QCOMPARE(warm.learned[0]["fit"]["warm_start"].get<std::vector<double>>(), expected);
+    int64_t screen = 0;
+    for (const auto& row : warm.warm_start_screen) screen += row["evaluations"].get<int64_t>();
+    QVERIFY(screen > 0);
+    const int64_t fitted = warm.learned[0]["fit"]["teacher_evaluations"].get<int64_t>() +
+                           warm.learned[0]["fit"]["screen_evaluations"].get<int64_t>() +
+                           warm.learned[0]["fit"]["validation_evaluations"].get<int64_t>() +
+                           warm.learned[0]["fit"]["fit_evaluations"].get<int64_t>();
+    QCOMPARE(warm.learned[0]["fit"]["screen_evaluations"].get<int64_t>(), int64_t(0));  // the fit's own screen did not run
+    QCOMPARE(warm.learned[0]["training_evaluations"].get<int64_t>(), fitted + screen);
 }
 
 IRL_TEST_CLASS("test_schedule_fit", TestScheduleFit)

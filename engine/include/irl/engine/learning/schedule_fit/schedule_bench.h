@@ -20,6 +20,11 @@ struct ScheduleBenchPlan {
     ScheduleFitOptions fit;              // solver, NFE, teacher, pairs, iterations (seed and shifts set per row)
     std::vector<uint64_t> seeds{0};      // one fit per training seed: its start noises and batches
     std::vector<bool> shifts{true, false};  // the variants fitted: with query shifts, without
+    // Where every fit starts. false: each fit's own screen (the grid schedule nearest its teacher on
+    // its held-out pairs). true: the fit's solver over sigma_max x rho scored on `tuning` (other
+    // data and seeds than the evaluation's), the best by its primary criterion; the screen's
+    // evaluations count in every fit's cost.
+    bool warm_start_on_tuning = false;
     GridScreening screening;
     bool baselines = true;               // the classic grid and the tuned schedule
     int64_t tuning_budget = -1;          // the tuned schedule's evaluations; -1: as many as the costliest fit
@@ -34,6 +39,7 @@ struct ScheduleBenchResult {
     nlohmann::json learned = nlohmann::json::array();  // one row per variant and training seed
     nlohmann::json pooled = nlohmann::json::array();   // one row per variant over every seed pair
     nlohmann::json warm_start;                         // the warm starts of the fits, pooled
+    nlohmann::json warm_start_screen;                  // with warm_start_on_tuning: the grid scored on `tuning`
     nlohmann::json classic;
     std::vector<nlohmann::json> best_classic;          // by each criterion; the first is the baseline
     nlohmann::json tuned;
