@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -27,14 +28,17 @@ namespace irl::cli {
 
 int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     const Arguments args(raw, {"toy", "steps", "sigma-max", "rho", "iterations", "batch", "seed", "count", "checkpoint", "threads",
-                               "noise-fraction", "denoiser-lr", "noise-lr", "tau1", "tau2", "fit-steps"},
+                               "noise-fraction", "denoiser-lr", "noise-lr", "tau1", "tau2", "fit-steps", "out", "energy-out"},
                          {"help", "json", "exact", "fresh"});
     if (args.flag("help")) {
-        std::cout << "usage: irlstudio-cli train-dxmi --toy NAME [OPTIONS]\n\n"
+        std::cout << "usage: irlstudio-cli train-dxmi --toy NAME --out SAMPLER.dxmi [OPTIONS]\n\n"
                      "DxMI (Yoon et al. 2024): a T-step sampler with learnable step noise and an energy model trained\n"
                      "jointly, on a 2-D toy; prints MMD^2 and the exact mean log density against fresh true samples before\n"
                      "and after (the toys only so far; Fashion-MNIST is issue #49).\n\n"
                      "  --toy NAME          ring8, grid25, ... (required)\n"
+                     "  --out FILE          the sampler file (required): its levels and step noises, and the fine-tuned denoiser\n"
+                     "                      when there is one; `sample --dxmi FILE` samples with it\n"
+                     "  --energy-out FILE   the energy file (default: --out with the extension .energy)\n"
                      "  --exact             sample with the exact mixture denoiser (only the step noises learn); default: an\n"
                      "                      MLP denoiser fitted to the toy first (--fit-steps, default 4000), its weights fine-tuned\n"
                      "  --steps T           sampler steps = NFE (default 4) on Karras levels --sigma-max (2) --rho (4)\n"
@@ -42,12 +46,17 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
                      "  --noise-fraction F  s_t starts at F x Euler ancestral's noise (default 0.3)\n"
                      "  --denoiser-lr R (1e-4), --noise-lr R (1e-3), --tau1 (0.1), --tau2 (0.01)\n"
                      "  --count N           samples scored before and after (default 4000)\n"
-                     "  --checkpoint FILE   resumed when it exists (--fresh starts over); written at the end and on Ctrl+C\n"
+                     "  --checkpoint FILE   resumed when it exists (--fresh starts over); written every 50 iterations and on\n"
+                     "                      Ctrl+C (without it, Ctrl+C still writes FILE.ckpt next to --out, and the files so far)\n"
                      "  --json\n"
                   << threads_option_help();
         return kExitOk;
     }
     if (!args.has("toy")) throw UsageError("--toy NAME is required (DxMI runs on the 2-D toys so far)");
+    const std::string out = args.text("out", "");
+    if (out.empty()) throw UsageError("--out SAMPLER.dxmi is required");
+    const std::string energy_out = args.text("energy-out", std::filesystem::path(out).replace_extension(".energy").string());
+    if (energy_out == out) throw UsageError("--energy-out must name another file than --out");
     use_threads_option(args);
     const std::string name = args.text("toy", "ring8");
     GaussianMixtureDenoiser exact(make_toy_mixture(name), "toy:" + name);
@@ -77,9 +86,13 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
     options.tau2 = args.number("tau2", 0.01);
     options.seed = seed;
     options.run.iterations = args.integer("iterations", 500, 1, 100000000);
-    options.run.checkpoint = args.text("checkpoint", "");
-    options.run.checkpoint_every = options.run.checkpoint.empty() ? 0 : 50;
-    options.run.resume = !options.run.checkpoint.empty() && !args.flag("fresh");
+    const std::string checkpoint_option = args.text("checkpoint", "");
+    // Without --checkpoint, an interrupted run still keeps what it learned next to --out.
+    options.run.checkpoint = checkpoint_option.empty() ? out + ".ckpt" : checkpoint_option;
+    options.run.checkpoint_every = checkpoint_option.empty() ? 0 : 50;
+    options.run.resume = !checkpoint_option.empty() && !args.flag("fresh");
+    options.sampler_file = out;
+    options.energy_file = energy_out;
 
     const int64_t count = args.integer("count", 4000, 100, 1000000);
     at::Generator g = make_generator(777);
@@ -100,18 +113,27 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
     control.cancel = &cancel;
     const int64_t done_at_start = trainer.iterations();
     const auto began = std::chrono::steady_clock::now();
-    const TrainingOutcome outcome = trainer.run(control, [&](const DxmiIteration& it) {
-        char detail[128];
-        std::snprintf(detail, sizeof detail, "E(data) %.3f  E(samples) %.3f  value loss %.3g", it.data_energy, it.sample_energy, it.value_loss);
-        bar.update(it.iteration, options.run.iterations, std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count(),
-                   detail, done_at_start);
-    });
+    TrainingOutcome outcome;
+    try {
+        outcome = trainer.run(control, [&](const DxmiIteration& it) {
+            char detail[128];
+            std::snprintf(detail, sizeof detail, "E(data) %.3f  E(samples) %.3f  value loss %.3g", it.data_energy, it.sample_energy, it.value_loss);
+            bar.update(it.iteration, options.run.iterations, std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count(),
+                       detail, done_at_start);
+        });
+    } catch (const Cancelled&) {
+        bar.finish();
+        std::cerr << "interrupted after " << trainer.iterations() << " iterations: wrote the checkpoint " << options.run.checkpoint
+                  << " (resume with --checkpoint " << options.run.checkpoint << "), and the sampler and energy so far to " << out
+                  << " and " << energy_out << " (marked partial)\n";
+        throw;
+    }
     bar.finish();
     const nlohmann::json after = score();
     nlohmann::json report = {{"toy", name}, {"denoiser", denoiser.identity()}, {"steps", steps}, {"sigmas", options.sigmas},
                              {"iterations", trainer.iterations()}, {"seconds", outcome.seconds}, {"fit_seconds", fit_seconds},
                              {"before", before}, {"after", after}, {"step_noise", trainer.last().step_noise},
-                             {"training_evaluations", trainer.total_evaluations()}};
+                             {"training_evaluations", trainer.total_evaluations()}, {"sampler_file", out}, {"energy_file", energy_out}};
     if (json) std::cout << report.dump() << std::endl;
     else if (before.is_null())
         std::printf("resumed: MMD^2 %.5f, log-density gap %.3f after %lld iterations\n", after["mmd2"].get<double>(),
@@ -120,6 +142,7 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
         std::printf("MMD^2 %.5f -> %.5f, log-density gap %.3f -> %.3f after %lld iterations (%.0f s)\n", before["mmd2"].get<double>(),
                     after["mmd2"].get<double>(), before["log_density_gap"].get<double>(), after["log_density_gap"].get<double>(),
                     static_cast<long long>(trainer.iterations()), outcome.seconds);
+    if (!json) std::printf("wrote %s and %s\n", out.c_str(), energy_out.c_str());
     return kExitOk;
 }
 

@@ -4,9 +4,11 @@
 // gradient where they are defined; the EBM loss, the step costs, the TD target and beta_t on a
 // hand-computed case, and an energy trained by that loss that really separates data from samples;
 // the trainer on the one driver resumes exactly (N + N iterations equal 2N) and refuses a
-// checkpoint of another setup, naming it.
+// checkpoint of another setup, naming it; its sampler and energy files load back to the same samples
+// and energies, warn for another step count or model, and are refused, named, when damaged.
 #include "irl/engine/core/random.h"
 #include "irl/engine/data/toy_mixtures.h"
+#include "irl/engine/learning/dxmi/dxmi_files.h"
 #include "irl/engine/learning/dxmi/dxmi_trainer.h"
 #include "irl/engine/learning/dxmi/energy_value.h"
 #include "irl/engine/learning/dxmi/few_step_sampler.h"
@@ -17,11 +19,14 @@
 #include "irl/engine/sampling/schedule.h"
 #include "test_registry.h"
 
+#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
 #include <cmath>
+#include <functional>
+#include <nlohmann/json.hpp>
 
 using namespace irl;
 
@@ -33,6 +38,7 @@ private Q_SLOTS:
     void lossesAndTargetsOnAHandComputedCase();
     void energySeparatesDataFromSamples();
     void trainerResumesExactly();
+    void filesLoadBackAndBadFilesAreRefused();
 };
 
 // The fitted MLP's error against the exact posterior mean, as a share of the exact denoiser's own
@@ -198,6 +204,85 @@ void TestDxmi::trainerResumesExactly() {
     } catch (const std::runtime_error& e) {
         QVERIFY2(QString(e.what()).contains(QString::fromStdString(resumable.run.checkpoint)), e.what());
     }
+}
+
+namespace {
+
+void expect_refused(const std::function<void()>& load, const std::string& path, const char* what) {
+    try {
+        load();
+        QFAIL(qPrintable(QString("a %1 was loaded").arg(what)));
+    } catch (const std::runtime_error& e) {
+        QVERIFY2(QString(e.what()).contains(QString::fromStdString(path)), e.what());
+    }
+}
+
+void flip_a_byte(const std::string& path) {
+    QFile file(QString::fromStdString(path));
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    QByteArray bytes = file.readAll();
+    bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x5a);
+    file.seek(0);
+    file.write(bytes);
+}
+
+}  // namespace
+
+void TestDxmi::filesLoadBackAndBadFilesAreRefused() {
+    QTemporaryDir dir;
+    const std::string folder = dir.path().toStdString();
+    const GaussianMixture ring = make_toy_mixture("ring8");
+    at::Generator g = make_generator(5);
+    DxmiOptions o;
+    o.sigmas = karras_schedule(4, 0.002, 2.0, 3.0);
+    o.batch = 64;
+    o.width = 32;
+    o.noise_lr = 0.05;  // so that s_t move away from where a fresh sampler starts them
+    o.run.iterations = 3;
+    o.run.checkpoint = folder + "/run.ckpt";
+    o.run.checkpoint_every = 3;
+    o.sampler_file = folder + "/run.dxmi";
+    o.energy_file = folder + "/run.energy";
+    MlpDenoiser mlp(2, 0.5, "mlp:test", 32, 1);
+    DxmiTrainer trainer(mlp, &mlp, ring.sample(1000, g), o);
+    trainer.run();
+
+    // The sampler file: the fine-tuned weights and the learned s_t sample exactly as the trainer's.
+    const DxmiSamplerFile file = load_dxmi_sampler(o.sampler_file);
+    QCOMPARE(file.steps(), int64_t(4));
+    QVERIFY(file.denoiser != nullptr);
+    QCOMPARE(file.source_model, std::string("mlp:test"));
+    QVERIFY(torch::equal(file.sampler->step_noise(), trainer.sampler()->step_noise()));
+    const FewStepSampler fresh(o.sigmas, o.noise_fraction, o.last_noise);
+    QVERIFY(!torch::equal(file.sampler->step_noise(), fresh->step_noise()));
+    QVERIFY(torch::equal(sample_few_step(*file.denoiser, file.sampler, 200, 9), sample_few_step(mlp, trainer.sampler(), 200, 9)));
+    QCOMPARE(nlohmann::json::parse(file.facts_json)["iterations"].get<int64_t>(), int64_t(3));
+    QVERIFY(dxmi_steps_mismatch(file, 4).empty());
+    const std::string steps_warning = dxmi_steps_mismatch(file, 6);
+    QVERIFY2(steps_warning.find("trained for 4 steps") != std::string::npos, steps_warning.c_str());
+    QVERIFY(dxmi_model_mismatch(file, mlp).empty());
+    GaussianMixtureDenoiser other(make_toy_mixture("grid25"), "toy:grid25");
+    QVERIFY(!dxmi_model_mismatch(file, other).empty());
+
+    // The energy file: the same energies.
+    EnergyFile energy = load_energy(o.energy_file);
+    QCOMPARE(energy.dimension, int64_t(2));
+    const torch::Tensor points = ring.sample(100, g);
+    {
+        torch::NoGradGuard no_grad;
+        QVERIFY(torch::equal(energy.energy(points), trainer.energy()(points)));
+    }
+
+    // One file for the other, and damaged files (sampler, energy, checkpoint): refused, named.
+    expect_refused([&] { load_energy(o.sampler_file); }, o.sampler_file, "sampler file as an energy");
+    expect_refused([&] { load_dxmi_sampler(o.energy_file); }, o.energy_file, "energy file as a sampler");
+    for (const std::string& path : {o.sampler_file, o.energy_file, o.run.checkpoint}) flip_a_byte(path);
+    expect_refused([&] { load_dxmi_sampler(o.sampler_file); }, o.sampler_file, "damaged sampler file");
+    expect_refused([&] { load_energy(o.energy_file); }, o.energy_file, "damaged energy file");
+    DxmiOptions resume = o;
+    resume.run.resume = true;
+    MlpDenoiser again(2, 0.5, "mlp:test", 32, 1);
+    expect_refused([&] { DxmiTrainer refused(again, &again, ring.sample(1000, g), resume); }, o.run.checkpoint, "damaged checkpoint");
 }
 
 IRL_TEST_CLASS("test_dxmi", TestDxmi)

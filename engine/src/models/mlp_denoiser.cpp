@@ -27,7 +27,7 @@ torch::Tensor MlpDenoiserNetImpl::forward(const torch::Tensor& scaled_x, const t
 }
 
 MlpDenoiser::MlpDenoiser(int64_t dimension, double sigma_data, std::string identity, int64_t width, uint64_t seed)
-    : dimension_(dimension), sigma_data_(sigma_data), identity_(std::move(identity)), network_(dimension, width, seed) {}
+    : dimension_(dimension), width_(width), sigma_data_(sigma_data), identity_(std::move(identity)), network_(dimension, width, seed) {}
 
 torch::Tensor MlpDenoiser::train_forward(const torch::Tensor& x, const torch::Tensor& sigma) {
     // The network runs in float32; the result comes back in x's dtype.

@@ -2,6 +2,7 @@
 
 #include "irl/engine/core/random.h"
 #include "irl/engine/io/archive.h"
+#include "irl/engine/learning/dxmi/dxmi_files.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -176,6 +177,15 @@ void DxmiTrainer::load_checkpoint(const std::string& path) {
     }
     iteration_ = iteration;
     total_evaluations_ = total;
+}
+
+void DxmiTrainer::save_result(bool partial, double seconds) {
+    if (options_.sampler_file.empty() && options_.energy_file.empty()) return;
+    const nlohmann::json facts = {{"iterations", iteration_}, {"seconds", seconds}, {"partial", partial},
+                                  {"training_evaluations", total_evaluations_}, {"setup", nlohmann::json::parse(setup_text(options_, trainable_, denoiser_))}};
+    if (!options_.sampler_file.empty())
+        save_dxmi_sampler(options_.sampler_file, sampler_, denoiser_.identity(), denoiser_.weights_checksum(), trainable_, facts.dump());
+    if (!options_.energy_file.empty()) save_energy(options_.energy_file, energy_, data_.size(1), options_.width, facts.dump());
 }
 
 TrainingOutcome DxmiTrainer::run(const TrainingSteering& control, const std::function<void(const DxmiIteration&)>& on_iteration) {

@@ -38,11 +38,14 @@ public:
     int64_t num_classes() const override { return 0; }
     double sigma_data() const override { return sigma_data_; }
     std::string identity() const override { return identity_; }
+    int64_t width() const { return width_; }
 
     MlpDenoiserNet& network() { return network_; }
+    const MlpDenoiserNet& network() const { return network_; }
 
 private:
     int64_t dimension_;
+    int64_t width_;
     double sigma_data_;
     std::string identity_;
     MlpDenoiserNet network_;

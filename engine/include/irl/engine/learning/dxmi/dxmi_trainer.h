@@ -36,6 +36,10 @@ struct DxmiOptions {
     int64_t width = 64;              // the energy's and the value's
     uint64_t seed = 0;
     TrainingRunOptions run;
+    // What was learned (dxmi_files.h), written at the end and, marked partial, on a stop or cancel;
+    // empty: not written.
+    std::string sampler_file;  // the sampler, with the fine-tuned denoiser when there is one
+    std::string energy_file;
 };
 
 struct DxmiIteration {
@@ -57,6 +61,7 @@ public:
     void iterate(const CancelToken* cancel) override;
     void save_checkpoint(const std::string& path) const override;
     void load_checkpoint(const std::string& path) override;
+    void save_result(bool partial, double seconds) override;
 
     TrainingOutcome run(const TrainingSteering& control = {}, const std::function<void(const DxmiIteration&)>& on_iteration = {});
     const DxmiIteration& last() const { return last_; }
