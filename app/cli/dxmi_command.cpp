@@ -28,7 +28,7 @@ namespace irl::cli {
 
 int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     const Arguments args(raw, {"toy", "steps", "sigma-max", "rho", "iterations", "batch", "seed", "count", "checkpoint", "threads",
-                               "noise-fraction", "denoiser-lr", "noise-lr", "tau1", "tau2", "fit-steps", "out", "energy-out"},
+                               "noise-fraction", "denoiser-lr", "noise-lr", "tau1", "tau2", "fit-steps", "out", "energy-out", "energy-lr", "value-lr", "gamma", "width"},
                          {"help", "json", "exact", "fresh"});
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli train-dxmi --toy NAME --out SAMPLER.dxmi [OPTIONS]\n\n"
@@ -44,7 +44,8 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
                      "  --steps T           sampler steps = NFE (default 4) on Karras levels --sigma-max (2) --rho (4)\n"
                      "  --iterations N      default 500;  --batch B  default 256;  --seed S  default 0\n"
                      "  --noise-fraction F  s_t starts at F x Euler ancestral's noise (default 0.3)\n"
-                     "  --denoiser-lr R (1e-4), --noise-lr R (1e-3), --tau1 (0.1), --tau2 (0.01)\n"
+                     "  --denoiser-lr R (1e-4), --noise-lr R (1e-3), --energy-lr R (1e-3), --value-lr R (1e-3)\n"
+                     "  --tau1 (0.1), --tau2 (0.01), --gamma G (1: the energy's square term), --width W (64: energy and value)\n"
                      "  --count N           samples scored before and after (default 4000)\n"
                      "  --checkpoint FILE   resumed when it exists (--fresh starts over); written every 50 iterations and on\n"
                      "                      Ctrl+C (without it, Ctrl+C still writes FILE.ckpt next to --out, and the files so far)\n"
@@ -82,6 +83,10 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
     options.batch = args.integer("batch", 256, 2, 1000000);
     options.denoiser_lr = args.number("denoiser-lr", 1e-4);
     options.noise_lr = args.number("noise-lr", 1e-3);
+    options.energy_lr = args.number("energy-lr", 1e-3);
+    options.value_lr = args.number("value-lr", 1e-3);
+    options.gamma = args.number("gamma", 1.0);
+    options.width = args.integer("width", 64, 1, 4096);
     options.tau1 = args.number("tau1", 0.1);
     options.tau2 = args.number("tau2", 0.01);
     options.seed = seed;

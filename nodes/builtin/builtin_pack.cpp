@@ -2,6 +2,7 @@
 
 #include "builtin_values.h"
 #include "data/dataset_node.h"
+#include "learning/dxmi_trainer_node.h"
 #include "learning/irl_trainer_node.h"
 #include "learning/policy_node.h"
 #include "learning/schedule_learner_node.h"
@@ -38,6 +39,7 @@ const NodeClassList& node_classes() {
         NodeClass::of<PolicyNode>(),
         NodeClass::of<IrlTrainerNode>(),
         NodeClass::of<ScheduleLearnerNode>(),
+        NodeClass::of<DxmiTrainerNode>(),
         NodeClass::of<DatasetNode>(),
         NodeClass::of<EvaluateNode>(),
         NodeClass::of<SaveImageNode>(),
@@ -56,6 +58,7 @@ QVector<PortTypeInfo> BuiltinPack::port_types() const {
         {ports::dataset, "Dataset", "#ffe052", "Real images or points, with their classes"},
         {ports::images, "Images", "#7cd37f", "Samples: images, or points for the 2-D toys"},
         {ports::metrics, "Metrics", "#b0bec5", "Scores of samples"},
+        {ports::energy, "Energy", "#e57373", "A learned energy: low on data, high on what is unlike it"},
     };
     // The actions share a hue (orange), one shade each, so the canvas shows which kind a port takes.
     const char* shades[] = {"#ffa726", "#ff7043", "#ffca28", "#ffb74d", "#ff8a65", "#ffd54f", "#ffab91"};

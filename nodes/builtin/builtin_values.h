@@ -15,7 +15,12 @@
 #include <torch/types.h>
 
 #include <memory>
+#include <string>
 #include <vector>
+
+namespace irl {
+struct EnergyFile;  // irl/engine/learning/dxmi/dxmi_files.h
+}
 
 namespace irl::nodes::builtin {
 
@@ -27,6 +32,7 @@ inline const QString policy = QStringLiteral("policy");
 inline const QString dataset = QStringLiteral("dataset");
 inline const QString images = QStringLiteral("images");
 inline const QString metrics = QStringLiteral("metrics");
+inline const QString energy = QStringLiteral("energy");
 // One port type per action kind, so that a Churn node cannot feed a guidance input.
 inline QString action(ActionKind kind) { return QStringLiteral("action.") + QString::fromLatin1(to_string(kind)); }
 }  // namespace ports
@@ -78,6 +84,12 @@ struct DatasetValue {
     torch::Tensor labels;
     std::vector<std::string> class_names;
     std::string source;
+};
+
+// A learned energy (DxMI): low on data, high elsewhere; `file` is where it was written.
+struct EnergyValue {
+    std::shared_ptr<const EnergyFile> energy;
+    std::string file;
 };
 
 struct MetricsValue {

@@ -5,6 +5,7 @@
 
 #include "irl/engine/core/random.h"
 #include "irl/engine/data/toy_mixtures.h"
+#include "irl/engine/learning/dxmi/dxmi_files.h"
 #include "irl/engine/learning/irl/sampler_comparison.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 #include "irl/engine/sampling/learned_schedule_file.h"
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void scheduleTunerIsTheEnginesTuner();
     void learnedAndPastedSchedules();
     void scheduleLearnerFeedsTheSampler();
+    void dxmiTrainerGivesItsSamplerAndEnergy();
 
 private:
     // denoiser (toy ring8) + schedule (6 steps) + sampler (class 0, 64 samples, seed 3), and an
@@ -333,6 +335,70 @@ void TestBuiltinNodes::scheduleLearnerFeedsTheSampler() {
     settings.query_sigmas = learned.query_sigmas;
     const torch::Tensor from_graph = std::any_cast<builtin::ImagesValue>(executor.outputs_of(a).value("images")).samples;
     QVERIFY(torch::equal(from_graph, ring8_samples(settings)));
+}
+
+// The DxMI Trainer on ring8 with the exact denoiser (only the step noises learn): it reports the
+// energies, the losses and s_t every iteration and an evaluation every few, writes the sampler and
+// the energy files, and its outputs are the files' contents: the samples are the sampler file's
+// own from the evaluation seeds, and the energy is the file's. Images are refused in one sentence.
+void TestBuiltinNodes::dxmiTrainerGivesItsSamplerAndEnergy() {
+    Graph g(&packs_.registry());
+    const QString d = g.add_node("irl.denoiser"), data = g.add_node("irl.dataset"), dxmi = g.add_node("irl.dxmi_trainer");
+    const QString preview = g.add_node("irl.preview");
+    g.set_parameter(d, "source", "toy");
+    g.set_parameter(data, "source", "toy");
+    g.set_parameter(data, "count", 1000);
+    g.set_parameter(dxmi, "fine_tune", false);
+    g.set_parameter(dxmi, "iterations", 6);
+    g.set_parameter(dxmi, "batch", 64);
+    g.set_parameter(dxmi, "eval_every", 3);
+    g.set_parameter(dxmi, "eval_count", 200);
+    g.set_parameter(dxmi, "noise_lr", 0.05);
+    QString why;
+    for (const Link& link :
+         QVector<Link>{{{d, "denoiser"}, {dxmi, "denoiser"}}, {{data, "dataset"}, {dxmi, "data"}}, {{dxmi, "samples"}, {preview, "images"}}})
+        QVERIFY2(g.connect(link, &why), qPrintable(why));
+    Executor executor(packs_);
+    RunContext context;
+    QTemporaryDir out;
+    context.output_dir = out.path();
+    QVector<TrainingReport> reports;
+    context.training_report = [&](const TrainingReport& report) { reports << report; };
+    QVariantMap reported;
+    context.report = [&](const QString&, const QString& key, double value) { reported.insert(key, value); };
+    const RunOutcome outcome = executor.run(g, context);
+    QVERIFY2(outcome.ok, qPrintable(outcome.error));
+    QCOMPARE(reports.size(), 6);
+    QVERIFY(reports[0].curve("data_energy") && reports[0].curve("value_loss") && reports[0].curve("log10_s_0"));
+    QVERIFY(!reports[0].curve("mmd2") && reports[0].samples_png.isEmpty());
+    QVERIFY(reports[2].curve("mmd2") && !reports[2].samples_png.isEmpty());
+    QCOMPARE(reports.back().profiles.front().values.size(), 4);
+    QCOMPARE(reported.value("iterations").toInt(), 6);
+
+    const std::string sampler_file = QDir(out.path()).filePath(dxmi + "-sampler.dxmi").toStdString();
+    const std::string energy_file = QDir(out.path()).filePath(dxmi + "-sampler.energy").toStdString();
+    const DxmiSamplerFile file = load_dxmi_sampler(sampler_file);
+    QVERIFY(file.denoiser == nullptr);  // the exact denoiser has no weights to fine-tune
+    QCOMPARE(file.source_model, std::string("toy:ring8"));
+    const Values outputs = executor.outputs_of(dxmi);
+    const auto images = std::any_cast<builtin::ImagesValue>(outputs.value("samples"));
+    GaussianMixtureDenoiser exact(make_toy_mixture("ring8"), "toy:ring8");
+    QVERIFY(torch::equal(images.samples, sample_few_step(exact, file.sampler, 200, 1000003, torch::kFloat64)));
+    QCOMPARE(images.nfe, 4.0);
+    const auto energy = std::any_cast<builtin::EnergyValue>(outputs.value("energy"));
+    QCOMPARE(energy.file, energy_file);
+    EnergyFile again = load_energy(energy_file);
+    const torch::Tensor points = images.samples.to(torch::kFloat32);
+    torch::NoGradGuard no_grad;
+    EnergyNet from_output = energy.energy->energy;
+    QVERIFY(torch::equal(from_output(points), again.energy(points)));
+    QCOMPARE(std::any_cast<builtin::DenoiserValue>(outputs.value("denoiser")).denoiser->identity(), std::string("toy:ring8"));
+
+    // Images are not points of a toy.
+    g.set_parameter(d, "source", "bundled");
+    const RunOutcome refused = executor.run(g, context);
+    QVERIFY(!refused.ok);
+    QVERIFY2(refused.error.contains("2-D toys"), qPrintable(refused.error));
 }
 
 IRL_TEST_CLASS("test_builtin_nodes", TestBuiltinNodes)
