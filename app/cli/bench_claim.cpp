@@ -5,7 +5,9 @@
 // warm starts, the best classic solver at the same NFE by its score on the evaluation seeds, and a
 // schedule tuned by search (docs/schedules.md). --method irl: IRL policies started at the best
 // schedule and constant found on tuning data, kept at their best validation, against that start,
-// every constant, the best classic solver and tuned schedules (docs/irl.md).
+// every constant, the best classic solver and tuned schedules (docs/irl.md). --method dxmi (toys):
+// DxMI samplers (one per training seed, with the fine-tuned MLP and with the exact denoiser) vs
+// their untrained start and the best classic solver at the same NFE (docs/dxmi.md).
 #include "bench_setup.h"
 #include "commands.h"
 #include "progress_bar.h"
@@ -13,6 +15,7 @@
 #include "irl/engine/core/random.h"
 #include "irl/engine/data/image_dataset.h"
 #include "irl/engine/data/toy_mixtures.h"
+#include "irl/engine/learning/dxmi/dxmi_bench.h"
 #include "irl/engine/learning/irl/policy_claim.h"
 #include "irl/engine/learning/irl/training_settings.h"
 #include "irl/engine/learning/schedule_fit/schedule_bench.h"
@@ -256,13 +259,64 @@ int claim_irl(const Arguments& args, const ClaimTestbeds& beds) {
     return kExitOk;
 }
 
+int claim_dxmi(const Arguments& args, const ClaimTestbeds& beds) {
+    if (!beds.toy) throw UsageError("--method dxmi runs on the 2-D toys so far (--toy NAME; Fashion-MNIST is issue #49)");
+    DxmiBenchPlan plan;
+    plan.dxmi = dxmi_options(args);
+    plan.steps = static_cast<int>(args.integer("steps", 4, 1, 1000));
+    plan.seeds = training_seeds(args, 0);
+    plan.fit.steps = args.integer("fit-steps", plan.fit.steps, 1, 10000000);
+    const std::string variants = args.text("variants", "mlp,exact");
+    plan.fine_tune.clear();
+    if (variants.find("mlp") != std::string::npos) plan.fine_tune.push_back(true);
+    if (variants.find("exact") != std::string::npos) plan.fine_tune.push_back(false);
+    if (plan.fine_tune.empty()) throw UsageError("--variants: mlp, exact or both ('mlp,exact')");
+    plan.baselines = !args.flag("no-baselines");
+    plan.screening = screening_option(args, beds.count);
+    plan.on_row = row_printer(args, beds.test);
+    auto bar = std::make_shared<std::unique_ptr<ProgressBar>>();
+    const auto began = std::make_shared<double>(0.0);
+    const int64_t iterations = plan.dxmi.run.iterations;
+    plan.on_iteration = [bar, began, iterations](const std::string& run, const DxmiIteration& it) {
+        if (!*bar || it.iteration == 1) *bar = std::make_unique<ProgressBar>("claim " + run), *began = now_seconds();
+        (*bar)->update(it.iteration, iterations, now_seconds() - *began, "E(data) " + fixed(it.data_energy, 3) + "  E(samples) " + fixed(it.sample_energy, 3));
+        if (it.iteration == iterations) (*bar)->finish();
+    };
+    const std::string name = beds.name.substr(beds.name.find(':') + 1);
+    const DxmiBenchResult r = run_dxmi_bench(beds.test, beds.tuning, beds.toy->mixture(), name, plan);
+    nlohmann::json report = {{"method", "dxmi"},
+                             {"testbed", beds.name},
+                             {"nfe", r.nfe},
+                             {"samples", beds.count},
+                             {"evaluation_seeds", beds.test.seeds},
+                             {"training_seeds", plan.seeds},
+                             {"sigmas", r.start_sigmas},
+                             {"start_screen", r.start_screen},
+                             {"starts", r.starts},
+                             {"learned", r.learned},
+                             {"pooled", r.pooled},
+                             {"classic", r.classic},
+                             {"best_classic", r.best_classic.empty() ? nlohmann::json() : r.best_classic.front()},
+                             {"verdicts", r.verdicts}};
+    const std::string primary = beds.test.primary();
+    for (const nlohmann::json& v : r.verdicts) {
+        const std::string variant = v["fine_tuned"].get<bool>() ? "fine-tuned MLP" : "exact denoiser";
+        print_verdict((variant + ", over its start").c_str(), v[primary + "_over_start"]);
+        if (v.contains(primary + "_vs_best_classic")) print_verdict((variant + ", vs the best classic").c_str(), v[primary + "_vs_best_classic"]);
+    }
+    std::cout << report.dump() << std::endl;
+    return kExitOk;
+}
+
 }  // namespace
 
 int bench_claim(const Arguments& args, const CancelToken& cancel) {
     const std::string method = args.text("method", "");
-    if (method != "schedule-fit" && method != "irl")
-        throw UsageError("--method: irl or schedule-fit, not '" + method + "'");
+    if (method != "schedule-fit" && method != "irl" && method != "dxmi")
+        throw UsageError("--method: irl, schedule-fit or dxmi, not '" + method + "'");
+    if (method == "dxmi" && !args.has("toy")) throw UsageError("--method dxmi runs on the 2-D toys so far (--toy NAME; Fashion-MNIST is issue #49)");
     const std::unique_ptr<ClaimTestbeds> beds = claim_testbeds(args, cancel);
+    if (method == "dxmi") return claim_dxmi(args, *beds);
     return method == "irl" ? claim_irl(args, *beds) : claim_schedule_fit(args, *beds);
 }
 

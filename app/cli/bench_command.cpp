@@ -62,6 +62,10 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           [--policy table] [--iterations 100] [--batch 256] [--start-probability 0.5] [--validation-count N]\n"
                      "           [--restarts R: R policies per seed, the best by validation kept, all counted in the cost]\n"
                      "           [--checkpoint-dir DIR: per-seed checkpoints and policies, resumed] (docs/irl.md)\n"
+                     "           --method dxmi --toy NAME: DxMI samplers (one per --seeds and --variants mlp,exact: the MLP fitted to\n"
+                     "           the toy and fine-tuned, or the exact denoiser with only the step noises learned) on Euler's best levels\n"
+                     "           at --steps 4 chosen on tuning data, vs their untrained start and the best classic solver at the same\n"
+                     "           NFE; train-dxmi's flags [--iterations 500] [--tau1 0.1] ... [--fit-steps 4000] (docs/dxmi.md)\n"
                      "every bench takes\n"
                   << threads_option_help();
         return raw.empty() ? kExitUsage : kExitOk;
@@ -73,7 +77,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                                 "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count", "screen-count",
                                 "cycles", "graph", "max-progress", "sampler", "torchscript", "python-loop", "large-count",
                                 "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants",
-                                "policy", "start-probability", "checkpoint-dir", "schedule-file", "validation-count", "restarts", "warm-start"},
+                                "policy", "start-probability", "checkpoint-dir", "schedule-file", "validation-count", "restarts", "warm-start",
+                                "noise-fraction", "denoiser-lr", "noise-lr", "energy-lr", "value-lr", "tau1", "tau2", "gamma", "width", "fit-steps"},
                          {"json", "sampled", "verbose", "no-baselines"});
     use_threads_option(args);
     if (what == "solvers") return bench_solvers(args, cancel);

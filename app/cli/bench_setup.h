@@ -21,6 +21,7 @@
 
 namespace irl {
 struct GridScreening;
+struct DxmiOptions;
 }
 
 namespace irl::cli {
@@ -54,6 +55,13 @@ std::vector<uint64_t> evaluation_seeds(const Arguments& args);
 // a quarter of --count, at least 200), and its best three by each criterion scored on all of them.
 // (In bench_irl.cpp: GridScreening comes with sampler_comparison.h, which only the benches include.)
 GridScreening screening_option(const Arguments& args, int64_t count);
+
+// DxMI's training flags, shared by train-dxmi and `bench claim --method dxmi` (in dxmi_command.cpp):
+// --batch, --iterations, --noise-fraction, the rates, --tau1, --tau2, --gamma, --width, --seed.
+// The levels, files and checkpoint are left to the command.
+DxmiOptions dxmi_options(const Arguments& args);
+// The help lines of those flags.
+const char* dxmi_options_help();
 
 // One line on stderr per row, for watching a long bench: each of `keys` with half its spread.
 void print_row(const std::string& name, const nlohmann::json& row, const std::vector<std::string>& keys);

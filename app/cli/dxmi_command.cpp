@@ -26,6 +26,31 @@
 
 namespace irl::cli {
 
+DxmiOptions dxmi_options(const Arguments& args) {
+    const DxmiOptions d;
+    DxmiOptions options;
+    options.noise_fraction = args.number("noise-fraction", d.noise_fraction);
+    options.batch = args.integer("batch", d.batch, 2, 1000000);
+    options.denoiser_lr = args.number("denoiser-lr", d.denoiser_lr);
+    options.noise_lr = args.number("noise-lr", d.noise_lr);
+    options.energy_lr = args.number("energy-lr", d.energy_lr);
+    options.value_lr = args.number("value-lr", d.value_lr);
+    options.gamma = args.number("gamma", d.gamma);
+    options.width = args.integer("width", d.width, 1, 4096);
+    options.tau1 = args.number("tau1", d.tau1);
+    options.tau2 = args.number("tau2", d.tau2);
+    options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1LL << 40));
+    options.run.iterations = args.integer("iterations", 500, 1, 100000000);
+    return options;
+}
+
+const char* dxmi_options_help() {
+    return "  --iterations N      default 500;  --batch B  default 256;  --seed S  default 0\n"
+           "  --noise-fraction F  s_t starts at F x Euler ancestral's noise (default 0.3)\n"
+           "  --denoiser-lr R (1e-4), --noise-lr R (1e-3), --energy-lr R (1e-3), --value-lr R (1e-3)\n"
+           "  --tau1 (0.1), --tau2 (0.01), --gamma G (1: the energy's square term), --width W (64: energy and value)\n";
+}
+
 int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     const Arguments args(raw, {"toy", "steps", "sigma-max", "rho", "iterations", "batch", "seed", "count", "checkpoint", "threads",
                                "noise-fraction", "denoiser-lr", "noise-lr", "tau1", "tau2", "fit-steps", "out", "energy-out", "energy-lr", "value-lr", "gamma", "width"},
@@ -42,10 +67,7 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
                      "  --exact             sample with the exact mixture denoiser (only the step noises learn); default: an\n"
                      "                      MLP denoiser fitted to the toy first (--fit-steps, default 4000), its weights fine-tuned\n"
                      "  --steps T           sampler steps = NFE (default 4) on Karras levels --sigma-max (2) --rho (4)\n"
-                     "  --iterations N      default 500;  --batch B  default 256;  --seed S  default 0\n"
-                     "  --noise-fraction F  s_t starts at F x Euler ancestral's noise (default 0.3)\n"
-                     "  --denoiser-lr R (1e-4), --noise-lr R (1e-3), --energy-lr R (1e-3), --value-lr R (1e-3)\n"
-                     "  --tau1 (0.1), --tau2 (0.01), --gamma G (1: the energy's square term), --width W (64: energy and value)\n"
+                  << dxmi_options_help() <<
                      "  --count N           samples scored before and after (default 4000)\n"
                      "  --checkpoint FILE   resumed when it exists (--fresh starts over); written every 50 iterations and on\n"
                      "                      Ctrl+C (without it, Ctrl+C still writes FILE.ckpt next to --out, and the files so far)\n"
@@ -76,21 +98,9 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
     }
     Denoiser& denoiser = mlp ? static_cast<Denoiser&>(*mlp) : static_cast<Denoiser&>(exact);
 
-    DxmiOptions options;
+    DxmiOptions options = dxmi_options(args);
     const int steps = static_cast<int>(args.integer("steps", 4, 1, 1000));
     options.sigmas = karras_schedule(steps, ScheduleDefaults::sigma_min, args.number("sigma-max", 2.0), args.number("rho", 4.0));
-    options.noise_fraction = args.number("noise-fraction", 0.3);
-    options.batch = args.integer("batch", 256, 2, 1000000);
-    options.denoiser_lr = args.number("denoiser-lr", 1e-4);
-    options.noise_lr = args.number("noise-lr", 1e-3);
-    options.energy_lr = args.number("energy-lr", 1e-3);
-    options.value_lr = args.number("value-lr", 1e-3);
-    options.gamma = args.number("gamma", 1.0);
-    options.width = args.integer("width", 64, 1, 4096);
-    options.tau1 = args.number("tau1", 0.1);
-    options.tau2 = args.number("tau2", 0.01);
-    options.seed = seed;
-    options.run.iterations = args.integer("iterations", 500, 1, 100000000);
     const std::string checkpoint_option = args.text("checkpoint", "");
     // Without --checkpoint, an interrupted run still keeps what it learned next to --out.
     options.run.checkpoint = checkpoint_option.empty() ? out + ".ckpt" : checkpoint_option;

@@ -5,9 +5,12 @@
 // hand-computed case, and an energy trained by that loss that really separates data from samples;
 // the trainer on the one driver resumes exactly (N + N iterations equal 2N) and refuses a
 // checkpoint of another setup, naming it; its sampler and energy files load back to the same samples
-// and energies, warn for another step count or model, and are refused, named, when damaged.
+// and energies, warn for another step count or model, and are refused, named, when damaged; the
+// claim bench scores every run and its start on the same evaluation seeds, on Euler's levels chosen
+// on the tuning data, and refuses a training seed that is an evaluation seed.
 #include "irl/engine/core/random.h"
 #include "irl/engine/data/toy_mixtures.h"
+#include "irl/engine/learning/dxmi/dxmi_bench.h"
 #include "irl/engine/learning/dxmi/dxmi_files.h"
 #include "irl/engine/learning/dxmi/dxmi_trainer.h"
 #include "irl/engine/learning/dxmi/energy_value.h"
@@ -39,6 +42,7 @@ private Q_SLOTS:
     void energySeparatesDataFromSamples();
     void trainerResumesExactly();
     void filesLoadBackAndBadFilesAreRefused();
+    void benchScoresEveryRunOnTheSameSeeds();
 };
 
 // The fitted MLP's error against the exact posterior mean, as a share of the exact denoiser's own
@@ -283,6 +287,43 @@ void TestDxmi::filesLoadBackAndBadFilesAreRefused() {
     resume.run.resume = true;
     MlpDenoiser again(2, 0.5, "mlp:test", 32, 1);
     expect_refused([&] { DxmiTrainer refused(again, &again, ring.sample(1000, g), resume); }, o.run.checkpoint, "damaged checkpoint");
+}
+
+void TestDxmi::benchScoresEveryRunOnTheSameSeeds() {
+    const GaussianMixture ring = make_toy_mixture("ring8");
+    GaussianMixtureDenoiser exact(ring, "toy:ring8");
+    at::Generator g = make_generator(6);
+    const Testbed test = toy_testbed(exact, ring, ring.sample(300, g), {1000003, 1000004});
+    const Testbed tuning = toy_testbed(exact, ring, ring.sample(300, g), {31337});
+    DxmiBenchPlan plan;
+    plan.steps = 3;
+    plan.seeds = {0, 1};
+    plan.fine_tune = {false};
+    plan.data_count = 2000;
+    plan.dxmi.batch = 32;
+    plan.dxmi.width = 16;
+    plan.dxmi.run.iterations = 2;
+    const DxmiBenchResult r = run_dxmi_bench(test, tuning, ring, "ring8", plan);
+    // The levels are Euler's best on the tuning data at 3 NFE.
+    const nlohmann::json chosen = best_row(r.start_screen, tuning.criteria.front());
+    QVERIFY(r.start_sigmas == classic_settings(chosen).sigmas);
+    QCOMPARE(r.start_sigmas.size(), size_t(4));
+    QCOMPARE(r.learned.size(), size_t(2));
+    for (const nlohmann::json& row : r.learned) {
+        QCOMPARE(row["seeds"].get<int>(), 2);
+        QCOMPARE(row["nfe"].get<double>(), 3.0);
+        QCOMPARE(row["iterations"].get<int>(), 2);
+    }
+    QCOMPARE(r.pooled[0]["seeds"].get<int>(), 4);
+    QCOMPARE(r.starts[0]["seeds"].get<int>(), 4);
+    QCOMPARE(r.best_classic.size(), size_t(2));
+    for (const char* key : {"mmd2_over_start", "mmd2_vs_best_classic", "log_density_gap_over_start", "log_density_gap_vs_best_classic"})
+        QVERIFY2(r.verdicts[0].contains(key), key);
+    // The best classic is the grid's best by MMD^2 on these evaluation seeds.
+    QCOMPARE(r.best_classic[0]["mmd2"].get<double>(), best_row(r.classic, test.criteria[0])["mmd2"].get<double>());
+
+    plan.seeds = {1000004};
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, run_dxmi_bench(test, tuning, ring, "ring8", plan));
 }
 
 IRL_TEST_CLASS("test_dxmi", TestDxmi)

@@ -103,16 +103,31 @@ Testbed image_testbed(Denoiser& denoiser, FashionClassifier classifier, torch::T
 }
 
 nlohmann::json score_sampler(const Testbed& testbed, const SamplerSettings& settings, Policy* policy, double temperature) {
-    std::map<std::string, std::vector<double>> values;
+    // A policy's cost varies per sample: what the draws really spent, not a fixed NFE.
     int64_t evaluations = 0;
     double nfe = 0.0;
+    nlohmann::json row = score_samples(
+        testbed,
+        [&](uint64_t seed) {
+            const SampleResult result = draw(testbed, settings, policy, temperature, seed);
+            evaluations += result.evaluations.sum().item<int64_t>();
+            nfe += result.nfe / double(testbed.seeds.size());
+            return result.samples;
+        },
+        0.0);
+    row["nfe"] = nfe;
+    row["evaluations"] = evaluations;
+    return row;
+}
+
+nlohmann::json score_samples(const Testbed& testbed, const std::function<torch::Tensor(uint64_t seed)>& draw, double nfe) {
+    std::map<std::string, std::vector<double>> values;
     for (uint64_t seed : testbed.seeds) {
-        const SampleResult result = draw(testbed, settings, policy, temperature, seed);
-        evaluations += result.evaluations.sum().item<int64_t>();
-        nfe += result.nfe / double(testbed.seeds.size());
-        const nlohmann::json metrics = testbed.metrics(result.samples, testbed.labels);
+        if (testbed.cancel) testbed.cancel->throw_if_cancelled();
+        const nlohmann::json metrics = testbed.metrics(draw(seed), testbed.labels);
         for (auto it = metrics.begin(); it != metrics.end(); ++it) values[it.key()].push_back(it.value().get<double>());
     }
+    const auto evaluations = static_cast<int64_t>(std::llround(nfe * double(testbed.count) * double(testbed.seeds.size())));
     nlohmann::json row = {{"nfe", nfe}, {"evaluations", evaluations}, {"seeds", testbed.seeds.size()}};
     summarise_values(values, row);
     return row;

@@ -64,6 +64,9 @@ Testbed image_testbed(Denoiser& denoiser, FashionClassifier classifier, torch::T
 // and its spread (max - min), "nfe", "evaluations" (function evaluations all the seeds spent) and
 // "per_seed" (each metric's value on each seed).
 nlohmann::json score_sampler(const Testbed& testbed, const SamplerSettings& settings, Policy* policy = nullptr, double temperature = 0.0);
+// The same for a sampler that is not SamplerSettings (DxMI's few-step sampler): `draw(seed)` gives
+// the testbed's `count` samples for one evaluation seed, each of which cost `nfe` evaluations.
+nlohmann::json score_samples(const Testbed& testbed, const std::function<torch::Tensor(uint64_t seed)>& draw, double nfe);
 // Rows of one method trained on several seeds, as one row: every pair of training seed and
 // evaluation seed is one value, the mean is over all pairs and the spread is max - min over all
 // pairs; "seeds" counts the pairs, "evaluations" sums, "nfe" averages.
