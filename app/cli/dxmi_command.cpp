@@ -41,6 +41,8 @@ DxmiOptions dxmi_options(const Arguments& args) {
     options.tau2 = args.number("tau2", d.tau2);
     options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1LL << 40));
     options.run.iterations = args.integer("iterations", 500, 1, 100000000);
+    options.learn_levels = args.flag("learn-levels");
+    options.level_lr = args.number("level-lr", d.level_lr);
     return options;
 }
 
@@ -48,13 +50,14 @@ const char* dxmi_options_help() {
     return "  --iterations N      default 500;  --batch B  default 256;  --seed S  default 0\n"
            "  --noise-fraction F  s_t starts at F x Euler ancestral's noise (default 0.3)\n"
            "  --denoiser-lr R (1e-4), --noise-lr R (1e-3), --energy-lr R (1e-3), --value-lr R (1e-3)\n"
-           "  --tau1 (0.1), --tau2 (0.01), --gamma G (1: the energy's square term), --width W (64: energy and value)\n";
+           "  --tau1 (0.1), --tau2 (0.01), --gamma G (1: the energy's square term), --width W (64: energy and value)\n"
+           "  --learn-levels      also learn the levels between the first and the last (--level-lr, default 0.01)\n";
 }
 
 int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     const Arguments args(raw, {"toy", "steps", "sigma-max", "rho", "iterations", "batch", "seed", "count", "checkpoint", "threads",
-                               "noise-fraction", "denoiser-lr", "noise-lr", "tau1", "tau2", "fit-steps", "out", "energy-out", "energy-lr", "value-lr", "gamma", "width"},
-                         {"help", "json", "exact", "fresh"});
+                               "noise-fraction", "denoiser-lr", "noise-lr", "tau1", "tau2", "fit-steps", "out", "energy-out", "energy-lr", "value-lr", "gamma", "width", "level-lr"},
+                         {"help", "json", "exact", "fresh", "learn-levels"});
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli train-dxmi --toy NAME --out SAMPLER.dxmi [OPTIONS]\n\n"
                      "DxMI (Yoon et al. 2024): a T-step sampler with learnable step noise and an energy model trained\n"
@@ -147,7 +150,7 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
     const nlohmann::json after = score();
     nlohmann::json report = {{"toy", name}, {"denoiser", denoiser.identity()}, {"steps", steps}, {"sigmas", options.sigmas},
                              {"iterations", trainer.iterations()}, {"seconds", outcome.seconds}, {"fit_seconds", fit_seconds},
-                             {"before", before}, {"after", after}, {"step_noise", trainer.last().step_noise},
+                             {"before", before}, {"after", after}, {"step_noise", trainer.last().step_noise}, {"learned_sigmas", trainer.last().sigmas},
                              {"training_evaluations", trainer.total_evaluations()}, {"sampler_file", out}, {"energy_file", energy_out}};
     if (json) std::cout << report.dump() << std::endl;
     else if (before.is_null())

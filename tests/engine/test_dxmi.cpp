@@ -43,6 +43,7 @@ private Q_SLOTS:
     void trainerResumesExactly();
     void filesLoadBackAndBadFilesAreRefused();
     void benchScoresEveryRunOnTheSameSeeds();
+    void learnedLevelsMoveAndStayOrdered();
 };
 
 // The fitted MLP's error against the exact posterior mean, as a share of the exact denoiser's own
@@ -324,6 +325,45 @@ void TestDxmi::benchScoresEveryRunOnTheSameSeeds() {
 
     plan.seeds = {1000004};
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, run_dxmi_bench(test, tuning, ring, "ring8", plan));
+}
+
+// With learned levels the sampler starts exactly at the given levels, the inner ones get gradients
+// through the exact denoiser, training moves them and keeps them strictly descending between the
+// fixed first and last, and the sampler file holds them as fixed levels that sample the same.
+void TestDxmi::learnedLevelsMoveAndStayOrdered() {
+    const std::vector<double> start = karras_schedule(4, 0.002, 5.0, 3.0);
+    const FewStepSampler sampler(start, 0.3, 0.002, true);
+    QVERIFY(sampler->learns_levels());
+    for (size_t i = 0; i < start.size(); ++i) QVERIFY(std::abs(sampler->sigmas()[i] - start[i]) <= 1e-12 * std::max(1.0, start[i]));
+    QVERIFY(!FewStepSampler(karras_schedule(2, 0.002, 5.0, 3.0), 0.3, 0.002, true)->learns_levels());  // nothing between
+
+    QTemporaryDir dir;
+    const GaussianMixture ring = make_toy_mixture("ring8");
+    GaussianMixtureDenoiser exact(ring, "toy:ring8");
+    at::Generator g = make_generator(8);
+    DxmiOptions o;
+    o.sigmas = start;
+    o.learn_levels = true;
+    o.level_lr = 0.2;
+    o.batch = 64;
+    o.width = 16;
+    o.run.iterations = 3;
+    o.sampler_file = dir.path().toStdString() + "/levels.dxmi";
+    DxmiTrainer trainer(exact, nullptr, ring.sample(1000, g), o);
+    trainer.run();
+    const std::vector<double> learned = trainer.last().sigmas;
+    QCOMPARE(learned.size(), start.size());
+    QCOMPARE(learned.front(), start.front());
+    QVERIFY(std::abs(learned[3] - start[3]) <= 1e-12);
+    QCOMPARE(learned.back(), 0.0);
+    QVERIFY(learned[1] != start[1] && learned[2] != start[2]);
+    for (size_t i = 0; i + 1 < learned.size(); ++i) QVERIFY(learned[i] > learned[i + 1]);
+
+    const DxmiSamplerFile file = load_dxmi_sampler(o.sampler_file);
+    QVERIFY(!file.sampler->learns_levels());
+    QVERIFY(torch::allclose(file.sampler->step_noise(), trainer.sampler()->step_noise(), 1e-12, 0.0));
+    QVERIFY(torch::allclose(sample_few_step(exact, file.sampler, 200, 9, torch::kFloat64),
+                            sample_few_step(exact, trainer.sampler(), 200, 9, torch::kFloat64), 1e-9, 1e-12));
 }
 
 IRL_TEST_CLASS("test_dxmi", TestDxmi)

@@ -65,7 +65,9 @@ TrainingReport report_of(const DxmiIteration& it, const DxmiTrainer& trainer, in
         noise.values << it.step_noise[t];
     }
     for (double beta : it.step_scale) scale.values << beta;
-    report.profiles << noise << scale;
+    StepProfile levels{"sigmas", "σ of each step", {}};
+    for (size_t t = 0; t + 1 < it.sigmas.size(); ++t) levels.values << it.sigmas[t];
+    report.profiles << noise << scale << levels;
     report.status = QString("Iteration %1 of %2 · E(data) %3 · E(samples) %4 · %5 function evaluations so far")
                         .arg(it.iteration)
                         .arg(iterations)
@@ -89,6 +91,9 @@ NodeTypeInfo DxmiTrainerNode::declaration() {
                    {ParameterSchema::integer("steps", "Steps", 4, 1, 100, "Steps = function evaluations of the sampler"),
                     ParameterSchema::number("sigma_max", "σ max", 5.0, 0.01, 1000.0, "The first level (Karras levels down to 0.002)"),
                     ParameterSchema::number("rho", "ρ", 3.0, 0.5, 20.0),
+                    ParameterSchema::boolean("learn_levels", "Learn the levels", false,
+                                             "Also learn the levels between the first and the last nonzero one"),
+                    ParameterSchema::number("level_lr", "Level learning rate", d.level_lr, 0.0, 1.0).shown_if("learn_levels", {"true"}),
                     ParameterSchema::boolean("fine_tune", "Fine-tune an MLP denoiser", true,
                                              "Fit a small MLP denoiser to the toy first and fine-tune its weights; off: the exact denoiser, "
                                              "only the step noises learn"),
@@ -141,6 +146,8 @@ Values DxmiTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunCont
     options.noise_fraction = p.value("noise_fraction").toDouble();
     options.noise_lr = p.value("noise_lr").toDouble();
     options.denoiser_lr = p.value("denoiser_lr").toDouble();
+    options.learn_levels = p.value("learn_levels").toBool();
+    options.level_lr = p.value("level_lr").toDouble();
     options.tau1 = p.value("tau1").toDouble();
     options.tau2 = p.value("tau2").toDouble();
     options.seed = seed;

@@ -82,6 +82,7 @@ DxmiBenchResult run_dxmi_bench(const Testbed& test, const Testbed& tuning, const
             row["seed"] = seed;
             row["fine_tuned"] = fine_tune;
             row["step_noise"] = trainer.last().step_noise;
+            row["sigmas"] = trainer.last().sigmas;
             row["iterations"] = trainer.iterations();
             row["seconds"] = outcome.seconds;
             row["fit_seconds"] = fit_seconds;

@@ -22,10 +22,17 @@ bool plausible_size(int64_t n) { return n >= 1 && n <= 65536; }
 
 void save_dxmi_sampler(const std::string& path, const FewStepSampler& sampler, const std::string& source_model,
                        const std::string& source_checksum, const MlpDenoiser* fine_tuned, const std::string& facts_json) {
+    // Learned levels are written as they are now, as a sampler with fixed levels: s_t = sigma_{t+1}
+    // sigmoid(a_t) on those levels is the same.
+    FewStepSampler fixed(sampler->sigmas(), 0.5, sampler->last_noise());
+    {
+        torch::NoGradGuard no_grad;
+        fixed->noise_logits.copy_(sampler->noise_logits);
+    }
     ArchiveWriter archive(kSamplerFile);
-    archive.tensor("sigmas", torch::tensor(sampler->sigmas(), torch::kFloat64));
-    archive.number("last_noise", sampler->last_noise());
-    archive.module("sampler", *sampler);
+    archive.tensor("sigmas", torch::tensor(fixed->sigmas(), torch::kFloat64));
+    archive.number("last_noise", fixed->last_noise());
+    archive.module("sampler", *fixed);
     // s_t as numbers too, for whoever reads the file without building the sampler.
     archive.tensor("step_noise", sampler->step_noise().detach().clone());
     archive.text("source_model", source_model);

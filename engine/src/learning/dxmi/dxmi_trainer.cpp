@@ -35,7 +35,9 @@ DxmiTrainer::DxmiTrainer(Denoiser& denoiser, MlpDenoiser* trainable, torch::Tens
     if (!(options_.last_noise > 0.0)) throw std::invalid_argument("DxMI: the last step's noise must be above 0");
     const int64_t dimension = data_.size(1);
     data_ = data_.to(torch::kFloat32);
-    sampler_ = FewStepSampler(options_.sigmas, options_.noise_fraction, options_.last_noise);
+    if (options_.learn_levels && !trainable_ && !denoiser_.gives_gradients())
+        throw std::invalid_argument("DxMI: learning the levels needs a denoiser that gives gradients in sigma");
+    sampler_ = FewStepSampler(options_.sigmas, options_.noise_fraction, options_.last_noise, options_.learn_levels);
     energy_ = EnergyNet(dimension, options_.width, options_.seed);
     value_ = ValueNet(dimension, sampler_->steps(), options_.width, options_.seed + 1);
     scales_.assign(static_cast<size_t>(sampler_->steps()), StepScale{});
@@ -44,22 +46,30 @@ DxmiTrainer::DxmiTrainer(Denoiser& denoiser, MlpDenoiser* trainable, torch::Tens
                         std::make_unique<torch::optim::AdamOptions>(options_.noise_lr));
     if (trainable_)
         groups.emplace_back(trainable_->network()->parameters(), std::make_unique<torch::optim::AdamOptions>(options_.denoiser_lr));
+    if (sampler_->learns_levels())
+        groups.emplace_back(std::vector<torch::Tensor>{sampler_->level_logits}, std::make_unique<torch::optim::AdamOptions>(options_.level_lr));
     sampler_optimizer_ = std::make_unique<torch::optim::Adam>(std::move(groups), torch::optim::AdamOptions(options_.noise_lr));
     energy_optimizer_ = std::make_unique<torch::optim::Adam>(energy_->parameters(), torch::optim::AdamOptions(options_.energy_lr));
     value_optimizer_ = std::make_unique<torch::optim::Adam>(value_->parameters(), torch::optim::AdamOptions(options_.value_lr));
     driver_ = std::make_unique<TrainingDriver>(*this, options_.run);
 }
 
-torch::Tensor DxmiTrainer::denoise(const torch::Tensor& x, double sigma, bool gradients) {
-    const torch::Tensor level = torch::full({x.size(0)}, sigma, torch::kFloat64);
-    if (gradients && trainable_) return trainable_->train_forward(x, level);
-    // A copy outside inference mode, so that autograd may keep it.
-    return denoiser_.denoise(x, level, torch::full({x.size(0)}, kUnconditional)).clone();
+torch::Tensor DxmiTrainer::denoise(const torch::Tensor& x, const torch::Tensor& sigma, bool gradients) {
+    const torch::Tensor labels = torch::full({x.size(0)}, kUnconditional);
+    if (!gradients) {
+        // A copy outside inference mode, so that autograd may keep it.
+        const torch::Tensor level = torch::full({x.size(0)}, sigma.item<double>(), torch::kFloat64);
+        return denoiser_.denoise(x, level, labels).clone();
+    }
+    const torch::Tensor level = sigma.to(torch::kFloat64).expand({x.size(0)});
+    if (trainable_) return trainable_->train_forward(x, level);
+    if (sampler_->learns_levels()) return denoiser_.denoise_with_gradients(x, level, labels);
+    return denoiser_.denoise(x, level.detach(), labels).clone();
 }
 
 void DxmiTrainer::iterate(const CancelToken* cancel) {
     const int64_t steps = sampler_->steps(), b = options_.batch, dimension = data_.size(1);
-    const std::vector<double>& sigmas = sampler_->sigmas();
+    const std::vector<double> sigmas = sampler_->sigmas();
     DxmiIteration report;
     // Cancelled only here, before anything changes: an iteration is all or nothing, so that a
     // checkpoint written on a cancel resumes exactly.
@@ -70,7 +80,8 @@ void DxmiTrainer::iterate(const CancelToken* cancel) {
         torch::NoGradGuard no_grad;
         for (int64_t t = 0; t < steps; ++t) {
             const torch::Tensor& x = states.back();
-            states.push_back(sampler_->step(x, t, denoise(x, sigmas[size_t(t)], false), standard_normal(x.sizes(), generator_, torch::kFloat32)));
+            states.push_back(sampler_->step(x, t, denoise(x, torch::tensor(sigmas[size_t(t)], torch::kFloat64), false),
+                                            standard_normal(x.sizes(), generator_, torch::kFloat32)));
         }
     }
     // (2) The energy: down on data, up on the samples.
@@ -102,10 +113,11 @@ void DxmiTrainer::iterate(const CancelToken* cancel) {
     // the entropy.
     torch::Tensor s_loss = torch::zeros({}, torch::kFloat32);
     const torch::Tensor noise_log = sampler_->step_noise().log();
+    const torch::Tensor levels = sampler_->level_tensor();
     for (int64_t t = 0; t < steps; ++t) {
         const size_t i = size_t(t);
         const torch::Tensor& x = states[i];
-        const torch::Tensor next = sampler_->step(x, t, denoise(x, sigmas[i], true), standard_normal(x.sizes(), generator_, torch::kFloat32));
+        const torch::Tensor next = sampler_->step(x, t, denoise(x, levels[t], true), standard_normal(x.sizes(), generator_, torch::kFloat32));
         s_loss = s_loss + (value_at(next, t + 1) + step_cost(x, next, scales_[i].value, noise_log[t], options_.tau1, options_.tau2)).mean();
     }
     sampler_optimizer_->zero_grad();
@@ -120,6 +132,7 @@ void DxmiTrainer::iterate(const CancelToken* cancel) {
     const torch::Tensor s = sampler_->step_noise().detach().contiguous();
     report.step_noise.assign(s.data_ptr<double>(), s.data_ptr<double>() + s.numel());
     for (const StepScale& scale : scales_) report.step_scale.push_back(scale.value);
+    report.sigmas = sampler_->sigmas();
     last_ = report;
 }
 
@@ -128,7 +141,8 @@ std::string setup_text(const DxmiOptions& o, const MlpDenoiser* trainable, const
     return nlohmann::json{{"sigmas", o.sigmas}, {"batch", o.batch}, {"tau1", o.tau1}, {"tau2", o.tau2}, {"gamma", o.gamma},
                           {"width", o.width}, {"denoiser", denoiser.identity()}, {"fine_tuned", trainable != nullptr},
                           {"noise_fraction", o.noise_fraction}, {"last_noise", o.last_noise}, {"denoiser_lr", o.denoiser_lr},
-                          {"noise_lr", o.noise_lr}, {"energy_lr", o.energy_lr}, {"value_lr", o.value_lr}}
+                          {"noise_lr", o.noise_lr}, {"energy_lr", o.energy_lr}, {"value_lr", o.value_lr},
+                          {"learn_levels", o.learn_levels}, {"level_lr", o.level_lr}}
         .dump();
 }
 }  // namespace

@@ -22,6 +22,8 @@ namespace irl {
 
 struct DxmiOptions {
     std::vector<double> sigmas;      // the sampler's T + 1 levels, ending at 0
+    bool learn_levels = false;       // also learn the levels between the first and the last nonzero one
+    double level_lr = 1e-2;          // their shares' logits
     double noise_fraction = 0.3;     // s_t starts at this share of Euler ancestral's noise
     double last_noise = 0.002;       // must be above 0 (the entropy term takes its log)
     int64_t batch = 256;
@@ -48,6 +50,7 @@ struct DxmiIteration {
     double energy_loss = 0.0, value_loss = 0.0, sampler_loss = 0.0;
     std::vector<double> step_noise;  // s_t
     std::vector<double> step_scale;  // beta_t
+    std::vector<double> sigmas;      // the levels now (they move when learned)
     int64_t evaluations = 0;         // denoiser calls times samples, this iteration
 };
 
@@ -71,7 +74,9 @@ public:
     int64_t total_evaluations() const { return total_evaluations_; }
 
 private:
-    torch::Tensor denoise(const torch::Tensor& x, double sigma, bool gradients);
+    // D(x; sigma) at a level that is a 0-dim tensor; with `gradients`, differentiable in the
+    // trainable weights and (when the levels are learned) in sigma.
+    torch::Tensor denoise(const torch::Tensor& x, const torch::Tensor& sigma, bool gradients);
 
     Denoiser& denoiser_;
     MlpDenoiser* trainable_;
