@@ -266,6 +266,8 @@ int claim_dxmi(const Arguments& args, const ClaimTestbeds& beds) {
     plan.steps = static_cast<int>(args.integer("steps", 4, 1, 1000));
     plan.seeds = training_seeds(args, 0);
     plan.fit.steps = args.integer("fit-steps", plan.fit.steps, 1, 10000000);
+    if (args.has("tau1-choices")) plan.tau1_choices = args.numbers("tau1-choices");
+    require_distinct(plan.tau1_choices, "--tau1-choices");
     const std::string variants = args.text("variants", "mlp,exact");
     plan.fine_tune.clear();
     if (variants.find("mlp") != std::string::npos) plan.fine_tune.push_back(true);

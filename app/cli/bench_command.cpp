@@ -65,7 +65,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           --method dxmi --toy NAME: DxMI samplers (one per --seeds and --variants mlp,exact: the MLP fitted to\n"
                      "           the toy and fine-tuned, or the exact denoiser with only the step noises learned) on Euler's best levels\n"
                      "           at --steps 4 chosen on tuning data, vs their untrained start and the best classic solver at the same\n"
-                     "           NFE; train-dxmi's flags [--iterations 500] [--tau1 0.1] ... [--learn-levels] [--fit-steps 4000] (docs/dxmi.md)\n"
+                     "           NFE; train-dxmi's flags [--iterations 500] [--tau1 0.1] ... [--learn-levels] [--fit-steps 4000]\n"
+                     "           [--tau1-choices 0.1,0.01,0.001: one sampler per value, the best on the tuning data kept] (docs/dxmi.md)\n"
                      "every bench takes\n"
                   << threads_option_help();
         return raw.empty() ? kExitUsage : kExitOk;
@@ -78,7 +79,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                                 "cycles", "graph", "max-progress", "sampler", "torchscript", "python-loop", "large-count",
                                 "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants",
                                 "policy", "start-probability", "checkpoint-dir", "schedule-file", "validation-count", "restarts", "warm-start",
-                                "noise-fraction", "denoiser-lr", "noise-lr", "energy-lr", "value-lr", "tau1", "tau2", "gamma", "width", "fit-steps", "level-lr"},
+                                "noise-fraction", "denoiser-lr", "noise-lr", "energy-lr", "value-lr", "tau1", "tau2", "gamma", "width", "fit-steps", "level-lr", "tau1-choices"},
                          {"json", "sampled", "verbose", "no-baselines", "learn-levels"});
     use_threads_option(args);
     if (what == "solvers") return bench_solvers(args, cancel);

@@ -304,6 +304,7 @@ void TestDxmi::benchScoresEveryRunOnTheSameSeeds() {
     plan.dxmi.batch = 32;
     plan.dxmi.width = 16;
     plan.dxmi.run.iterations = 2;
+    plan.tau1_choices = {0.1, 0.001};
     const DxmiBenchResult r = run_dxmi_bench(test, tuning, ring, "ring8", plan);
     // The levels are Euler's best on the tuning data at 3 NFE.
     const nlohmann::json chosen = best_row(r.start_screen, tuning.criteria.front());
@@ -314,6 +315,12 @@ void TestDxmi::benchScoresEveryRunOnTheSameSeeds() {
         QCOMPARE(row["seeds"].get<int>(), 2);
         QCOMPARE(row["nfe"].get<double>(), 3.0);
         QCOMPARE(row["iterations"].get<int>(), 2);
+        // One sampler per entropy weight, the one kept the best on the tuning data.
+        const nlohmann::json& scores = row["tau1_on_tuning"];
+        QCOMPARE(scores.size(), size_t(2));
+        const size_t best = scores[0]["mmd2"].get<double>() <= scores[1]["mmd2"].get<double>() ? 0 : 1;
+        QCOMPARE(row["tau1"].get<double>(), scores[best]["tau1"].get<double>());
+        QVERIFY(row["training_evaluations"].get<int64_t>() > 2 * 2 * 2 * 3 * 32);
     }
     QCOMPARE(r.pooled[0]["seeds"].get<int>(), 4);
     QCOMPARE(r.starts[0]["seeds"].get<int>(), 4);

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 
@@ -12,6 +13,17 @@ namespace irl {
 namespace {
 
 std::string variant_name(bool fine_tune) { return fine_tune ? "fine-tuned MLP" : "exact denoiser"; }
+
+// The fitted MLP as a new denoiser with its own weights, so that each entropy weight fine-tunes
+// the same start.
+std::unique_ptr<MlpDenoiser> copy_of(MlpDenoiser& fitted) {
+    auto copy = std::make_unique<MlpDenoiser>(fitted.sample_shape().front(), fitted.sigma_data(), fitted.identity(), fitted.width());
+    torch::NoGradGuard no_grad;
+    const auto from = fitted.network()->named_parameters(), from_buffers = fitted.network()->named_buffers();
+    for (auto& p : copy->network()->named_parameters()) p.value().copy_(from[p.key()]);
+    for (auto& b : copy->network()->named_buffers()) b.value().copy_(from_buffers[b.key()]);
+    return copy;
+}
 
 }  // namespace
 
@@ -45,48 +57,75 @@ DxmiBenchResult run_dxmi_bench(const Testbed& test, const Testbed& tuning, const
         std::vector<nlohmann::json> rows, start_rows;
         for (const uint64_t seed : plan.seeds) {
             const std::string name = variant_name(fine_tune) + " seed " + std::to_string(seed);
-            std::unique_ptr<MlpDenoiser> mlp;
+            std::unique_ptr<MlpDenoiser> fitted;
             double fit_seconds = 0.0;
             if (fine_tune) {
                 MlpFitOptions fit = plan.fit;
                 fit.seed = seed;
-                MlpFit fitted = fit_mlp_denoiser(mixture, toy_name, fit, test.cancel);
-                fit_seconds = fitted.seconds;
-                mlp = std::move(fitted.denoiser);
+                MlpFit result_of_fit = fit_mlp_denoiser(mixture, toy_name, fit, test.cancel);
+                fit_seconds = result_of_fit.seconds;
+                fitted = std::move(result_of_fit.denoiser);
             }
-            Denoiser& denoiser = mlp ? static_cast<Denoiser&>(*mlp) : *test.denoiser;
             at::Generator data_generator = make_generator(424242 + 7919 * seed);
             const torch::Tensor data = mixture.sample(plan.data_count, data_generator).to(torch::kFloat32);
-            DxmiOptions options = plan.dxmi;
-            options.sigmas = result.start_sigmas;
-            options.seed = seed;
-            options.sampler_file.clear();
-            options.energy_file.clear();
-            options.run.checkpoint.clear();
-            options.run.resume = false;
-            DxmiTrainer trainer(denoiser, mlp.get(), data, options);
-            auto draw = [&](uint64_t evaluation_seed) {
-                return sample_few_step(denoiser, trainer.sampler(), test.count, evaluation_seed, test.dtype);
-            };
-            nlohmann::json start = score_samples(test, draw, double(result.nfe));
-            start["seed"] = seed;
-            tell("start " + name, start);
-            start_rows.push_back(start);
-
-            TrainingSteering control;
-            control.cancel = test.cancel;
-            const TrainingOutcome outcome = trainer.run(control, [&](const DxmiIteration& it) {
-                if (plan.on_iteration) plan.on_iteration(name, it);
-            });
-            nlohmann::json row = score_samples(test, draw, double(result.nfe));
+            const std::vector<double> taus = plan.tau1_choices.empty() ? std::vector<double>{plan.dxmi.tau1} : plan.tau1_choices;
+            nlohmann::json row, tuning_scores = nlohmann::json::array();
+            int64_t spent = screen_evaluations;
+            double seconds = fit_seconds, kept_score = std::numeric_limits<double>::infinity();
+            for (const double tau1 : taus) {
+                std::unique_ptr<MlpDenoiser> mlp = fitted ? copy_of(*fitted) : nullptr;
+                Denoiser& denoiser = mlp ? static_cast<Denoiser&>(*mlp) : *test.denoiser;
+                DxmiOptions options = plan.dxmi;
+                options.sigmas = result.start_sigmas;
+                options.seed = seed;
+                options.tau1 = tau1;
+                options.sampler_file.clear();
+                options.energy_file.clear();
+                options.run.checkpoint.clear();
+                options.run.resume = false;
+                DxmiTrainer trainer(denoiser, mlp.get(), data, options);
+                auto draw_on = [&denoiser, &trainer](const Testbed& bed) {
+                    return [&denoiser, &trainer, count = bed.count, dtype = bed.dtype](uint64_t evaluation_seed) {
+                        return sample_few_step(denoiser, trainer.sampler(), count, evaluation_seed, dtype);
+                    };
+                };
+                // The untrained sampler is the same for every entropy weight: scored once.
+                if (tau1 == taus.front()) {
+                    nlohmann::json start = score_samples(test, draw_on(test), double(result.nfe));
+                    start["seed"] = seed;
+                    tell("start " + name, start);
+                    start_rows.push_back(start);
+                }
+                TrainingSteering control;
+                control.cancel = test.cancel;
+                const std::string run = taus.size() > 1 ? name + " tau1 " + std::to_string(tau1) : name;
+                const TrainingOutcome outcome = trainer.run(control, [&](const DxmiIteration& it) {
+                    if (plan.on_iteration) plan.on_iteration(run, it);
+                });
+                spent += trainer.total_evaluations();
+                seconds += outcome.seconds;
+                // With several weights, the one kept is the best on the tuning data; its scoring there is paid for.
+                double score = 0.0;
+                if (taus.size() > 1) {
+                    const nlohmann::json on_tuning = score_samples(tuning, draw_on(tuning), double(result.nfe));
+                    spent += on_tuning["evaluations"].get<int64_t>();
+                    score = ranked_value(on_tuning, tuning.criteria.front());
+                    tuning_scores.push_back({{"tau1", tau1}, {tuning.primary(), on_tuning[tuning.primary()]}});
+                }
+                if (!row.is_null() && !(score < kept_score)) continue;
+                kept_score = score;
+                row = score_samples(test, draw_on(test), double(result.nfe));
+                row["tau1"] = tau1;
+                row["step_noise"] = trainer.last().step_noise;
+                row["sigmas"] = trainer.last().sigmas;
+                row["iterations"] = trainer.iterations();
+            }
             row["seed"] = seed;
             row["fine_tuned"] = fine_tune;
-            row["step_noise"] = trainer.last().step_noise;
-            row["sigmas"] = trainer.last().sigmas;
-            row["iterations"] = trainer.iterations();
-            row["seconds"] = outcome.seconds;
+            if (taus.size() > 1) row["tau1_on_tuning"] = tuning_scores;
+            row["seconds"] = seconds;
             row["fit_seconds"] = fit_seconds;
-            row["training_evaluations"] = trainer.total_evaluations() + screen_evaluations;
+            row["training_evaluations"] = spent;
             tell("learned " + name, row);
             result.learned.push_back(row);
             rows.push_back(row);

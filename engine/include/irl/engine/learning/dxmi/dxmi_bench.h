@@ -23,6 +23,10 @@ struct DxmiBenchPlan {
     std::vector<uint64_t> seeds{0};            // one run per training seed and variant: its data, fit and batches
     std::vector<bool> fine_tune{true, false};  // the variants: MLP fitted and fine-tuned; the exact denoiser
     MlpFitOptions fit;                         // the MLP's fit (its seed is the training seed)
+    // Entropy weights to choose from: each run trains one sampler per value from the same start and
+    // keeps the best by the tuning testbed's primary criterion (never the evaluation's); all are paid
+    // for. Empty: dxmi.tau1 alone.
+    std::vector<double> tau1_choices;
     int64_t data_count = 50000;                // training points per seed, drawn apart from every scoring set
     bool baselines = true;                     // the classic grid
     GridScreening screening;
