@@ -10,6 +10,7 @@
 #include "irl/engine/core/random.h"
 #include "irl/engine/data/toy_mixtures.h"
 #include "irl/engine/learning/dxmi/dxmi_trainer.h"
+#include "irl/engine/learning/dxmi/energy_check.h"
 #include "irl/engine/learning/dxmi/toy_denoiser_fit.h"
 #include "irl/engine/learning/irl/sampler_comparison.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
@@ -148,10 +149,12 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
     }
     bar.finish();
     const nlohmann::json after = score();
+    const EnergyRanking ranking = energy_ranking(trainer.energy(), exact.mixture());
     nlohmann::json report = {{"toy", name}, {"denoiser", denoiser.identity()}, {"steps", steps}, {"sigmas", options.sigmas},
                              {"iterations", trainer.iterations()}, {"seconds", outcome.seconds}, {"fit_seconds", fit_seconds},
                              {"before", before}, {"after", after}, {"step_noise", trainer.last().step_noise}, {"learned_sigmas", trainer.last().sigmas},
-                             {"training_evaluations", trainer.total_evaluations()}, {"sampler_file", out}, {"energy_file", energy_out}};
+                             {"training_evaluations", trainer.total_evaluations()}, {"sampler_file", out}, {"energy_file", energy_out},
+                             {"energy_spearman", {{"mixture_points", ranking.on_data}, {"grid", ranking.on_grid}}}};
     if (json) std::cout << report.dump() << std::endl;
     else if (before.is_null())
         std::printf("resumed: MMD^2 %.5f, log-density gap %.3f after %lld iterations\n", after["mmd2"].get<double>(),
@@ -160,7 +163,10 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
         std::printf("MMD^2 %.5f -> %.5f, log-density gap %.3f -> %.3f after %lld iterations (%.0f s)\n", before["mmd2"].get<double>(),
                     after["mmd2"].get<double>(), before["log_density_gap"].get<double>(), after["log_density_gap"].get<double>(),
                     static_cast<long long>(trainer.iterations()), outcome.seconds);
-    if (!json) std::printf("wrote %s and %s\n", out.c_str(), energy_out.c_str());
+    if (!json) {
+        std::printf("energy against the exact log density: Spearman %.3f on mixture points, %.3f on a grid\n", ranking.on_data, ranking.on_grid);
+        std::printf("wrote %s and %s\n", out.c_str(), energy_out.c_str());
+    }
     return kExitOk;
 }
 

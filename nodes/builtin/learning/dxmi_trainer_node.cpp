@@ -5,6 +5,7 @@
 #include "irl/engine/core/random.h"
 #include "irl/engine/learning/dxmi/dxmi_files.h"
 #include "irl/engine/learning/dxmi/dxmi_trainer.h"
+#include "irl/engine/learning/dxmi/energy_check.h"
 #include "irl/engine/learning/dxmi/toy_denoiser_fit.h"
 #include "irl/engine/learning/irl/sampler_comparison.h"
 #include "irl/engine/sampling/schedule.h"
@@ -189,6 +190,9 @@ Values DxmiTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunCont
         context.report(context.node, "mmd2", last_evaluation.mmd2);
         context.report(context.node, "log_density_gap", last_evaluation.log_density_gap);
         context.report(context.node, "training_evaluations", static_cast<double>(trainer.total_evaluations()));
+        const EnergyRanking ranking = energy_ranking(trainer.energy(), *model.toy);
+        context.report(context.node, "energy_spearman_mixture", ranking.on_data);
+        context.report(context.node, "energy_spearman_grid", ranking.on_grid);
     }
     DenoiserValue tuned{mlp ? std::static_pointer_cast<Denoiser>(mlp) : model.denoiser, model.toy};
     EnergyValue energy{std::make_shared<const EnergyFile>(load_energy(options.energy_file)), options.energy_file};

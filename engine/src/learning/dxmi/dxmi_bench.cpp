@@ -1,6 +1,7 @@
 #include "irl/engine/learning/dxmi/dxmi_bench.h"
 
 #include "irl/engine/core/random.h"
+#include "irl/engine/learning/dxmi/energy_check.h"
 
 #include <torch/torch.h>
 
@@ -119,6 +120,9 @@ DxmiBenchResult run_dxmi_bench(const Testbed& test, const Testbed& tuning, const
                 row["step_noise"] = trainer.last().step_noise;
                 row["sigmas"] = trainer.last().sigmas;
                 row["iterations"] = trainer.iterations();
+                const EnergyRanking ranking = energy_ranking(trainer.energy(), mixture);
+                row["energy_spearman_mixture"] = ranking.on_data;
+                row["energy_spearman_grid"] = ranking.on_grid;
             }
             row["seed"] = seed;
             row["fine_tuned"] = fine_tune;
