@@ -154,11 +154,7 @@ DxmiBenchResult run_dxmi_bench(const Testbed& test, const Testbed& tuning, const
 
     // (2) Every classic solver at the same NFE, screened; the best on the evaluation seeds is the baseline.
     result.classic = classic_grid(test, result.nfe, classic_solvers(), plan.screening);
-    for (const Criterion& criterion : test.criteria) {
-        const nlohmann::json best = best_row(result.classic, criterion);
-        tell("best classic by " + criterion.key, best);
-        result.best_classic.push_back(best);
-    }
+    result.best_classic = best_rows(result.classic, test.criteria, tell);
     for (size_t i = 0; i < result.pooled.size(); ++i)
         for (size_t c = 0; c < test.criteria.size(); ++c)
             result.verdicts[i][test.criteria[c].key + "_vs_best_classic"] =

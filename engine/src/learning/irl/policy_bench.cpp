@@ -103,11 +103,9 @@ PolicyBenchResult run_policy_bench(const Testbed& test, const Testbed& tuning, c
                                                                                  : static_cast<int>(std::lround(most_nfe));
     result.classic = classic_grid(test, result.nfe, classic_solvers(), plan.screening);
     for (const nlohmann::json& row : result.classic) tell(plan, "classic " + classic_name(row), row);
-    for (const Criterion& criterion : test.criteria) {
-        const nlohmann::json best = best_row(result.classic, criterion);
-        tell(plan, "best classic by " + criterion.key + ": " + classic_name(best), best);
-        result.best_classic.push_back(best);
-    }
+    result.best_classic = best_rows(result.classic, test.criteria);
+    for (size_t c = 0; c < test.criteria.size(); ++c)
+        tell(plan, "best classic by " + test.criteria[c].key + ": " + classic_name(result.best_classic[c]), result.best_classic[c]);
 
     // (4) A schedule tuned for DPM-Solver++(2M) with as many function evaluations as training spent.
     const int64_t tuning_budget = plan.tuning_budget >= 0 ? plan.tuning_budget : most_training;

@@ -218,10 +218,7 @@ PolicyClaimResult run_policy_claim(const Testbed& test, const Testbed& tuning, c
 
     // (4) Every classic solver at the same NFE, screened; the best on the evaluation seeds is the baseline.
     result.classic = classic_grid(test, plan.nfe, classic_solvers(), plan.screening);
-    for (const Criterion& criterion : test.criteria) {
-        result.best_classic.push_back(best_row(result.classic, criterion));
-        tell("best classic by " + criterion.key, result.best_classic.back());
-    }
+    result.best_classic = best_rows(result.classic, test.criteria, tell);
     // (5) A schedule for DPM-Solver++(2M) tuned on the tuning testbed at the policies' cost, and at a full budget.
     result.tuned = tuned_schedule(tuning, test, Solver::DpmSolver2M, plan.nfe, plan.tuning_grid, costliest);
     tell("tuned schedule at the policies' cost", result.tuned);

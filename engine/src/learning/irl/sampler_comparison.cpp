@@ -216,6 +216,16 @@ SamplerSettings classic_settings(const nlohmann::json& row, double sigma_min) {
     return settings;
 }
 
+std::vector<nlohmann::json> best_rows(const nlohmann::json& rows, const std::vector<Criterion>& criteria,
+                                      const std::function<void(const std::string&, const nlohmann::json&)>& tell) {
+    std::vector<nlohmann::json> best;
+    for (const Criterion& criterion : criteria) {
+        best.push_back(best_row(rows, criterion));
+        if (tell) tell("best classic by " + criterion.key, best.back());
+    }
+    return best;
+}
+
 nlohmann::json best_row(const nlohmann::json& rows, const Criterion& criterion) {
     nlohmann::json best;
     double best_value = std::numeric_limits<double>::infinity();

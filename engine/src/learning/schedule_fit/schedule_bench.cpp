@@ -108,11 +108,7 @@ ScheduleBenchResult run_schedule_bench(const Testbed& test, const Testbed& tunin
 
     // (2) Every classic solver at the same NFE, screened; the best on the evaluation seeds is the baseline.
     result.classic = classic_grid(test, result.nfe, classic_solvers(), plan.screening);
-    for (const Criterion& criterion : test.criteria) {
-        const nlohmann::json best = best_row(result.classic, criterion);
-        tell("best classic by " + criterion.key, best);
-        result.best_classic.push_back(best);
-    }
+    result.best_classic = best_rows(result.classic, test.criteria, tell);
     // (3) The same solver's schedule tuned by search on `tuning`, with as many evaluations as a fit.
     const int64_t tuning_budget = plan.tuning_budget >= 0 ? plan.tuning_budget : costliest;
     result.tuned = tuned_schedule(tuning, test, plan.fit.solver, result.nfe, plan.tuning_grid, tuning_budget);

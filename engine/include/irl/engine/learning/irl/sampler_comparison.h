@@ -104,6 +104,10 @@ SamplerSettings classic_settings(const nlohmann::json& row, double sigma_min = 0
 // The row that ranks best by `criterion`, among the rows scored on the whole testbed (a row with
 // "rescored" false is not); null when no row has it.
 nlohmann::json best_row(const nlohmann::json& rows, const Criterion& criterion);
+// best_row by each of `criteria`, in their order: a claim's baselines (the first is the one judged
+// against), each told to `tell` as "best classic by <key>" when it is given.
+std::vector<nlohmann::json> best_rows(const nlohmann::json& rows, const std::vector<Criterion>& criteria,
+                                      const std::function<void(const std::string& name, const nlohmann::json& row)>& tell = {});
 
 // Coordinate descent over a fine Karras grid of `grid_levels` levels for `solver` at `nfe`,
 // scored by `tuning`'s primary criterion, at most `max_evaluations` spent (0: no limit).
