@@ -44,6 +44,9 @@ DxmiOptions dxmi_options(const Arguments& args) {
     options.run.iterations = args.integer("iterations", 500, 1, 100000000);
     options.learn_levels = args.flag("learn-levels");
     options.level_lr = args.number("level-lr", d.level_lr);
+    for (const auto& [flag, rate] : {std::pair<const char*, double>{"--denoiser-lr", options.denoiser_lr}, {"--noise-lr", options.noise_lr},
+                                     {"--energy-lr", options.energy_lr}, {"--value-lr", options.value_lr}, {"--level-lr", options.level_lr}})
+        if (!(rate >= 0.0)) throw UsageError(std::string(flag) + ": a learning rate is 0 or more");
     return options;
 }
 
@@ -74,7 +77,7 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
                   << dxmi_options_help() <<
                      "  --count N           samples scored before and after (default 4000)\n"
                      "  --checkpoint FILE   resumed when it exists (--fresh starts over); written every 50 iterations and on\n"
-                     "                      Ctrl+C (without it, Ctrl+C still writes FILE.ckpt next to --out, and the files so far)\n"
+                     "                      Ctrl+C (without it, Ctrl+C still writes <--out>.ckpt, and the files so far)\n"
                      "  --json\n"
                   << threads_option_help();
         return kExitOk;
@@ -150,9 +153,12 @@ int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& c
     bar.finish();
     const nlohmann::json after = score();
     const EnergyRanking ranking = energy_ranking(trainer.energy(), exact.mixture());
+    // From the sampler itself: a resumed run that had nothing left to do ran no iteration.
+    const torch::Tensor noise = trainer.sampler()->step_noise().detach().contiguous();
+    const std::vector<double> step_noise(noise.data_ptr<double>(), noise.data_ptr<double>() + noise.numel());
     nlohmann::json report = {{"toy", name}, {"denoiser", denoiser.identity()}, {"steps", steps}, {"sigmas", options.sigmas},
                              {"iterations", trainer.iterations()}, {"seconds", outcome.seconds}, {"fit_seconds", fit_seconds},
-                             {"before", before}, {"after", after}, {"step_noise", trainer.last().step_noise}, {"learned_sigmas", trainer.last().sigmas},
+                             {"before", before}, {"after", after}, {"step_noise", step_noise}, {"learned_sigmas", trainer.sampler()->sigmas()},
                              {"training_evaluations", trainer.total_evaluations()}, {"sampler_file", out}, {"energy_file", energy_out},
                              {"energy_spearman", {{"mixture_points", ranking.on_data}, {"grid", ranking.on_grid}}}};
     if (json) std::cout << report.dump() << std::endl;

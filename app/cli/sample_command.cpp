@@ -73,14 +73,20 @@ int sample_command(const std::vector<std::string>& raw, const CancelToken& cance
 
     SampleResult result;
     std::string sampler_name = to_string(settings.solver);
+    int steps_used = steps;
     if (args.has("dxmi")) {
         if (label >= 0) throw UsageError("--dxmi samples unconditionally: leave out --class");
         const DxmiSamplerFile file = load_dxmi_sampler(args.text("dxmi", ""));
         if (args.has("steps"))
             if (const std::string warning = dxmi_steps_mismatch(file, steps); !warning.empty()) std::cerr << "warning: " << warning << "\n";
         // Without fine-tuned weights the file's step noises were learned on a model it names: the toy's exact one.
-        if (!file.denoiser)
+        if (!file.denoiser) {
             if (const std::string warning = dxmi_model_mismatch(file, denoiser); !warning.empty()) std::cerr << "warning: " << warning << "\n";
+        } else if (file.source_model.find(":" + toy + ":") == std::string::npos) {
+            // A fine-tuned MLP is named after the toy it was fitted to ("mlp:<toy>:seed<S>").
+            std::cerr << "warning: this DxMI sampler's denoiser was fitted from '" << file.source_model << "', not to " << toy
+                      << ": it is scored against " << toy << "'s data\n";
+        }
         Denoiser& used = file.denoiser ? static_cast<Denoiser&>(*file.denoiser) : static_cast<Denoiser&>(denoiser);
         const auto began = std::chrono::steady_clock::now();
         result.samples = sample_few_step(used, file.sampler, request.count, request.seed, torch::kFloat64);
@@ -88,6 +94,7 @@ int sample_command(const std::vector<std::string>& raw, const CancelToken& cance
         result.nfe = static_cast<double>(file.steps());
         result.denoiser_calls = file.steps();
         sampler_name = "dxmi";
+        steps_used = static_cast<int>(file.steps());
         sigma_min_used = file.sampler->sigmas()[file.sampler->sigmas().size() - 2];
     } else {
         result = sample(denoiser, settings, request);
@@ -105,7 +112,7 @@ int sample_command(const std::vector<std::string>& raw, const CancelToken& cance
         at::Generator reference_generator = make_generator(request.seed + 1);
         const torch::Tensor reference = mixture.sample(std::min<int64_t>(request.count, 4000), reference_generator, label);
         ScatterPlotOptions plot;
-        plot.title = toy + "  " + sampler_name + "  " + std::to_string(static_cast<int>(result.nfe)) + " steps  NFE " +
+        plot.title = toy + "  " + sampler_name + "  " + std::to_string(steps_used) + " steps  NFE " +
                      std::to_string(result.nfe).substr(0, 5);
         write_scatter_png(out, result.samples, reference, plot);
     }
@@ -113,7 +120,7 @@ int sample_command(const std::vector<std::string>& raw, const CancelToken& cance
     if (args.flag("json")) {
         nlohmann::json report = {{"toy", toy},
                                  {"solver", sampler_name},
-                                 {"steps", args.has("dxmi") ? static_cast<int>(result.nfe) : steps},
+                                 {"steps", steps_used},
                                  {"samples", request.count},
                                  {"nfe", result.nfe},
                                  {"denoiser_calls", result.denoiser_calls},

@@ -32,6 +32,8 @@ torch::Tensor ranks(const torch::Tensor& values) {
 double spearman_correlation(const torch::Tensor& a, const torch::Tensor& b) {
     if (a.dim() != 1 || b.dim() != 1 || a.numel() != b.numel() || a.numel() < 2)
         throw std::invalid_argument("Spearman's correlation needs two score lists of the same length, at least 2");
+    // A score that is not a number (a diverged energy) has no rank.
+    if (!torch::isfinite(a).all().item<bool>() || !torch::isfinite(b).all().item<bool>()) return std::numeric_limits<double>::quiet_NaN();
     const torch::Tensor ra = ranks(a) - (double(a.numel()) - 1.0) / 2.0, rb = ranks(b) - (double(b.numel()) - 1.0) / 2.0;
     const double norm = (ra.square().sum() * rb.square().sum()).sqrt().item<double>();
     if (!(norm > 0.0)) return std::numeric_limits<double>::quiet_NaN();

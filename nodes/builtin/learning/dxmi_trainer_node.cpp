@@ -27,7 +27,8 @@ const OutputFile kSamplerFile{"save", "{node}-sampler.dxmi", "", "", {}, "DxMI s
 
 QString energy_path_for(const QString& sampler_path) {
     const QFileInfo info(sampler_path);
-    return info.dir().filePath(info.completeBaseName() + ".energy");
+    const QString energy = info.dir().filePath(info.completeBaseName() + ".energy");
+    return energy == sampler_path ? sampler_path + ".energy" : energy;  // never over the sampler file
 }
 
 // The trained sampler's samples from fixed seeds, scored exactly against fresh true samples.

@@ -83,6 +83,9 @@ std::string dxmi_steps_mismatch(const DxmiSamplerFile& file, int64_t steps) {
 
 std::string dxmi_model_mismatch(const DxmiSamplerFile& file, const Denoiser& denoiser) {
     if (file.source_model == denoiser.identity() && file.source_checksum == denoiser.weights_checksum()) return {};
+    if (file.source_model == denoiser.identity())
+        return "this DxMI sampler was trained on other weights of '" + file.source_model + "' (checksum " + file.source_checksum +
+               ", not " + denoiser.weights_checksum() + "): its step noises may not suit these";
     return "this DxMI sampler was trained on the model '" + file.source_model + "', not on '" + denoiser.identity() +
            "': its step noises may not suit this one";
 }

@@ -35,6 +35,10 @@ DxmiTrainer::DxmiTrainer(Denoiser& denoiser, MlpDenoiser* trainable, torch::Tens
     if (!(options_.last_noise > 0.0)) throw std::invalid_argument("DxMI: the last step's noise must be above 0");
     const int64_t dimension = data_.size(1);
     data_ = data_.to(torch::kFloat32);
+    if (options_.learn_levels && options_.sigmas.size() < 4)
+        throw std::invalid_argument("DxMI: learning the levels needs at least 3 steps (a level between the first and the last)");
+    for (double rate : {options_.denoiser_lr, options_.noise_lr, options_.energy_lr, options_.value_lr, options_.level_lr})
+        if (!(rate >= 0.0)) throw std::invalid_argument("DxMI: every learning rate must be 0 or more");
     if (options_.learn_levels && !trainable_ && !denoiser_.gives_gradients())
         throw std::invalid_argument("DxMI: learning the levels needs a denoiser that gives gradients in sigma");
     sampler_ = FewStepSampler(options_.sigmas, options_.noise_fraction, options_.last_noise, options_.learn_levels);
@@ -195,6 +199,8 @@ void DxmiTrainer::load_checkpoint(const std::string& path) {
 
 void DxmiTrainer::save_result(bool partial, double seconds) {
     if (options_.sampler_file.empty() && options_.energy_file.empty()) return;
+    // A run stopped before its iterations are done is partial too.
+    partial = partial || iteration_ < options_.run.iterations;
     const nlohmann::json facts = {{"iterations", iteration_}, {"seconds", seconds}, {"partial", partial},
                                   {"training_evaluations", total_evaluations_}, {"setup", nlohmann::json::parse(setup_text(options_, trainable_, denoiser_))}};
     if (!options_.sampler_file.empty())
