@@ -82,6 +82,26 @@ torch::Tensor TestBuiltinNodes::run_samples(const Graph& graph) const {
     return std::any_cast<builtin::ImagesValue>(executor.outputs_of("sampler-1").value("images")).samples;
 }
 
+namespace {
+
+// A graph with a trainer node run once into a fresh output folder, with what the trainer told.
+struct TrainerRun {
+    QTemporaryDir out;
+    RunContext context;
+    QVector<TrainingReport> reports;
+    QVariantMap reported;
+    RunOutcome outcome;
+};
+
+void run_trainer_graph(Executor& executor, const Graph& graph, TrainerRun& run) {
+    run.context.output_dir = run.out.path();
+    run.context.training_report = [&run](const TrainingReport& report) { run.reports << report; };
+    run.context.report = [&run](const QString&, const QString& key, double value) { run.reported.insert(key, value); };
+    run.outcome = executor.run(graph, run.context);
+}
+
+}  // namespace
+
 torch::Tensor TestBuiltinNodes::ring8_samples(const SamplerSettings& settings) {
     GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
     SampleRequest request;
@@ -307,15 +327,12 @@ void TestBuiltinNodes::scheduleLearnerFeedsTheSampler() {
                                           {{learner, "schedule"}, {a, "schedule"}}, {{a, "images"}, {preview, "images"}}})
         QVERIFY2(g.connect(link, &why), qPrintable(why));
     Executor executor(packs_);
-    RunContext context;
-    QTemporaryDir out;
-    context.output_dir = out.path();
-    QVector<TrainingReport> reports;
-    context.training_report = [&](const TrainingReport& report) { reports << report; };
-    QVariantMap reported;
-    context.report = [&](const QString&, const QString& key, double value) { reported.insert(key, value); };
-    const RunOutcome outcome = executor.run(g, context);
-    QVERIFY2(outcome.ok, qPrintable(outcome.error));
+    TrainerRun run;
+    run_trainer_graph(executor, g, run);
+    QVERIFY2(run.outcome.ok, qPrintable(run.outcome.error));
+    const QVector<TrainingReport>& reports = run.reports;
+    const QVariantMap& reported = run.reported;
+    const QTemporaryDir& out = run.out;
     QCOMPARE(reports.size(), 30);
     const TrainingReport& last = reports.back();
     QVERIFY(last.curve("loss") && last.curve("validation") && last.curve("log10_sigma_1"));
@@ -359,15 +376,12 @@ void TestBuiltinNodes::dxmiTrainerGivesItsSamplerAndEnergy() {
          QVector<Link>{{{d, "denoiser"}, {dxmi, "denoiser"}}, {{data, "dataset"}, {dxmi, "data"}}, {{dxmi, "samples"}, {preview, "images"}}})
         QVERIFY2(g.connect(link, &why), qPrintable(why));
     Executor executor(packs_);
-    RunContext context;
-    QTemporaryDir out;
-    context.output_dir = out.path();
-    QVector<TrainingReport> reports;
-    context.training_report = [&](const TrainingReport& report) { reports << report; };
-    QVariantMap reported;
-    context.report = [&](const QString&, const QString& key, double value) { reported.insert(key, value); };
-    const RunOutcome outcome = executor.run(g, context);
-    QVERIFY2(outcome.ok, qPrintable(outcome.error));
+    TrainerRun run;
+    run_trainer_graph(executor, g, run);
+    QVERIFY2(run.outcome.ok, qPrintable(run.outcome.error));
+    const QVector<TrainingReport>& reports = run.reports;
+    const QVariantMap& reported = run.reported;
+    const QTemporaryDir& out = run.out;
     QCOMPARE(reports.size(), 6);
     QVERIFY(reports[0].curve("data_energy") && reports[0].curve("value_loss") && reports[0].curve("log10_s_0"));
     QVERIFY(!reports[0].curve("mmd2") && reports[0].samples_png.isEmpty());
@@ -396,7 +410,7 @@ void TestBuiltinNodes::dxmiTrainerGivesItsSamplerAndEnergy() {
 
     // Images are not points of a toy.
     g.set_parameter(d, "source", "bundled");
-    const RunOutcome refused = executor.run(g, context);
+    const RunOutcome refused = executor.run(g, run.context);
     QVERIFY(!refused.ok);
     QVERIFY2(refused.error.contains("2-D toys"), qPrintable(refused.error));
 }
