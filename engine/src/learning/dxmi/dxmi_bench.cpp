@@ -30,13 +30,8 @@ std::unique_ptr<MlpDenoiser> copy_of(MlpDenoiser& fitted) {
 
 DxmiBenchResult run_dxmi_bench(const Testbed& test, const Testbed& tuning, const GaussianMixture& mixture, const std::string& toy_name,
                                const DxmiBenchPlan& plan) {
-    if (plan.seeds.empty()) throw std::invalid_argument("the DxMI bench needs at least one training seed");
+    require_separate_seeds(plan.seeds, test.seeds, "the DxMI bench");
     if (plan.fine_tune.empty()) throw std::invalid_argument("the DxMI bench needs at least one variant");
-    require_distinct(plan.seeds, "the training seeds");
-    require_distinct(test.seeds, "the evaluation seeds");
-    for (uint64_t seed : plan.seeds)
-        if (std::find(test.seeds.begin(), test.seeds.end(), seed) != test.seeds.end())
-            throw std::invalid_argument("training seed " + std::to_string(seed) + " is also an evaluation seed");
     auto tell = [&](const std::string& name, const nlohmann::json& row) {
         if (plan.on_row) plan.on_row(name, row);
     };
@@ -45,12 +40,11 @@ DxmiBenchResult run_dxmi_bench(const Testbed& test, const Testbed& tuning, const
 
     // (0) The levels of every run: at zero step noise the sampler is Euler, so it starts from
     // Euler's best schedule at the same NFE on the tuning data. The screen's cost counts in every run's.
-    result.start_screen = classic_grid(tuning, result.nfe, {Solver::Euler});
-    int64_t screen_evaluations = 0;
-    for (const nlohmann::json& row : result.start_screen) screen_evaluations += row.value("evaluations", int64_t{0});
-    const nlohmann::json chosen = best_row(result.start_screen, tuning.criteria.front());
-    if (chosen.is_null()) throw std::runtime_error("no Euler schedule of the classic grid has a finite score on the tuning data");
-    result.start_sigmas = classic_settings(chosen).sigmas;
+    const GridStart start = grid_start(tuning, result.nfe, Solver::Euler);
+    const nlohmann::json& chosen = start.best;
+    result.start_screen = start.rows;
+    result.start_sigmas = start.sigmas;
+    const int64_t screen_evaluations = start.evaluations;
     tell("levels chosen on the tuning data (Euler, sigma_max " + chosen["sigma_max"].dump() + ", rho " + chosen["rho"].dump() + ")", chosen);
 
     // (1) One run per variant and training seed, scored before (its start) and after training.

@@ -216,6 +216,27 @@ SamplerSettings classic_settings(const nlohmann::json& row, double sigma_min) {
     return settings;
 }
 
+GridStart grid_start(const Testbed& tuning, int nfe, Solver solver) {
+    GridStart start;
+    start.rows = classic_grid(tuning, nfe, {solver});
+    for (const nlohmann::json& row : start.rows) start.evaluations += row.value("evaluations", int64_t{0});
+    start.best = best_row(start.rows, tuning.criteria.front());
+    if (start.best.is_null())
+        throw std::runtime_error("no schedule of the classic grid for " + std::string(to_string(solver)) +
+                                 " has a finite score on the tuning data: no start to learn from");
+    start.sigmas = classic_settings(start.best).sigmas;
+    return start;
+}
+
+void require_separate_seeds(const std::vector<uint64_t>& training, const std::vector<uint64_t>& evaluation, const std::string& what) {
+    if (training.empty()) throw std::invalid_argument(what + " needs at least one training seed");
+    require_distinct(training, "the training seeds");
+    require_distinct(evaluation, "the evaluation seeds");
+    for (uint64_t seed : training)
+        if (std::find(evaluation.begin(), evaluation.end(), seed) != evaluation.end())
+            throw std::invalid_argument("training seed " + std::to_string(seed) + " is also an evaluation seed: its noises would be scored");
+}
+
 std::vector<nlohmann::json> best_rows(const nlohmann::json& rows, const std::vector<Criterion>& criteria,
                                       const std::function<void(const std::string&, const nlohmann::json&)>& tell) {
     std::vector<nlohmann::json> best;

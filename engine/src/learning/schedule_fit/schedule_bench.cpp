@@ -14,13 +14,7 @@ std::string variant_name(bool shifts) { return shifts ? "with query shifts" : "l
 }  // namespace
 
 ScheduleBenchResult run_schedule_bench(const Testbed& test, const Testbed& tuning, const ScheduleBenchPlan& plan) {
-    if (plan.seeds.empty()) throw std::invalid_argument("the schedule bench needs at least one training seed");
-    require_distinct(plan.seeds, "the training seeds");
-    require_distinct(test.seeds, "the evaluation seeds");
-    for (uint64_t seed : plan.seeds)
-        if (std::find(test.seeds.begin(), test.seeds.end(), seed) != test.seeds.end())
-            throw std::invalid_argument("training seed " + std::to_string(seed) + " is also an evaluation seed: the fit's start noises "
-                                        "would be scored");
+    require_separate_seeds(plan.seeds, test.seeds, "the schedule bench");
     auto tell = [&](const std::string& name, const nlohmann::json& row) {
         if (plan.on_row) plan.on_row(name, row);
     };
@@ -40,15 +34,12 @@ ScheduleBenchResult run_schedule_bench(const Testbed& test, const Testbed& tunin
     std::vector<double> tuned_start;
     int64_t start_evaluations = 0;
     if (plan.warm_start_on_tuning) {
-        result.warm_start_screen = classic_grid(tuning, result.nfe, {plan.fit.solver});
-        for (const nlohmann::json& row : result.warm_start_screen) start_evaluations += row.value("evaluations", int64_t{0});
-        const nlohmann::json best = best_row(result.warm_start_screen, tuning.criteria.front());
-        if (best.is_null())
-            throw std::runtime_error("no schedule of the classic grid for " + std::string(to_string(plan.fit.solver)) +
-                                     " has a finite score on the tuning data: no warm start to fit from");
-        tuned_start = classic_settings(best).sigmas;
-        tell("warm start chosen on the tuning data (sigma_max " + best["sigma_max"].dump() + ", rho " + best["rho"].dump() + ")",
-             best);
+        const GridStart start = grid_start(tuning, result.nfe, plan.fit.solver);
+        result.warm_start_screen = start.rows;
+        start_evaluations = start.evaluations;
+        tuned_start = start.sigmas;
+        tell("warm start chosen on the tuning data (sigma_max " + start.best["sigma_max"].dump() + ", rho " + start.best["rho"].dump() + ")",
+             start.best);
     }
 
     // (1) The fits, one per variant and training seed, each scored on every evaluation seed; the

@@ -104,6 +104,20 @@ SamplerSettings classic_settings(const nlohmann::json& row, double sigma_min = 0
 // The row that ranks best by `criterion`, among the rows scored on the whole testbed (a row with
 // "rescored" false is not); null when no row has it.
 nlohmann::json best_row(const nlohmann::json& rows, const Criterion& criterion);
+// A learned method's start chosen on tuning data: `solver` over the classic grid at `nfe`, scored on
+// `tuning`, the best by its primary criterion, and what the screen spent (it counts in the method's
+// cost). Throws std::runtime_error when no grid schedule has a finite score there.
+struct GridStart {
+    nlohmann::json rows;
+    nlohmann::json best;
+    std::vector<double> sigmas;
+    int64_t evaluations = 0;
+};
+GridStart grid_start(const Testbed& tuning, int nfe, Solver solver);
+// Refuses (std::invalid_argument) an empty or repeated list of training seeds, repeated evaluation
+// seeds, and a training seed that is also an evaluation seed (its noises would be scored). `what`
+// names the bench in the message: "the schedule bench".
+void require_separate_seeds(const std::vector<uint64_t>& training, const std::vector<uint64_t>& evaluation, const std::string& what);
 // best_row by each of `criteria`, in their order: a claim's baselines (the first is the one judged
 // against), each told to `tell` as "best classic by <key>" when it is given.
 std::vector<nlohmann::json> best_rows(const nlohmann::json& rows, const std::vector<Criterion>& criteria,
