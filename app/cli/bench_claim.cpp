@@ -45,6 +45,7 @@ ScheduleFitOptions fit_options(const Arguments& args) {
     fit.batch = args.integer("batch", std::min<long long>(32, fit.pairs), 1, fit.pairs);
     fit.learning_rate = args.number("lr", 0.02);
     fit.soft_teacher = args.number("soft-teacher", 0.0);
+    fit.learn_sigma_max = !args.flag("fixed-sigma-max");
     fit.run.iterations = args.integer("iterations", 200, 1, 10000000);
     fit.run.evaluate_every = 5;
     return fit;

@@ -53,6 +53,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           [--pairs 200] [--validation-pairs 50] [--batch 32] [--lr 0.02] [--teacher-nfe 35] [--soft-teacher R]\n"
                      "           [--tuning-budget E] [--tuning-count N] [--no-baselines] [--warm-start teacher|tuning: each fit's\n"
                      "           grid schedule nearest its teacher (default), or the grid's best for --solver on the tuning data]\n"
+                     "           [--fixed-sigma-max: every fit keeps its warm start's sigma_max]\n"
                      "           (docs/schedules.md)\n"
                      "           --method irl: IRL policies (one per --seeds) started at the best schedule for --solver and the\n"
                      "           best constant of --actions, both chosen on tuning data (--solver auto, the default: across every\n"
@@ -80,7 +81,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                                 "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants",
                                 "policy", "start-probability", "checkpoint-dir", "schedule-file", "validation-count", "restarts", "warm-start",
                                 "noise-fraction", "denoiser-lr", "noise-lr", "energy-lr", "value-lr", "tau1", "tau2", "gamma", "width", "fit-steps", "level-lr", "tau1-choices"},
-                         {"json", "sampled", "verbose", "no-baselines", "learn-levels"});
+                         {"json", "sampled", "verbose", "no-baselines", "learn-levels", "fixed-sigma-max"});
     use_threads_option(args);
     if (what == "solvers") return bench_solvers(args, cancel);
     if (what == "speed") return bench_speed(args, cancel);

@@ -40,7 +40,7 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
     const Arguments args(raw, {"toy", "model", "solver", "nfe", "teacher-solver", "teacher-nfe", "pairs", "validation-pairs", "batch",
                                "iterations", "lr", "soft-teacher", "soft-teacher-steps", "warm-start", "validate-every", "seed",
                                "checkpoint", "checkpoint-every", "threads", "out"},
-                         {"help", "json", "no-shift", "fresh", "unconditional"});
+                         {"help", "json", "no-shift", "fresh", "unconditional", "fixed-sigma-max"});
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli learn-schedule --out SCHEDULE.irls [--toy NAME | --model FILE] [OPTIONS]\n\n"
                      "Fits the noise levels of one solver at a fixed NFE to a many-step teacher, through the solver\n"
@@ -59,6 +59,7 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
                      "  --soft-teacher-steps S gradient steps that find it (default 2)\n"
                      "  --warm-start LIST      start from this sigma list (default: the best of the classic sigma_max x rho grid\n"
                      "                         by the fit's loss on the validation pairs)\n"
+                     "  --fixed-sigma-max      keep the warm start's sigma_max; only the levels below it (and the shifts) move\n"
                      "  --validate-every N     validation loss every N iterations (default 5); the best parameters are kept\n"
                      "  --checkpoint FILE      checkpoint every --checkpoint-every iterations (default 20) and at the end; an existing\n"
                      "                         one is resumed, --fresh starts over; Ctrl+C writes one (default OUT.ckpt) and the\n"
@@ -82,6 +83,7 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
     options.learning_rate = args.number("lr", 0.02);
     if (!(options.learning_rate > 0.0)) throw UsageError("--lr: a positive number");
     options.shifts = !args.flag("no-shift");
+    options.learn_sigma_max = !args.flag("fixed-sigma-max");
     options.soft_teacher = args.number("soft-teacher", 0.0);
     if (!(options.soft_teacher >= 0.0 && options.soft_teacher <= 1.0)) throw UsageError("--soft-teacher: a radius from 0 to 1");
     options.soft_teacher_steps = args.integer("soft-teacher-steps", 2, 1, 100);

@@ -36,6 +36,7 @@ private Q_SLOTS:
     void gradientIsTheCentralDifference_data();
     void gradientIsTheCentralDifference();
     void fitImprovesABadSchedule();
+    void fixedSigmaMaxMovesOnlyTheLevelsBelow();
     void resumeContinuesExactly();
     void scheduleFileRoundTripAndChecks();
     void fitOnTheBundledUnet();
@@ -188,6 +189,33 @@ void TestScheduleFit::fitImprovesABadSchedule() {
     QCOMPARE(result.fit_evaluations, int64_t(60 * 64 * 4));
     QCOMPARE(result.validation_evaluations, int64_t(13 * 64 * 4));  // the warm start, then every 5 iterations
     QVERIFY(result.best_iteration > 0);
+}
+
+// With sigma_max fixed, the same bad start keeps its first level exactly while the levels below it
+// move and the validation loss falls.
+void TestScheduleFit::fixedSigmaMaxMovesOnlyTheLevelsBelow() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"));
+    ScheduleFitOptions options;
+    options.solver = Solver::DpmSolver2M;
+    options.nfe = 4;
+    options.pairs = 64;
+    options.validation_pairs = 32;
+    options.batch = 32;
+    options.learning_rate = 0.05;
+    options.dtype = torch::kFloat64;
+    options.shifts = false;
+    options.learn_sigma_max = false;
+    options.warm_start = {80.0, 60.0, 45.0, 30.0};
+    options.run.iterations = 20;
+    ScheduleFit fit(denoiser, options);
+    const double start = DifferentiableSchedule::from_sigmas(options.warm_start, false).sigma_list()[0];
+    const ScheduleFitResult result = fit.run();
+    QCOMPARE(fit.schedule().sigma_list()[0], start);
+    QCOMPARE(result.sigmas[0], start);
+    QVERIFY2(std::abs(start - 80.0) <= 1e-9 * 80.0, qPrintable(QString::number(start, 'g', 17)));
+    QVERIFY2(std::abs(result.sigmas[1] - 60.0) > 1.0, qPrintable(QString::number(result.sigmas[1])));
+    QVERIFY2(result.best_validation < 0.9 * result.warm_start_validation,
+             qPrintable(QString("%1 from %2").arg(result.best_validation).arg(result.warm_start_validation)));
 }
 
 // 5 iterations, a checkpoint, 5 more from it: the parameters and the best ones of 10 in one go, to

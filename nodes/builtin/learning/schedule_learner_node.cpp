@@ -63,6 +63,8 @@ NodeTypeInfo ScheduleLearnerNode::declaration() {
                     ParameterSchema::integer("nfe", "NFE", d.nfe, 1, 100, "Function evaluations of the learned sampler (Heun: odd)"),
                     ParameterSchema::boolean("shifts", "Query shifts", d.shifts,
                                              "Also learn where each step queries the denoiser (a plain σ list for ComfyUI cannot carry them)"),
+                    ParameterSchema::boolean("learn_sigma_max", "Learn σ_max", d.learn_sigma_max,
+                                             "Off: the first level stays at the warm start's and only the levels below it move"),
                     ParameterSchema::integer("teacher_nfe", "Teacher NFE", d.teacher_nfe, 3, 10001, "Heun on a Karras schedule (odd)"),
                     ParameterSchema::integer("pairs", "Teacher pairs", d.pairs, 1, 100000),
                     ParameterSchema::integer("validation_pairs", "Held-out pairs", d.validation_pairs, 1, 100000,
@@ -88,6 +90,7 @@ Values ScheduleLearnerNode::evaluate(const Values& in, const QVariantMap& p, Run
     options.solver = solver_from_string(p.value("solver").toString().toStdString());
     options.nfe = p.value("nfe").toLongLong();
     options.shifts = p.value("shifts").toBool();
+    options.learn_sigma_max = p.value("learn_sigma_max", true).toBool();
     options.teacher_nfe = p.value("teacher_nfe").toLongLong();
     options.pairs = p.value("pairs").toLongLong();
     options.validation_pairs = p.value("validation_pairs").toLongLong();

@@ -29,6 +29,14 @@ void check(bool ok, const std::string& message) {
     if (!ok) throw std::invalid_argument(message);
 }
 
+// What Adam moves: every parameter, or all but the span (which alone sets sigma_1) when sigma_max
+// stays at the warm start's.
+std::vector<torch::Tensor> moved_parameters(const DifferentiableSchedule& schedule, bool learn_sigma_max) {
+    std::vector<torch::Tensor> parameters = schedule.parameters();
+    if (!learn_sigma_max) parameters.erase(parameters.begin());
+    return parameters;
+}
+
 }  // namespace
 
 ScheduleFit::ScheduleFit(Denoiser& denoiser, ScheduleFitOptions options, const CancelToken* cancel)
@@ -110,7 +118,7 @@ ScheduleFit::ScheduleFit(Denoiser& denoiser, ScheduleFitOptions options, const C
         schedule_ = DifferentiableSchedule::from_sigmas(warm_start_, o.shifts);
         warm_start_validation_ = best;
     }
-    optimizer_ = std::make_unique<torch::optim::Adam>(schedule_->parameters(), torch::optim::AdamOptions(o.learning_rate));
+    optimizer_ = std::make_unique<torch::optim::Adam>(moved_parameters(*schedule_, o.learn_sigma_max), torch::optim::AdamOptions(o.learning_rate));
     best_state_ = schedule_->state();
     best_validation_ = warm_start_validation_;
     driver_ = std::make_unique<TrainingDriver>(*this, o.run);
@@ -186,7 +194,7 @@ void ScheduleFit::step(const CancelToken* cancel) {
     last_loss_ = loss.item<double>();
     // Checked before the step: the parameters stay the last finite ones.
     bool finite = std::isfinite(last_loss_);
-    for (const torch::Tensor& p : schedule_->parameters())
+    for (const torch::Tensor& p : moved_parameters(*schedule_, o.learn_sigma_max))
         finite = finite && p.grad().defined() && torch::isfinite(p.grad()).all().item<bool>();
     if (!finite)
         throw std::runtime_error("the schedule fit's loss or its gradient became infinite or NaN at iteration " +
@@ -273,6 +281,7 @@ void ScheduleFit::save_result(bool partial, double seconds) {
     facts["pairs"] = options_.pairs;
     facts["validation_pairs"] = options_.validation_pairs;
     facts["soft_teacher"] = options_.soft_teacher;
+    facts["sigma_max"] = options_.learn_sigma_max ? "learned" : "the warm start's";
     facts["partial"] = partial;
     LearnedSchedule file;
     file.solver = options_.solver;
@@ -287,7 +296,7 @@ void ScheduleFit::save_result(bool partial, double seconds) {
 
 std::string ScheduleFit::setup_json() const {
     const ScheduleFitOptions& o = options_;
-    return nlohmann::json{{"denoiser", denoiser_.identity()},
+    nlohmann::json setup{{"denoiser", denoiser_.identity()},
                           {"weights", denoiser_.weights_checksum()},
                           {"solver", to_string(o.solver)},
                           {"nfe", o.nfe},
@@ -301,8 +310,10 @@ std::string ScheduleFit::setup_json() const {
                           {"soft_teacher_steps", o.soft_teacher_steps},
                           {"warm_start", o.warm_start},
                           {"seed", o.seed},
-                          {"conditional", o.conditional}}
-        .dump();
+                          {"conditional", o.conditional}};
+    // Only when set, so that checkpoints written before the option existed still resume.
+    if (!o.learn_sigma_max) setup["sigma_max"] = "the warm start's";
+    return setup.dump();
 }
 
 void ScheduleFit::save_checkpoint(const std::string& path) const {

@@ -30,6 +30,10 @@ struct ScheduleFitOptions {
     Solver solver = Solver::DpmSolver2M;  // the student: euler, heun or dpmpp-2m
     int64_t nfe = 5;
     bool shifts = true;                   // learn a query shift per level as well
+    // false: sigma_1 stays at the warm start's and only the levels below it (and the shifts) move. A
+    // pixel distance to the teacher pulls sigma_1 towards the teacher's sigma_max; a start chosen by
+    // a sample score on tuning data may want it kept.
+    bool learn_sigma_max = true;
     Solver teacher_solver = Solver::Heun;
     int64_t teacher_nfe = 35;             // on a Karras schedule (rho 7, sigma 0.002..80)
     int64_t pairs = 200;                  // teacher pairs the fit trains on
