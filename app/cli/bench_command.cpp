@@ -66,7 +66,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           --method dxmi --toy NAME: DxMI samplers (one per --seeds and --variants mlp,exact: the MLP fitted to\n"
                      "           the toy and fine-tuned, or the exact denoiser with only the step noises learned) on Euler's best levels\n"
                      "           at --steps 4 chosen on tuning data, vs their untrained start and the best classic solver at the same\n"
-                     "           NFE; train-dxmi's flags [--iterations 500] [--tau1 0.1] ... [--learn-levels] [--fit-steps 4000]\n"
+                     "           NFE; train-dxmi's flags [--iterations 500] [--tau1 0.1] ... [--learn-levels] [--noised-negatives] [--fit-steps 4000]\n"
                      "           [--tau1-choices 0.1,0.01,0.001: one sampler per value, the best on the tuning data kept] (docs/dxmi.md)\n"
                      "every bench takes\n"
                   << threads_option_help();
@@ -81,7 +81,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                                 "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants",
                                 "policy", "start-probability", "checkpoint-dir", "schedule-file", "validation-count", "restarts", "warm-start",
                                 "noise-fraction", "denoiser-lr", "noise-lr", "energy-lr", "value-lr", "tau1", "tau2", "gamma", "width", "fit-steps", "level-lr", "tau1-choices"},
-                         {"json", "sampled", "verbose", "no-baselines", "learn-levels", "fixed-sigma-max"});
+                         {"json", "sampled", "verbose", "no-baselines", "learn-levels", "fixed-sigma-max", "noised-negatives"});
     use_threads_option(args);
     if (what == "solvers") return bench_solvers(args, cancel);
     if (what == "speed") return bench_speed(args, cancel);

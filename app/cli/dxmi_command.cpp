@@ -43,6 +43,7 @@ DxmiOptions dxmi_options(const Arguments& args) {
     options.seed = static_cast<uint64_t>(args.integer("seed", 0, 0, 1LL << 40));
     options.run.iterations = args.integer("iterations", 500, 1, 100000000);
     options.learn_levels = args.flag("learn-levels");
+    options.noised_negatives = args.flag("noised-negatives");
     options.level_lr = args.number("level-lr", d.level_lr);
     for (const auto& [flag, rate] : {std::pair<const char*, double>{"--denoiser-lr", options.denoiser_lr}, {"--noise-lr", options.noise_lr},
                                      {"--energy-lr", options.energy_lr}, {"--value-lr", options.value_lr}, {"--level-lr", options.level_lr}})
@@ -55,13 +56,14 @@ const char* dxmi_options_help() {
            "  --noise-fraction F  s_t starts at F x Euler ancestral's noise (default 0.3)\n"
            "  --denoiser-lr R (1e-4), --noise-lr R (1e-3), --energy-lr R (1e-3), --value-lr R (1e-3)\n"
            "  --tau1 (0.1), --tau2 (0.01), --gamma G (1: the energy's square term), --width W (64: energy and value)\n"
-           "  --learn-levels      also learn the levels between the first and the last (--level-lr, default 0.01)\n";
+           "  --learn-levels      also learn the levels between the first and the last (--level-lr, default 0.01)\n"
+           "  --noised-negatives  the energy also learns against data noised at the sampler's levels, not only its samples\n";
 }
 
 int train_dxmi_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     const Arguments args(raw, {"toy", "steps", "sigma-max", "rho", "iterations", "batch", "seed", "count", "checkpoint", "threads",
                                "noise-fraction", "denoiser-lr", "noise-lr", "tau1", "tau2", "fit-steps", "out", "energy-out", "energy-lr", "value-lr", "gamma", "width", "level-lr"},
-                         {"help", "json", "exact", "fresh", "learn-levels"});
+                         {"help", "json", "exact", "fresh", "learn-levels", "noised-negatives"});
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli train-dxmi --toy NAME --out SAMPLER.dxmi [OPTIONS]\n\n"
                      "DxMI (Yoon et al. 2024): a T-step sampler with learnable step noise and an energy model trained\n"

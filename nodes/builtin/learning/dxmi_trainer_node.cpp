@@ -108,6 +108,9 @@ NodeTypeInfo DxmiTrainerNode::declaration() {
                     ParameterSchema::number("denoiser_lr", "Denoiser learning rate", d.denoiser_lr, 0.0, 1.0).shown_if("fine_tune", {"true"}),
                     ParameterSchema::number("tau1", "Entropy weight τ1", d.tau1, 0.0, 100.0),
                     ParameterSchema::number("tau2", "Step-cost weight τ2", d.tau2, 0.0, 100.0),
+                    ParameterSchema::boolean("noised_negatives", "Energy also against noised data", d.noised_negatives,
+                                             "The energy learns against data noised at the sampler's levels as well as its samples, "
+                                             "so that it rises away from the data"),
                     ParameterSchema::integer("eval_every", "Evaluate every", 50, 1, 1000000, "Iterations between evaluations (MMD², log density, samples)"),
                     ParameterSchema::integer("eval_count", "Evaluation samples", 2000, 100, 1000000),
                     ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647),
@@ -149,6 +152,7 @@ Values DxmiTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunCont
     options.noise_lr = p.value("noise_lr").toDouble();
     options.denoiser_lr = p.value("denoiser_lr").toDouble();
     options.learn_levels = p.value("learn_levels").toBool();
+    options.noised_negatives = p.value("noised_negatives", false).toBool();
     options.level_lr = p.value("level_lr").toDouble();
     options.tau1 = p.value("tau1").toDouble();
     options.tau2 = p.value("tau2").toDouble();

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace irl {
@@ -88,10 +90,21 @@ void DxmiTrainer::iterate(const CancelToken* cancel) {
                                             standard_normal(x.sizes(), generator_, torch::kFloat32)));
         }
     }
-    // (2) The energy: down on data, up on the samples.
+    // (2) The energy: down on data, up on the samples (and, as an option, on noised data).
     const torch::Tensor pick = torch::randint(data_.size(0), {b}, generator_, torch::kInt64);
-    const torch::Tensor data_energy = energy_(data_.index_select(0, pick)), sample_energy = energy_(states.back());
-    const torch::Tensor e_loss = energy_loss(data_energy, sample_energy, options_.gamma);
+    torch::Tensor negatives = states.back();
+    if (options_.noised_negatives) {
+        double lowest = sigmas.front(), highest = 0.0;
+        for (double sigma : sigmas)
+            if (sigma > 0.0) lowest = std::min(lowest, sigma), highest = std::max(highest, sigma);
+        const torch::Tensor noised = data_.index_select(0, torch::randint(data_.size(0), {b}, generator_, torch::kInt64));
+        const torch::Tensor u = torch::rand({b, 1}, generator_, torch::kFloat32);
+        const torch::Tensor level = (std::log(lowest) + u * (std::log(highest) - std::log(lowest))).exp();
+        negatives = torch::cat({negatives, noised + level * standard_normal(noised.sizes(), generator_, torch::kFloat32)});
+    }
+    const torch::Tensor data_energy = energy_(data_.index_select(0, pick)), negative_energy = energy_(negatives);
+    const torch::Tensor sample_energy = negative_energy.narrow(0, 0, b);
+    const torch::Tensor e_loss = energy_loss(data_energy, negative_energy, options_.gamma);
     energy_optimizer_->zero_grad();
     e_loss.backward();
     clip_and_step(*energy_optimizer_, options_.gradient_clip);
@@ -142,12 +155,14 @@ void DxmiTrainer::iterate(const CancelToken* cancel) {
 
 namespace {
 std::string setup_text(const DxmiOptions& o, const MlpDenoiser* trainable, const Denoiser& denoiser) {
-    return nlohmann::json{{"sigmas", o.sigmas}, {"batch", o.batch}, {"tau1", o.tau1}, {"tau2", o.tau2}, {"gamma", o.gamma},
+    nlohmann::json setup{{"sigmas", o.sigmas}, {"batch", o.batch}, {"tau1", o.tau1}, {"tau2", o.tau2}, {"gamma", o.gamma},
                           {"width", o.width}, {"denoiser", denoiser.identity()}, {"fine_tuned", trainable != nullptr},
                           {"noise_fraction", o.noise_fraction}, {"last_noise", o.last_noise}, {"denoiser_lr", o.denoiser_lr},
                           {"noise_lr", o.noise_lr}, {"energy_lr", o.energy_lr}, {"value_lr", o.value_lr},
-                          {"learn_levels", o.learn_levels}, {"level_lr", o.level_lr}}
-        .dump();
+                          {"learn_levels", o.learn_levels}, {"level_lr", o.level_lr}};
+    // Only when set, so that checkpoints written before the option existed still resume.
+    if (o.noised_negatives) setup["negatives"] = "samples and noised data";
+    return setup.dump();
 }
 }  // namespace
 

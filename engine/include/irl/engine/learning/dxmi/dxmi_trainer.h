@@ -34,6 +34,11 @@ struct DxmiOptions {
     double tau1 = 0.1;               // the entropy's weight
     double tau2 = 0.01;              // the step cost's weight
     double gamma = 1.0;              // the energy's square term
+    // The energy's negatives: the sampler's final samples only (false, as the authors' code), or
+    // those and as many data points noised at levels drawn log-uniformly between the sampler's
+    // lowest and highest nonzero level (true). The final samples all lie near the data, so alone
+    // they leave the energy unconstrained away from it and blind to density within it.
+    bool noised_negatives = false;
     double gradient_clip = 1.0;
     int64_t width = 64;              // the energy's and the value's
     uint64_t seed = 0;
