@@ -163,21 +163,30 @@ void TestScheduleFit::gradientIsTheCentralDifference() {
     QVERIFY(analytic.abs().max().item<double>() > 1e-6);
 }
 
-// A deliberately bad warm start (all levels crowded near sigma_max) on ring8: the fit brings the
-// validation loss far down, and the levels it keeps stay strictly descending.
-void TestScheduleFit::fitImprovesABadSchedule() {
-    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"));
+namespace {
+
+// A fit on ring8 at 4 NFE from a deliberately bad warm start: all levels crowded near sigma_max.
+ScheduleFitOptions crowded_start(int64_t pairs, int64_t iterations) {
     ScheduleFitOptions options;
     options.solver = Solver::DpmSolver2M;
     options.nfe = 4;
-    options.pairs = 128;
-    options.validation_pairs = 64;
-    options.batch = 64;
+    options.pairs = pairs;
+    options.validation_pairs = pairs / 2;
+    options.batch = pairs / 2;
     options.learning_rate = 0.05;
     options.dtype = torch::kFloat64;
     options.warm_start = {80.0, 60.0, 45.0, 30.0};
-    options.run.iterations = 60;
-    ScheduleFit fit(denoiser, options);
+    options.run.iterations = iterations;
+    return options;
+}
+
+}  // namespace
+
+// From the bad start, the fit brings the validation loss far down, and the levels it keeps stay
+// strictly descending.
+void TestScheduleFit::fitImprovesABadSchedule() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"));
+    ScheduleFit fit(denoiser, crowded_start(128, 60));
     const ScheduleFitResult result = fit.run();
     qInfo("validation loss %.4g from %.4g; sigmas %s", result.best_validation, result.warm_start_validation,
           ScheduleFitResult(result).to_json().c_str());
@@ -195,18 +204,9 @@ void TestScheduleFit::fitImprovesABadSchedule() {
 // move and the validation loss falls.
 void TestScheduleFit::fixedSigmaMaxMovesOnlyTheLevelsBelow() {
     GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"));
-    ScheduleFitOptions options;
-    options.solver = Solver::DpmSolver2M;
-    options.nfe = 4;
-    options.pairs = 64;
-    options.validation_pairs = 32;
-    options.batch = 32;
-    options.learning_rate = 0.05;
-    options.dtype = torch::kFloat64;
+    ScheduleFitOptions options = crowded_start(64, 20);
     options.shifts = false;
     options.learn_sigma_max = false;
-    options.warm_start = {80.0, 60.0, 45.0, 30.0};
-    options.run.iterations = 20;
     ScheduleFit fit(denoiser, options);
     const double start = DifferentiableSchedule::from_sigmas(options.warm_start, false).sigma_list()[0];
     const ScheduleFitResult result = fit.run();
