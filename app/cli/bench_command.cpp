@@ -31,7 +31,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "  irl-bias bias correction: expert data from --expert-classes (default 5,7,9: footwear), unconditional\n"
                      "           sampling, a network policy over [--actions \"renoise=0,2;churn=0,0.3\"]; class histograms before/after\n"
                      "           [--renoise-cap 4] [--nfe-cost 0] [--discriminator-steps 2] [--iterations 40] [--divergence jensen-shannon]\n"
-                     "           the irl-* benches share [--batch N] [--policy-lr R] [--entropy E] [--nfe-cost C] [--discriminator-steps N] [--seed S];\n"
+                     "           the irl-* benches share [--batch N] [--policy-lr R] [--entropy E] [--entropy-final E] [--nfe-cost C] [--discriminator-steps N] [--seed S];\n"
                      "           irl-toy and irl-fashion also take [--seeds 0,1,2] (one policy per seed and divergence, and one\n"
                      "           verdict per divergence over every training and evaluation seed) and [--screen-count N] (the classic\n"
                      "           grid is screened on N samples of one evaluation seed, default --count/4, at least 200, and its best\n"
@@ -75,7 +75,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
     const std::string what = raw[0];
     const std::vector<std::string> rest(raw.begin() + 1, raw.end());
     const Arguments args(rest, {"count", "guidance", "seed", "model", "classifier", "nfe", "repeats", "threads", "toy", "solver",
-                                "steps", "divergence", "batch", "policy-lr", "entropy", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost", "discriminator-steps", "seeds", "budget",
+                                "steps", "divergence", "batch", "policy-lr", "entropy", "entropy-final", "actions", "iterations", "expert-classes", "renoise-cap", "nfe-cost", "discriminator-steps", "seeds", "budget",
                                 "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count", "screen-count",
                                 "cycles", "graph", "max-progress", "sampler", "torchscript", "python-loop", "large-count",
                                 "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants",

@@ -33,7 +33,7 @@ namespace irl::cli {
 int train_policy_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     std::set<std::string> names = sampler_option_names();
     names.insert({"toy", "model", "expert-classes", "actions", "policy", "divergence", "pr-lambda", "iterations", "batch",
-                    "policy-lr", "entropy", "nfe-cost", "seed", "out", "threads", "checkpoint", "checkpoint-every",
+                    "policy-lr", "entropy", "entropy-final", "nfe-cost", "seed", "out", "threads", "checkpoint", "checkpoint-every",
                   "discriminator-steps", "start-probability"});
     std::map<std::string, std::string> renamed = sampler_option_renames();
     renamed["lambda-pr"] = "pr-lambda";
@@ -58,6 +58,8 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
                      "  --discriminator-steps N  discriminator updates per iteration (default 2)\n"
                      "  --start-probability P start at the sampler's own choice (each action's choice nearest the fixed control)\n"
                      "                        with probability P instead of uniform (default 0: uniform)\n"
+                     "  --entropy-final E     the entropy bonus falls linearly from --entropy to E by the last iteration\n"
+                     "                        (default -1: it stays constant)\n"
                      "  --policy-lr, --entropy, --nfe-cost, --seed, --unconditional, --json\n"
                   << sampler_options_help() << threads_option_help();
         return kExitOk;

@@ -27,6 +27,16 @@ torch::Tensor expert_samples(const GaussianMixtureDenoiser& denoiser, uint64_t s
     return denoiser.mixture().sample(count, g).to(torch::kFloat32);
 }
 
+// Euler on five Karras levels from 80, the setting of the trainer-level tests on ring8.
+IrlOptions euler_options(int64_t batch, uint64_t seed) {
+    IrlOptions options;
+    options.sampler.solver = Solver::Euler;
+    options.sampler.sigmas = karras_schedule(5, 0.002, 80.0);
+    options.batch = batch;
+    options.seed = seed;
+    return options;
+}
+
 }  // namespace
 
 class TestIrlTrainer : public QObject {
@@ -39,6 +49,7 @@ private Q_SLOTS:
     void restartsAreNotRewardedForTheirLength();
     void checkpointResumesExactly();
     void initialWeightsFollowTheSeed();
+    void entropyBonusFallsToItsEnd();
 };
 
 void TestIrlTrainer::actionSpaceAndPolicies() {
@@ -257,11 +268,7 @@ void TestIrlTrainer::restartsAreNotRewardedForTheirLength() {
 void TestIrlTrainer::checkpointResumesExactly() {
     GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
     const torch::Tensor expert = expert_samples(denoiser, 5, 4000);
-    IrlOptions options;
-    options.sampler.solver = Solver::Euler;
-    options.sampler.sigmas = karras_schedule(5, 0.002, 80.0);
-    options.batch = 64;
-    options.seed = 3;
+    IrlOptions options = euler_options(64, 3);
     ActionSpace space = guidance_space();
     space.components.push_back({ActionKind::Churn, {0.0, 0.2}});
     const std::string setup = PolicySetup::of(denoiser, options.sampler).to_json();
@@ -373,11 +380,7 @@ void TestIrlTrainer::initialWeightsFollowTheSeed() {
 
     GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
     const torch::Tensor expert = expert_samples(denoiser, 5, 2000);
-    IrlOptions options;
-    options.sampler.solver = Solver::Euler;
-    options.sampler.sigmas = karras_schedule(5, 0.002, 80.0);
-    options.batch = 32;
-    options.seed = 11;
+    IrlOptions options = euler_options(32, 11);
     auto train = [&](uint64_t seed) {
         options.seed = seed;
         torch::rand({777});
@@ -395,6 +398,30 @@ void TestIrlTrainer::initialWeightsFollowTheSeed() {
     QVERIFY(!parameters_equal(start_a, start_c));
     QCOMPARE(report_b.discriminator_loss, report_a.discriminator_loss);
     QCOMPARE(report_b.mean_reward, report_a.mean_reward);
+}
+
+// A decaying entropy bonus: entropy_bonus at the first iteration, entropy_final at the last of the
+// decay, linear between and constant after; below 0 the bonus stays where it is.
+void TestIrlTrainer::entropyBonusFallsToItsEnd() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
+    const torch::Tensor expert = expert_samples(denoiser, 5, 500);
+    IrlOptions options = euler_options(16, 0);
+    options.entropy_bonus = 0.1;
+    auto bonuses = [&](double final_bonus, int64_t decay) {
+        options.entropy_final = final_bonus;
+        options.entropy_decay_iterations = decay;
+        auto policy = std::make_shared<NetworkPolicy>(guidance_space(), 5, std::vector<int64_t>{2}, 8, 16, 3);
+        IrlTrainer trainer(denoiser, policy, expert, options);
+        std::vector<double> used;
+        for (int i = 0; i < 6; ++i) used.push_back(trainer.iterate().entropy_bonus);
+        return used;
+    };
+    const std::vector<double> falling = bonuses(0.02, 5), constant = bonuses(-1.0, 5);
+    const std::vector<double> expected{0.1, 0.08, 0.06, 0.04, 0.02, 0.02};
+    for (size_t i = 0; i < expected.size(); ++i) {
+        QVERIFY2(std::abs(falling[i] - expected[i]) < 1e-12, qPrintable(QString("iteration %1: %2").arg(i + 1).arg(falling[i])));
+        QCOMPARE(constant[i], 0.1);
+    }
 }
 
 IRL_TEST_CLASS("test_irl_trainer", TestIrlTrainer)

@@ -137,6 +137,8 @@ NodeTypeInfo IrlTrainerNode::declaration() {
         integer_setting("batch", "Batch", defaults.irl.batch, "Trajectories per iteration"),
         number_setting("policy_lr", "Policy learning rate", defaults.irl.policy_lr),
         number_setting("entropy", "Entropy bonus", defaults.irl.entropy_bonus),
+        number_setting("entropy_final", "Entropy bonus at the end", defaults.irl.entropy_final,
+                       "-1: the bonus stays constant; otherwise it falls linearly to this by the last iteration"),
         number_setting("nfe_cost", "Cost per evaluation", defaults.irl.nfe_cost),
         integer_setting("seed", "Seed", static_cast<int64_t>(defaults.irl.seed)),
         number_setting("start_probability", "Start probability", defaults.start_probability,

@@ -7,11 +7,21 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 namespace irl {
 namespace {
+
+// The entropy bonus at `iteration` (counted from 1): constant, or falling linearly to entropy_final.
+double entropy_bonus_at(const IrlOptions& o, int64_t iteration) {
+    if (o.entropy_final < 0.0) return o.entropy_bonus;
+    const double done = o.entropy_decay_iterations > 1
+                            ? std::clamp(double(iteration - 1) / double(o.entropy_decay_iterations - 1), 0.0, 1.0)
+                            : 1.0;
+    return o.entropy_bonus + done * (o.entropy_final - o.entropy_bonus);
+}
 
 PolicyInput input_of(const StepState& state) {
     return {state.x, state.denoised, state.sigma, state.level, state.labels, state.remaining, state.previous_log_step};
@@ -174,6 +184,7 @@ IrlIteration IrlTrainer::iterate(const CancelToken* cancel) {
     }
 
     // 5. REINFORCE with an entropy bonus.
+    report.entropy_bonus = entropy_bonus_at(options_, iteration_);
     report.action_probabilities.resize(policy_->action_space().components.size());
     for (size_t c = 0; c < report.action_probabilities.size(); ++c)
         report.action_probabilities[c] =
@@ -196,7 +207,7 @@ IrlIteration IrlTrainer::iterate(const CancelToken* cancel) {
         const torch::Tensor log_prob = action_log_prob(logits, step.choice, step.masks);
         const torch::Tensor entropy = action_entropy(logits, step.masks);
         loss = loss - (advantages[t].to(torch::kFloat32) * scale * log_prob).sum() / double(state_count) -
-               options_.entropy_bonus * entropy.sum() / double(state_count);
+               report.entropy_bonus * entropy.sum() / double(state_count);
         entropy_total += entropy.sum().item<double>();
         torch::NoGradGuard no_grad;
         const torch::Tensor level = step.input.level.clamp(0, policy_->levels() - 1);

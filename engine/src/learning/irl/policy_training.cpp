@@ -54,6 +54,7 @@ PolicyTraining::PolicyTraining(Denoiser& denoiser, torch::Tensor expert, PolicyT
     validation_.enabled = static_cast<bool>(options_.validation);
     if (validation_.enabled && (options_.validate_every < 1 || options_.validation_count < 1))
         throw std::invalid_argument("validation needs at least one sample, every at least one iteration");
+    options_.irl.entropy_decay_iterations = options_.iterations;  // a decaying bonus reaches its end at the last iteration
     trainer_ = std::make_unique<IrlTrainer>(denoiser, policy_, std::move(expert), options_.irl);
     setup_ = PolicySetup::of(denoiser, options_.irl.sampler);
     if (!options_.policy_file.empty()) check_writable(options_.policy_file);

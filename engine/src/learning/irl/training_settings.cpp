@@ -42,7 +42,7 @@ void read_number(const UserSettings& user, const std::string& name, Field& field
 const std::vector<TrainingSettingRange>& policy_training_ranges() {
     static const std::vector<TrainingSettingRange> ranges{
         {"iterations", 1, 1000000, true},   {"batch", 2, 100000, true},        {"policy-lr", 1e-6, 10, false},
-        {"entropy", 0, 10, false},          {"nfe-cost", 0, 10, false},        {"seed", 0, 2147483647, true},
+        {"entropy", 0, 10, false},          {"entropy-final", -1, 10, false},  {"nfe-cost", 0, 10, false},        {"seed", 0, 2147483647, true},
         {"discriminator-steps", 1, 1000, true}, {"pr-lambda", 0.01, 100, false},
         {"eval-every", 0, 100000, true},    {"eval-count", 16, 100000, true},  {"start-probability", 0, 0.99, false}};
     return ranges;
@@ -73,6 +73,7 @@ void read_policy_training_settings(const UserSettings& user, PolicyTrainingOptio
     read_number(user, "batch", options.irl.batch);
     read_number(user, "policy-lr", options.irl.policy_lr);
     read_number(user, "entropy", options.irl.entropy_bonus);
+    read_number(user, "entropy-final", options.irl.entropy_final);
     read_number(user, "nfe-cost", options.irl.nfe_cost);
     read_number(user, "seed", options.irl.seed);
     read_number(user, "discriminator-steps", options.irl.discriminator_steps);

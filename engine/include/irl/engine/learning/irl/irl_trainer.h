@@ -46,6 +46,11 @@ struct IrlOptions {
     double discriminator_lr = 1e-3;
     double policy_lr = 3e-2;
     double entropy_bonus = 0.01;    // the training temperature
+    // Below 0: the bonus stays at entropy_bonus. Otherwise it falls linearly from entropy_bonus at
+    // the first iteration to entropy_final at iteration entropy_decay_iterations, then stays there:
+    // explore while the discriminator is young, settle once it is not.
+    double entropy_final = -1.0;
+    int64_t entropy_decay_iterations = 0;
     double nfe_cost = 0.0;          // reward cost per function evaluation: the quality/efficiency knob
     double gradient_clip = 1.0;
     bool conditional = true;        // draw a class per trajectory when the denoiser has classes
@@ -58,6 +63,7 @@ struct IrlIteration {
     double discriminator_accuracy = 0.0;
     double mean_reward = 0.0;     // per visited state
     double entropy = 0.0;         // per step, summed over components
+    double entropy_bonus = 0.0;   // the bonus this iteration trained with
     double nfe = 0.0;             // mean function evaluations per trajectory
     int64_t evaluations = 0;      // function evaluations spent this iteration (rollout)
     // Per component: [levels, choices] mean probability of each choice at each level.

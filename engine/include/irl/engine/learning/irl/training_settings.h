@@ -22,7 +22,7 @@ struct TrainingSettingRange {
     bool whole = false;  // a whole number
 };
 
-// iterations, batch, policy-lr, entropy, nfe-cost, seed, discriminator-steps, pr-lambda,
+// iterations, batch, policy-lr, entropy, entropy-final, nfe-cost, seed, discriminator-steps, pr-lambda,
 // eval-every, eval-count, start-probability. (Not the network policy's width: a policy file does not store it, and
 // loads every network policy at the default width.)
 const std::vector<TrainingSettingRange>& policy_training_ranges();
