@@ -11,6 +11,7 @@
 #include "output/preview_node.h"
 #include "output/save_image_node.h"
 #include "sampling/action_node.h"
+#include "sampling/dxmi_sampler_node.h"
 #include "sampling/sampler_node.h"
 #include "sampling/schedule_node.h"
 #include "sampling/schedule_tuner_node.h"
@@ -36,6 +37,7 @@ const NodeClassList& node_classes() {
         NodeClass::of<ActionNode>(ActionKind::Start),
         NodeClass::of<ActionNode>(ActionKind::Next),
         NodeClass::of<SamplerNode>(),
+        NodeClass::of<DxmiSamplerNode>(),
         NodeClass::of<PolicyNode>(),
         NodeClass::of<IrlTrainerNode>(),
         NodeClass::of<ScheduleLearnerNode>(),

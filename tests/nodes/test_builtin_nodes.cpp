@@ -408,6 +408,28 @@ void TestBuiltinNodes::dxmiTrainerGivesItsSamplerAndEnergy() {
     QVERIFY(torch::equal(from_output(points), again.energy(points)));
     QCOMPARE(std::any_cast<builtin::DenoiserValue>(outputs.value("denoiser")).denoiser->identity(), std::string("toy:ring8"));
 
+    // "Use the result": the DxMI Sampler node loads the file and samples as the trainer did.
+    const auto& output_file = g.type_of(dxmi)->traits.output_file;
+    QVERIFY(output_file && output_file->loader_type == "irl.dxmi_sampler" && output_file->loader_parameter == "file");
+    Graph loading(&packs_.registry());
+    const QString loader = loading.add_node("irl.dxmi_sampler"), shown = loading.add_node("irl.preview");
+    loading.set_parameter(loader, "file", QString::fromStdString(sampler_file));
+    loading.set_parameter(loader, "count", 200);
+    loading.set_parameter(loader, "seed", 1000003);
+    QVERIFY2(loading.connect({{loader, "samples"}, {shown, "images"}}, &why), qPrintable(why));
+    const RunOutcome loaded = executor.run(loading, run.context);
+    QVERIFY2(loaded.ok, qPrintable(loaded.error));
+    const Values from_file = executor.outputs_of(loader);
+    const auto again_images = std::any_cast<builtin::ImagesValue>(from_file.value("samples"));
+    QVERIFY(torch::equal(again_images.samples, images.samples));
+    QVERIFY(again_images.toy && again_images.nfe == 4.0);
+    QCOMPARE(std::any_cast<builtin::DenoiserValue>(from_file.value("denoiser")).denoiser->identity(), std::string("toy:ring8"));
+    // A file that is not there is named in one sentence.
+    loading.set_parameter(loader, "file", out.filePath("missing.dxmi"));
+    const RunOutcome missing = executor.run(loading, run.context);
+    QVERIFY(!missing.ok);
+    QVERIFY2(missing.error.contains("missing.dxmi"), qPrintable(missing.error));
+
     // Images are not points of a toy.
     g.set_parameter(d, "source", "bundled");
     const RunOutcome refused = executor.run(g, run.context);

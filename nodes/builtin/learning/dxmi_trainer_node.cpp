@@ -21,9 +21,9 @@
 namespace irl::nodes::builtin {
 namespace {
 
-// Where the sampler file goes (the Save as parameter); the energy is written beside it. No node
-// loads a DxMI sampler file yet, so the window offers no "use the result" for it.
-const OutputFile kSamplerFile{"save", "{node}-sampler.dxmi", "", "", {}, "DxMI sampler"};
+// Where the sampler file goes (the Save as parameter); the energy is written beside it. The DxMI
+// Sampler node loads it, so the window offers "use the result".
+const OutputFile kSamplerFile{"save", "{node}-sampler.dxmi", "irl.dxmi_sampler", "file", {}, "DxMI sampler"};
 
 QString energy_path_for(const QString& sampler_path) {
     const QFileInfo info(sampler_path);
@@ -119,6 +119,7 @@ NodeTypeInfo DxmiTrainerNode::declaration() {
                     ParameterSchema::text("save", "Save as", "",
                                           "The sampler file, in the output folder (the energy goes beside it, .energy); empty: <node>-sampler.dxmi")}};
     t.traits.interactive_training = true;
+    t.traits.output_file = kSamplerFile;
     return t;
 }
 
