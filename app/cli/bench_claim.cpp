@@ -124,6 +124,9 @@ int claim_schedule_fit(const Arguments& args, const ClaimTestbeds& beds) {
     const std::string warm = args.text("warm-start", "teacher");
     if (warm != "teacher" && warm != "tuning") throw UsageError("--warm-start: teacher or tuning, not '" + warm + "'");
     plan.warm_start_on_tuning = warm == "tuning";
+    const std::string keep = args.text("keep-by", "teacher");
+    if (keep != "teacher" && keep != "tuning") throw UsageError("--keep-by: teacher or tuning, not '" + keep + "'");
+    plan.keep_by_tuning_score = keep == "tuning";
     if (beds.toy) {
         plan.fit.dtype = torch::kFloat64;
         plan.fit.conditional = false;
@@ -148,6 +151,7 @@ int claim_schedule_fit(const Arguments& args, const ClaimTestbeds& beds) {
                                    {"pooled", r.pooled},
                                    {"warm_start", r.warm_start},
                                    {"warm_start_chosen_on", warm},
+                                   {"kept_by", keep},
                                    {"warm_start_screen", r.warm_start_screen},
                                    {"classic", r.classic},
                                    {"best_classic", r.best_classic.empty() ? nlohmann::json() : r.best_classic.front()},

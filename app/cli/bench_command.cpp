@@ -53,7 +53,9 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           [--pairs 200] [--validation-pairs 50] [--batch 32] [--lr 0.02] [--teacher-nfe 35] [--soft-teacher R]\n"
                      "           [--tuning-budget E] [--tuning-count N] [--no-baselines] [--warm-start teacher|tuning: each fit's\n"
                      "           grid schedule nearest its teacher (default), or the grid's best for --solver on the tuning data]\n"
-                     "           [--fixed-sigma-max: every fit keeps its warm start's sigma_max]\n"
+                     "           [--fixed-sigma-max: every fit keeps its warm start's sigma_max] [--keep-by teacher|tuning: each\n"
+                     "           fit keeps the parameters nearest its teacher in pixels (default), or those that score best on the\n"
+                     "           tuning data]\n"
                      "           (docs/schedules.md)\n"
                      "           --method irl: IRL policies (one per --seeds) started at the best schedule for --solver and the\n"
                      "           best constant of --actions, both chosen on tuning data (--solver auto, the default: across every\n"
@@ -79,7 +81,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                                 "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count", "screen-count",
                                 "cycles", "graph", "max-progress", "sampler", "torchscript", "python-loop", "large-count",
                                 "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants",
-                                "policy", "start-probability", "checkpoint-dir", "schedule-file", "validation-count", "restarts", "warm-start",
+                                "policy", "start-probability", "checkpoint-dir", "schedule-file", "validation-count", "restarts", "warm-start", "keep-by",
                                 "noise-fraction", "denoiser-lr", "noise-lr", "energy-lr", "value-lr", "tau1", "tau2", "gamma", "width", "fit-steps", "level-lr", "tau1-choices"},
                          {"json", "sampled", "verbose", "no-baselines", "learn-levels", "fixed-sigma-max", "noised-negatives"});
     use_threads_option(args);

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void gradientIsTheCentralDifference();
     void fitImprovesABadSchedule();
     void fixedSigmaMaxMovesOnlyTheLevelsBelow();
+    void keepByAScoreKeepsWhatTheScorePrefers();
     void resumeContinuesExactly();
     void scheduleFileRoundTripAndChecks();
     void fitOnTheBundledUnet();
@@ -216,6 +217,33 @@ void TestScheduleFit::fixedSigmaMaxMovesOnlyTheLevelsBelow() {
     QVERIFY2(std::abs(result.sigmas[1] - 60.0) > 1.0, qPrintable(QString::number(result.sigmas[1])));
     QVERIFY2(result.best_validation < 0.9 * result.warm_start_validation,
              qPrintable(QString("%1 from %2").arg(result.best_validation).arg(result.warm_start_validation)));
+}
+
+// With keep_by, the score decides which parameters are kept, not the pixel distance: a score that
+// never improves keeps the warm start, one that improves at every call keeps the last validation.
+// It is asked at the warm start and at every validation.
+void TestScheduleFit::keepByAScoreKeepsWhatTheScorePrefers() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"));
+    int calls = 0;
+    ScheduleFitOptions options = crowded_start(64, 10);
+    options.keep_by = [&](const std::vector<double>& sigmas, const std::vector<double>& query) {
+        ++calls;
+        return sigmas.size() == query.size() + 1 ? 1.0 : std::nan("");
+    };
+    const ScheduleFitResult flat = ScheduleFit(denoiser, options).run();
+    QCOMPARE(calls, 3);  // the warm start, then iterations 5 and 10
+    QVERIFY(flat.kept_by_score);
+    QCOMPARE(flat.best_iteration, int64_t(0));
+    QCOMPARE(flat.best_validation, 1.0);
+    for (size_t i = 0; i + 1 < flat.sigmas.size(); ++i)
+        QVERIFY2(std::abs(flat.sigmas[i] / options.warm_start[i] - 1.0) < 1e-9, qPrintable(QString::number(flat.sigmas[i])));
+
+    calls = 0;
+    options.keep_by = [&](const std::vector<double>&, const std::vector<double>&) { return -double(++calls); };
+    const ScheduleFitResult falling = ScheduleFit(denoiser, options).run();
+    QCOMPARE(falling.best_iteration, int64_t(10));
+    QCOMPARE(falling.best_validation, -3.0);
+    QVERIFY(nlohmann::json::parse(falling.to_json())["kept_by"] == "score");
 }
 
 // 5 iterations, a checkpoint, 5 more from it: the parameters and the best ones of 10 in one go, to

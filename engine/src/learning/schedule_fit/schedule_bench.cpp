@@ -56,6 +56,13 @@ ScheduleBenchResult run_schedule_bench(const Testbed& test, const Testbed& tunin
             options.schedule_file.clear();
             options.run.checkpoint.clear();
             if (plan.warm_start_on_tuning) options.warm_start = tuned_start;
+            int64_t keep_evaluations = 0;
+            if (plan.keep_by_tuning_score)
+                options.keep_by = [&, shifts](const std::vector<double>& sigmas, const std::vector<double>& query) {
+                    const nlohmann::json scored = score_sampler(tuning, settings_of(sigmas, shifts ? query : std::vector<double>{}));
+                    keep_evaluations += scored["evaluations"].get<int64_t>();
+                    return scored[tuning.primary()].get<double>();
+                };
             const std::string name = variant_name(shifts) + " seed " + std::to_string(seed);
             ScheduleFit fit(*test.denoiser, options, test.cancel);
             ScheduleFitControl control;
@@ -66,8 +73,9 @@ ScheduleBenchResult run_schedule_bench(const Testbed& test, const Testbed& tunin
             row["shifts"] = shifts;
             row["seed"] = seed;
             row["fit"] = nlohmann::json::parse(fitted.to_json());
-            const int64_t spent = fitted.total_evaluations() + start_evaluations;
+            const int64_t spent = fitted.total_evaluations() + start_evaluations + keep_evaluations;
             row["training_evaluations"] = spent;
+            if (plan.keep_by_tuning_score) row["keep_by_evaluations"] = keep_evaluations;
             costliest = std::max(costliest, spent);
             tell("learned " + name, row);
             result.learned.push_back(row);

@@ -118,6 +118,7 @@ ScheduleFit::ScheduleFit(Denoiser& denoiser, ScheduleFitOptions options, const C
         schedule_ = DifferentiableSchedule::from_sigmas(warm_start_, o.shifts);
         warm_start_validation_ = best;
     }
+    if (o.keep_by && !resuming) warm_start_validation_ = o.keep_by(schedule_->sigma_list(), schedule_->query_list());
     optimizer_ = std::make_unique<torch::optim::Adam>(moved_parameters(*schedule_, o.learn_sigma_max), torch::optim::AdamOptions(o.learning_rate));
     best_state_ = schedule_->state();
     best_validation_ = warm_start_validation_;
@@ -205,8 +206,9 @@ void ScheduleFit::step(const CancelToken* cancel) {
 
 double ScheduleFit::validate() {
     const double loss = held_out_loss(*schedule_, &last_samples_);
-    if (loss < best_validation_) {
-        best_validation_ = loss;
+    const double kept_by = options_.keep_by ? options_.keep_by(schedule_->sigma_list(), schedule_->query_list()) : loss;
+    if (kept_by < best_validation_) {
+        best_validation_ = kept_by;
         best_state_ = schedule_->state();
         best_iteration_ = iteration_;
     }
@@ -246,6 +248,7 @@ ScheduleFitResult ScheduleFit::result() const {
     r.warm_start_validation = warm_start_validation_;
     r.best_validation = best_validation_;
     r.best_iteration = best_iteration_;
+    r.kept_by_score = static_cast<bool>(options_.keep_by);
     r.iterations = iteration_;
     r.teacher_evaluations = teacher_evaluations_;
     r.screen_evaluations = screen_evaluations_;
@@ -261,6 +264,7 @@ std::string ScheduleFitResult::to_json() const {
                           {"warm_start_validation", warm_start_validation},
                           {"best_validation", best_validation},
                           {"best_iteration", best_iteration},
+                          {"kept_by", kept_by_score ? "score" : "pixel distance to the teacher"},
                           {"iterations", iterations},
                           {"teacher_evaluations", teacher_evaluations},
                           {"screen_evaluations", screen_evaluations},
@@ -313,6 +317,7 @@ std::string ScheduleFit::setup_json() const {
                           {"conditional", o.conditional}};
     // Only when set, so that checkpoints written before the option existed still resume.
     if (!o.learn_sigma_max) setup["sigma_max"] = "the warm start's";
+    if (o.keep_by) setup["kept_by"] = "score";
     return setup.dump();
 }
 

@@ -25,6 +25,10 @@ struct ScheduleBenchPlan {
     // data and seeds than the evaluation's), the best by its primary criterion; the screen's
     // evaluations count in every fit's cost.
     bool warm_start_on_tuning = false;
+    // true: each fit keeps the parameters whose samples score best on `tuning` (its primary
+    // criterion: FD on Fashion), not those nearest its teacher in pixels; those scorings count in
+    // the fit's cost.
+    bool keep_by_tuning_score = false;
     GridScreening screening;
     bool baselines = true;               // the classic grid and the tuned schedule
     int64_t tuning_budget = -1;          // the tuned schedule's evaluations; -1: as many as the costliest fit

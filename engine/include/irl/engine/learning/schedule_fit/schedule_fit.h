@@ -50,6 +50,11 @@ struct ScheduleFitOptions {
     std::vector<double> warm_start;
     uint64_t seed = 0;
     bool conditional = true;              // a conditional model's pairs ask its classes in turn
+    // When set, the warm start and every validation are scored by it (lower is better: for
+    // example FD of the schedule's samples on tuning data) and the best parameters are kept by that
+    // score instead of the pixel distance to the teacher, which the validation still reports. It
+    // gets the levels and the query levels.
+    std::function<double(const std::vector<double>& sigmas, const std::vector<double>& query_sigmas)> keep_by;
     torch::Dtype dtype = torch::kFloat32; // of the samples (the toys' exact denoiser: float64)
     // Iterations, checkpoint, resume; validation after every run.evaluate_every-th iteration (0: 5)
     // and after the last, inside the iteration (so a checkpoint holds its result).
@@ -66,7 +71,7 @@ struct ScheduleFitProgress {
     double loss = 0.0;                    // the batch's mean squared distance per dimension
     bool validated = false;               // a validation ran after this iteration
     double validation = 0.0;              // its loss (when validated)
-    double best_validation = 0.0;
+    double best_validation = 0.0;         // by the keep_by score when set
     std::vector<double> sigmas;           // the levels now (ending at 0)
     std::vector<double> query_sigmas;
     torch::Tensor samples;                // when validated: the student's samples from the first held-out noises (up to 64)
@@ -78,8 +83,9 @@ struct ScheduleFitResult {
     std::vector<double> sigmas;           // the best parameters' levels (ending at 0)
     std::vector<double> query_sigmas;     // where each step queries the denoiser
     std::vector<double> warm_start;       // the levels it started from
-    double warm_start_validation = 0.0;   // validation loss of the warm start
-    double best_validation = 0.0;
+    double warm_start_validation = 0.0;   // validation loss of the warm start (its keep_by score when set)
+    double best_validation = 0.0;         // the same of the parameters kept
+    bool kept_by_score = false;           // ScheduleFitOptions::keep_by was set
     int64_t best_iteration = 0;
     int64_t iterations = 0;
     int64_t teacher_evaluations = 0;
