@@ -93,11 +93,17 @@ struct TrainerRun {
     RunOutcome outcome;
 };
 
-void run_trainer_graph(Executor& executor, const Graph& graph, TrainerRun& run) {
+// Links the graph and runs it with `run`'s reporting context; the first refused link or the run's
+// error, empty when it ran.
+QString link_and_run(Executor& executor, Graph& graph, const QVector<Link>& links, TrainerRun& run) {
+    QString why;
+    for (const Link& link : links)
+        if (!graph.connect(link, &why)) return why;
     run.context.output_dir = run.out.path();
     run.context.training_report = [&run](const TrainingReport& report) { run.reports << report; };
     run.context.report = [&run](const QString&, const QString& key, double value) { run.reported.insert(key, value); };
     run.outcome = executor.run(graph, run.context);
+    return run.outcome.ok ? QString() : run.outcome.error;
 }
 
 }  // namespace
@@ -322,14 +328,13 @@ void TestBuiltinNodes::scheduleLearnerFeedsTheSampler() {
     g.set_parameter(a, "class", 0);
     g.set_parameter(a, "count", 64);
     g.set_parameter(a, "seed", 3);
-    QString why;
-    for (const Link& link : QVector<Link>{{{d, "denoiser"}, {learner, "denoiser"}}, {{d, "denoiser"}, {a, "denoiser"}},
-                                          {{learner, "schedule"}, {a, "schedule"}}, {{a, "images"}, {preview, "images"}}})
-        QVERIFY2(g.connect(link, &why), qPrintable(why));
     Executor executor(packs_);
     TrainerRun run;
-    run_trainer_graph(executor, g, run);
-    QVERIFY2(run.outcome.ok, qPrintable(run.outcome.error));
+    const QString error = link_and_run(executor, g,
+                                       {{{d, "denoiser"}, {learner, "denoiser"}}, {{d, "denoiser"}, {a, "denoiser"}},
+                                        {{learner, "schedule"}, {a, "schedule"}}, {{a, "images"}, {preview, "images"}}},
+                                       run);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     const QVector<TrainingReport>& reports = run.reports;
     const QVariantMap& reported = run.reported;
     const QTemporaryDir& out = run.out;
@@ -371,14 +376,11 @@ void TestBuiltinNodes::dxmiTrainerGivesItsSamplerAndEnergy() {
     g.set_parameter(dxmi, "eval_every", 3);
     g.set_parameter(dxmi, "eval_count", 200);
     g.set_parameter(dxmi, "noise_lr", 0.05);
-    QString why;
-    for (const Link& link :
-         QVector<Link>{{{d, "denoiser"}, {dxmi, "denoiser"}}, {{data, "dataset"}, {dxmi, "data"}}, {{dxmi, "samples"}, {preview, "images"}}})
-        QVERIFY2(g.connect(link, &why), qPrintable(why));
     Executor executor(packs_);
     TrainerRun run;
-    run_trainer_graph(executor, g, run);
-    QVERIFY2(run.outcome.ok, qPrintable(run.outcome.error));
+    const QString error = link_and_run(
+        executor, g, {{{d, "denoiser"}, {dxmi, "denoiser"}}, {{data, "dataset"}, {dxmi, "data"}}, {{dxmi, "samples"}, {preview, "images"}}}, run);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     const QVector<TrainingReport>& reports = run.reports;
     const QVariantMap& reported = run.reported;
     const QTemporaryDir& out = run.out;
@@ -416,6 +418,7 @@ void TestBuiltinNodes::dxmiTrainerGivesItsSamplerAndEnergy() {
     loading.set_parameter(loader, "file", QString::fromStdString(sampler_file));
     loading.set_parameter(loader, "count", 200);
     loading.set_parameter(loader, "seed", 1000003);
+    QString why;
     QVERIFY2(loading.connect({{loader, "samples"}, {shown, "images"}}, &why), qPrintable(why));
     const RunOutcome loaded = executor.run(loading, run.context);
     QVERIFY2(loaded.ok, qPrintable(loaded.error));
