@@ -18,7 +18,7 @@ namespace irl::cli {
 int train_denoiser_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     const Arguments args(raw,
                          {"steps", "batch", "lr", "warmup", "ema", "label-dropout", "channels", "embedding", "seed",
-                          "checkpoint", "checkpoint-every", "out", "threads", "classes", "log-every", "folder", "image-size"},
+                          "checkpoint", "checkpoint-every", "out", "threads", "classes", "log-every", "folder", "image-size", "fit"},
                          {"json", "help", "no-attention", "grey", "balance-classes"});
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli train-denoiser --out WEIGHTS [OPTIONS]\n\n"
@@ -30,7 +30,8 @@ int train_denoiser_command(const std::vector<std::string>& raw, const CancelToke
                      "  --channels A,B,C     U-Net widths per level (default 32,64,64)\n"
                      "  --classes A,B,...    train on these classes only\n"
                      "  --folder DIR         train on DIR/<class>/<images> instead of Fashion-MNIST, in colour at\n"
-                     "                       --image-size N (default 32) unless --grey\n"
+                     "                       --image-size N (default 32) unless --grey; other sizes and aspects\n"
+                     "                       by --fit crop|pad (default crop: the middle; pad: border extended)\n"
                      "  --balance-classes    draw classes uniformly, whatever their sizes\n"
                      "  --checkpoint FILE    resumable state (default WEIGHTS.ckpt), written every --checkpoint-every steps\n"
                      "  --seed N, --json\n"
@@ -69,10 +70,14 @@ int train_denoiser_command(const std::vector<std::string>& raw, const CancelToke
     if (args.has("folder")) {
         ImageFolderReport report;
         const int64_t size = args.integer("image-size", 32, 8, 512);
-        data = load_image_folder(args.text("folder", ""), args.flag("grey") ? 1 : 3, size, &report);
+        const ImageShape shape{args.flag("grey") ? 1 : 3, size, size};
+        const AspectFit fit = aspect_fit_from_string(args.text("fit", "crop"), "--fit");
+        data = load_image_folder(args.text("folder", ""), shape, fit, &report);
         if (!report.skipped.empty()) {
             std::fprintf(stderr, "skipped %zu unreadable files, e.g. %s\n", report.skipped.size(), report.skipped.front().c_str());
         }
+        const std::string converted = report.converted.sentence(shape, fit);
+        if (!converted.empty()) std::fprintf(stderr, "%s\n", converted.c_str());
         options.model.image_channels = data.images.size(1);
         options.model.image_size = size;
         options.model.num_classes = static_cast<int64_t>(data.class_names.size());

@@ -2,6 +2,7 @@
 // to exchange values with the built-in nodes include this header.
 #pragma once
 
+#include "irl/engine/data/image_convert.h"
 #include "irl/engine/learning/irl/policy.h"
 #include "irl/engine/learning/irl/policy_file.h"
 #include "irl/engine/models/denoiser.h"
@@ -84,6 +85,7 @@ struct DatasetValue {
     torch::Tensor labels;
     std::vector<std::string> class_names;
     std::string source;
+    AspectFit fit = AspectFit::Crop;  // how its images meet a model of another aspect
 };
 
 // A learned energy (DxMI): low on data, high elsewhere; `file` is where it was written.

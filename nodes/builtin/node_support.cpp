@@ -98,7 +98,25 @@ QByteArray picture_of(const torch::Tensor& samples, const std::shared_ptr<Gaussi
     return as_bytes(encode_image_grid_png(samples.narrow(0, 0, n), columns, 1));
 }
 
+torch::Tensor data_in_model_shape(const DatasetValue& data, const DenoiserValue& model, RunContext& context) {
+    if (model.toy || data.data.dim() != 4) return data.data;
+    const ImageShape shape = image_shape_of(model.denoiser->sample_shape());
+    ConversionNotes converted;
+    torch::Tensor images = convert_images(data.data, shape, data.fit, &converted);
+    const std::string note = converted.sentence(shape, data.fit);
+    if (!note.empty() && context.notice) context.notice(context.node, QString::fromStdString("the data for the model: " + note));
+    return images;
+}
+
+bool scorable(const std::vector<int64_t>& sample_shape) { return sample_shape == std::vector<int64_t>{1, 28, 28}; }
+
 ImageScores score_against(const torch::Tensor& images, const torch::Tensor& labels, const DatasetValue* reference) {
+    const std::vector<int64_t> shape(images.sizes().begin() + 1, images.sizes().end());
+    if (!scorable(shape) || (reference && reference->data.sizes().slice(1) != images.sizes().slice(1))) {
+        const std::string of = images.dim() == 4 ? ImageShape{images.size(1), images.size(2), images.size(3)}.text() : "these";
+        throw std::runtime_error("FD, precision and recall are measured with the bundled Fashion-MNIST classifier, on 1x28x28 "
+                                 "images only so far, and these samples are " + of);
+    }
     RealFeatures& real = real_features();
     std::lock_guard<std::mutex> lock(classifier_mutex());
     return score_images(real.classifier, images, labels, features_against(real, reference, images.size(0)));
@@ -106,6 +124,9 @@ ImageScores score_against(const torch::Tensor& images, const torch::Tensor& labe
 
 Testbed reference_testbed(Denoiser& denoiser, const DatasetValue* reference, int64_t count, std::vector<uint64_t> seeds,
                           const CancelToken* cancel) {
+    if (!scorable(denoiser.sample_shape()))
+        throw std::runtime_error("schedules are scored by FD with the bundled Fashion-MNIST classifier, on 1x28x28 images only "
+                                 "so far, and this denoiser's samples are " + image_shape_of(denoiser.sample_shape()).text());
     RealFeatures& real = real_features();
     torch::Tensor features;
     {

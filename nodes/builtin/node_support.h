@@ -62,6 +62,13 @@ CheckpointPlace checkpoint_of(const QVariantMap& parameters, const RunContext& c
 // engine driver's steering, with the cancel token, and a notice when a requested checkpoint is written.
 void steer_from_window(TrainingSteering& steering, RunContext& context);
 
+// The dataset's images in the shape of the model's samples: converted as the Dataset node chose
+// (crop or pad), with a notice saying what changed; toy points, and images of that shape already,
+// as they are.
+torch::Tensor data_in_model_shape(const DatasetValue& data, const DenoiserValue& model, RunContext& context);
+
+// Whether samples of this shape can be scored: the bundled metrics classifier reads 1x28x28.
+bool scorable(const std::vector<int64_t>& sample_shape);
 // FD, precision, recall and class accuracy of images against real ones through the bundled
 // metrics classifier: the cached Fashion-MNIST test features, or `reference`'s images.
 ImageScores score_against(const torch::Tensor& images, const torch::Tensor& labels, const DatasetValue* reference);

@@ -16,6 +16,8 @@
 #include "irl/nodes/plugin_loader.h"
 #include "test_registry.h"
 
+#include <opencv2/imgcodecs.hpp>
+
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -41,6 +43,7 @@ private Q_SLOTS:
     void learnedAndPastedSchedules();
     void scheduleLearnerFeedsTheSampler();
     void dxmiTrainerGivesItsSamplerAndEnergy();
+    void datasetTakesTheDenoisersShape();
 
 private:
     // denoiser (toy ring8) + schedule (6 steps) + sampler (class 0, 64 samples, seed 3), and an
@@ -438,6 +441,52 @@ void TestBuiltinNodes::dxmiTrainerGivesItsSamplerAndEnergy() {
     const RunOutcome refused = executor.run(g, run.context);
     QVERIFY(!refused.ok);
     QVERIFY2(refused.error.contains("2-D toys"), qPrintable(refused.error));
+}
+
+// The Dataset node converts an image folder to the connected denoiser's shape (a 3x32x32
+// TorchScript model here), colour kept and grey repeated with a notice, and to its Shape
+// parameter when no denoiser is connected; a bad Shape is one sentence naming it.
+void TestBuiltinNodes::datasetTakesTheDenoisersShape() {
+    QTemporaryDir pictures;
+    const std::string folder = pictures.filePath("shirts").toStdString();
+    QVERIFY(QDir().mkpath(QString::fromStdString(folder)));
+    cv::imwrite(folder + "/wide.png", cv::Mat(30, 90, CV_8UC3, cv::Scalar(0, 200, 0)));
+    cv::imwrite(folder + "/tall.png", cv::Mat(70, 20, CV_8UC1, cv::Scalar(40)));
+    const auto run_dataset = [&](bool with_denoiser, const QString& shape, QStringList* notices) {
+        Graph g(&packs_.registry());
+        const QString d = g.add_node("irl.denoiser"), data = g.add_node("irl.dataset");
+        g.set_parameter(d, "source", "torchscript");
+        g.set_parameter(d, "file", QString(IRL_FIXTURE_DIR) + "/conv-colour-raw.pt");
+        g.set_parameter(data, "source", "image-folder");
+        g.set_parameter(data, "folder", QString::fromStdString(folder));
+        g.set_parameter(data, "shape", shape);
+        QString why;
+        if (with_denoiser && !g.connect({{d, "denoiser"}, {data, "denoiser"}}, &why)) qFatal("%s", qPrintable(why));
+        Executor executor(packs_);
+        RunContext context;
+        QTemporaryDir out;
+        context.output_dir = out.path();
+        context.notice = [notices](const QString&, const QString& text) { *notices << text; };
+        const RunOutcome outcome = executor.run(g, context, {data});
+        if (!outcome.ok) throw std::runtime_error(outcome.error.toStdString());
+        return std::any_cast<builtin::DatasetValue>(executor.outputs_of(data).value("dataset")).data;
+    };
+    QStringList notices;
+    const torch::Tensor colour = run_dataset(true, "1x28x28", &notices);
+    QCOMPARE(colour.sizes(), (torch::IntArrayRef{2, 3, 32, 32}));
+    // The green picture stays green (tall.png comes first by name).
+    QVERIFY(colour[1][1].mean().item<float>() > 0.5f && colour[1][0].mean().item<float>() < -0.9f);
+    QVERIFY2(notices.join("\n").contains("repeated 1 grey images into colour"), qPrintable(notices.join("\n")));
+    notices.clear();
+    const torch::Tensor grey = run_dataset(false, "1x16x24", &notices);
+    QCOMPARE(grey.sizes(), (torch::IntArrayRef{2, 1, 16, 24}));
+    QVERIFY2(notices.join("\n").contains("made 1 colour images grey"), qPrintable(notices.join("\n")));
+    try {
+        run_dataset(false, "4x16x16", &notices);
+        QFAIL("expected an error");
+    } catch (const std::runtime_error& e) {
+        QVERIFY2(QString(e.what()).contains("the Dataset node's Shape must be CxHxW"), e.what());
+    }
 }
 
 IRL_TEST_CLASS("test_builtin_nodes", TestBuiltinNodes)

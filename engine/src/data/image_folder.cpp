@@ -1,7 +1,6 @@
 #include "irl/engine/data/image_dataset.h"
 
 #include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -9,45 +8,75 @@
 
 namespace irl {
 
-ImageDataset load_image_folder(const std::string& folder, int64_t channels, int64_t size, ImageFolderReport* report) {
+namespace {
+
+// Pictures smaller than this on a side carry no image a model could learn from.
+constexpr int kSmallestSide = 4;
+
+std::vector<std::filesystem::path> files_in(const std::filesystem::path& folder) {
+    std::vector<std::filesystem::path> files;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, error))
+        if (entry.is_regular_file()) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+// "a/b/" and "a/b" are both named "b".
+std::string name_of(const std::filesystem::path& dir) {
+    std::string text = dir.string();
+    while (text.size() > 1 && text.back() == '/') text.pop_back();
+    return std::filesystem::path(text).filename().string();
+}
+
+}  // namespace
+
+ImageDataset load_image_folder(const std::string& folder, const ImageShape& shape, AspectFit fit, ImageFolderReport* report) {
     namespace fs = std::filesystem;
-    if (channels != 1 && channels != 3) throw std::invalid_argument("image folder: channels must be 1 or 3");
-    if (size < 1) throw std::invalid_argument("image folder: size must be >= 1");
     std::error_code error;
     if (!fs::is_directory(folder, error)) throw std::runtime_error("image folder '" + folder + "' is not a folder");
     std::vector<fs::path> class_dirs;
     for (const auto& entry : fs::directory_iterator(folder, error))
         if (entry.is_directory()) class_dirs.push_back(entry.path());
     std::sort(class_dirs.begin(), class_dirs.end());
-    if (class_dirs.empty())
-        throw std::runtime_error("image folder '" + folder + "' has no class subfolders (expected FOLDER/<class>/<images>)");
+    const bool flat = class_dirs.empty();
+    if (flat) class_dirs.push_back(fs::path(folder));  // unconditional: one class, the folder itself
 
     ImageDataset data;
     data.source = "folder:" + folder;
+    ImageFolderReport seen;
     std::vector<torch::Tensor> images;
     std::vector<int64_t> labels;
     for (size_t label = 0; label < class_dirs.size(); ++label) {
-        data.class_names.push_back(class_dirs[label].filename().string());
-        std::vector<fs::path> files;
-        for (const auto& entry : fs::directory_iterator(class_dirs[label], error))
-            if (entry.is_regular_file()) files.push_back(entry.path());
-        std::sort(files.begin(), files.end());
-        for (const fs::path& file : files) {
-            cv::Mat image = cv::imread(file.string(), channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
-            if (image.empty()) {
-                if (report) report->skipped.push_back(file.string() + ": not an image OpenCV can read");
+        const fs::path& dir = class_dirs[label];
+        data.class_names.push_back(name_of(dir));
+        for (const fs::path& file : files_in(dir)) {
+            const cv::Mat picture = cv::imread(file.string(), cv::IMREAD_UNCHANGED);
+            if (picture.empty()) {
+                seen.skipped.push_back(file.string() + ": not an image OpenCV can read");
                 continue;
             }
-            const bool shrinking = image.cols > size || image.rows > size;
-            cv::resize(image, image, cv::Size(static_cast<int>(size), static_cast<int>(size)), 0, 0,
-                       shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
-            if (channels == 3) cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
-            torch::Tensor t = torch::from_blob(image.data, {size, size, channels}, torch::kUInt8).clone();
-            images.push_back(t.permute({2, 0, 1}).to(torch::kFloat32).div_(127.5).sub_(1.0));
+            if (picture.rows < kSmallestSide || picture.cols < kSmallestSide) {
+                seen.skipped.push_back(file.string() + ": " + std::to_string(picture.cols) + "x" + std::to_string(picture.rows) +
+                                       " pixels, smaller than " + std::to_string(kSmallestSide) + " on a side");
+                continue;
+            }
+            try {
+                images.push_back(picture_to_image(picture, shape, fit, &seen.converted));
+            } catch (const std::invalid_argument& e) {
+                seen.skipped.push_back(file.string() + ": " + e.what());
+                continue;
+            }
             labels.push_back(static_cast<int64_t>(label));
         }
     }
-    if (images.empty()) throw std::runtime_error("image folder '" + folder + "' holds no readable image");
+    if (report) *report = seen;
+    if (images.empty()) {
+        std::string why = "image folder '" + folder + "' holds no readable image";
+        if (!seen.skipped.empty())
+            why += " (" + std::to_string(seen.skipped.size()) + " files skipped, e.g. " + seen.skipped.front() + ")";
+        throw std::runtime_error(why);
+    }
     data.images = torch::stack(images);
     data.labels = torch::tensor(labels, torch::kInt64);
     return data;

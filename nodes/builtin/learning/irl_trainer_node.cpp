@@ -59,7 +59,7 @@ QVariantMap policy_metrics(const SampleResult& samples, const DenoiserValue& mod
         numbers.insert("mean_log_density", model.toy->log_density(samples.samples, tiny).mean().item<double>());
         at::Generator g = make_generator(777);
         numbers.insert("fd", frechet_distance(samples.samples, model.toy->sample(std::max<int64_t>(1000, samples.samples.size(0)), g)));
-    } else {
+    } else if (scorable(model.denoiser->sample_shape())) {
         const ImageScores scores = score_against(samples.samples, torch::full({samples.samples.size(0)}, int64_t(-1)), &expert);
         numbers.insert("fd", scores.fd);
         numbers.insert("precision", scores.precision);
@@ -165,7 +165,8 @@ NodeTypeInfo IrlTrainerNode::declaration() {
 Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunContext& context) {
     const DenoiserValue& model = input<DenoiserValue>(in, "denoiser");
     const ScheduleValue& schedule = input<ScheduleValue>(in, "schedule");
-    const DatasetValue& expert = input<DatasetValue>(in, "expert");
+    DatasetValue expert = input<DatasetValue>(in, "expert");
+    expert.data = data_in_model_shape(expert, model, context);
     PolicyTrainingOptions options;
     options.irl.sampler.solver = solver_from_string(p.value("solver").toString().toStdString());
     options.irl.sampler.sigmas = schedule.sigmas;

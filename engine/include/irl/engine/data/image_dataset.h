@@ -2,6 +2,8 @@
 // folders of images (subfolder = class), both as float tensors in [-1, 1].
 #pragma once
 
+#include "irl/engine/data/image_convert.h"
+
 #include <torch/types.h>
 #include <cstdint>
 #include <string>
@@ -41,13 +43,14 @@ namespace irl {
 
 struct ImageFolderReport {
     std::vector<std::string> skipped;  // "path: why" for each file that could not be used
+    ConversionNotes converted;         // what was converted to fit the shape
 };
 
-// Reads FOLDER/<class name>/<image files>: classes are the subfolders in name order. Each image
-// is converted to `channels` (1 grey or 3 colour) and resized to size x size with OpenCV
-// (area interpolation when shrinking). Unreadable files are listed in report->skipped, never
-// fatal; a folder with no usable image throws std::runtime_error naming it.
-ImageDataset load_image_folder(const std::string& folder, int64_t channels, int64_t size,
+// Reads FOLDER/<class name>/<image files> (classes are the subfolders in name order), or a flat
+// FOLDER/<image files> as one class named after the folder. Each picture is converted to `shape`
+// by picture_to_image (colour kept or converted, aspect by `fit`). Unreadable files are listed in
+// report->skipped, never fatal; a folder with no usable image throws std::runtime_error naming it.
+ImageDataset load_image_folder(const std::string& folder, const ImageShape& shape, AspectFit fit,
                                ImageFolderReport* report = nullptr);
 
 }  // namespace irl
