@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include "irl/engine/core/resources.h"
+#include "irl/engine/models/torchscript_denoiser.h"
 
 #include <torch/torch.h>
 
@@ -29,6 +30,45 @@ FashionSetup load_fashion_setup(const Arguments& args) {
     setup.denoiser = UnetDenoiser::load(setup.model_path);
     setup.classifier = load_classifier(args.has("classifier") ? args.text("classifier", "") : find_resource("models/fashion-classifier.pt"));
     return setup;
+}
+
+std::unique_ptr<Denoiser> model_option(const Arguments& args, std::string* path) {
+    const std::string file = args.has("model") ? args.text("model", "") : find_resource("models/fashion-unet.pt");
+    if (path) *path = file;
+    return load_denoiser_file(file);
+}
+
+void tell_folder_report(const ImageFolderReport& report, const ImageShape& shape, AspectFit fit) {
+    if (!report.skipped.empty()) {
+        std::fprintf(stderr, "skipped %s of the folder:\n", count_of(static_cast<int64_t>(report.skipped.size()), "file").c_str());
+        for (size_t i = 0; i < std::min<size_t>(3, report.skipped.size()); ++i) std::fprintf(stderr, "  %s\n", report.skipped[i].c_str());
+        if (report.skipped.size() > 3) std::fprintf(stderr, "  and %zu more\n", report.skipped.size() - 3);
+    }
+    const std::string converted = report.converted.sentence(shape, fit);
+    if (!converted.empty()) std::fprintf(stderr, "%s\n", converted.c_str());
+}
+
+ImageDataset training_images_option(const Arguments& args, const Denoiser& denoiser, const std::string& split) {
+    const ImageShape shape = image_shape_of(denoiser.sample_shape());
+    const AspectFit fit = aspect_fit_from_string(args.text("fit", "crop"), "--fit");
+    if (args.has("folder")) {
+        ImageFolderReport report;
+        ImageDataset data = load_image_folder(args.text("folder", ""), shape, fit, &report);
+        tell_folder_report(report, shape, fit);
+        return data;
+    }
+    ImageDataset data = load_fashion_mnist(split);
+    ConversionNotes converted;
+    data.images = convert_images(data.images, shape, fit, &converted);
+    const std::string note = converted.sentence(shape, fit);
+    if (!note.empty()) std::fprintf(stderr, "Fashion-MNIST: %s\n", note.c_str());
+    return data;
+}
+
+const char* folder_options_help() {
+    return "  --folder DIR          learn from DIR/<class>/<pictures> (or DIR/<pictures>, one class) instead of\n"
+           "                        Fashion-MNIST; pictures of any size, grey or colour, are converted to the model's shape\n"
+           "  --fit crop|pad        another aspect: the middle of the picture (default), or all of it with its border extended\n";
 }
 
 ActionSpace action_space_option(const Arguments& args, const std::string& fallback) {

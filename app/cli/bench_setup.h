@@ -1,11 +1,12 @@
-// What the benchmarks of `irlstudio-cli bench` and `train-policy` share: the bundled model and
-// metrics classifier (or the files given), the IRL training flags, the action and divergence
-// options, the seeds, and one line per scored row on stderr.
+// What the benchmarks of `irlstudio-cli bench` and the trainers share: the bundled model and
+// metrics classifier (or the files given), training data from folders, the IRL training flags,
+// the action and divergence options, the seeds, and one line per scored row on stderr.
 #pragma once
 
 #include "arguments.h"
 
 #include "irl/engine/core/cancel.h"
+#include "irl/engine/data/image_dataset.h"
 #include "irl/engine/learning/irl/f_divergence.h"
 #include "irl/engine/learning/irl/training_settings.h"
 #include "irl/engine/models/fashion_classifier.h"
@@ -37,6 +38,19 @@ struct FashionSetup {
     FashionClassifier classifier{nullptr};
 };
 FashionSetup load_fashion_setup(const Arguments& args);
+
+// --model FILE for the commands that take any model: TorchScript with its JSON sidecar, or the
+// project's own U-Net file; default the bundled model. `path` (if given) receives the file's path.
+std::unique_ptr<Denoiser> model_option(const Arguments& args, std::string* path = nullptr);
+// The images a trainer learns from, in `denoiser`'s shape: the pictures of --folder DIR
+// (DIR/<class>/<pictures>, or DIR/<pictures> for one class) fitted by --fit crop|pad, or the
+// Fashion-MNIST `split` converted likewise. What was skipped or converted is told on stderr (a
+// count and the first few paths); a folder with nothing usable is refused in one sentence.
+ImageDataset training_images_option(const Arguments& args, const Denoiser& denoiser, const std::string& split);
+// What loading a folder skipped and converted, on stderr.
+void tell_folder_report(const ImageFolderReport& report, const ImageShape& shape, AspectFit fit);
+// The help lines of --folder and --fit.
+const char* folder_options_help();
 
 // --actions (or `fallback`) as an action space; a bad one is a UsageError naming --actions.
 ActionSpace action_space_option(const Arguments& args, const std::string& fallback);

@@ -47,7 +47,8 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
                      "(LD3-style), writes them to a schedule file (for the Schedule node and export-schedule) and prints\n"
                      "the learned sigma list and where each step queries the denoiser.\n\n"
                      "  --toy NAME             a 2-D toy with its exact denoiser (default: the bundled Fashion-MNIST U-Net)\n"
-                     "  --model FILE           U-Net weights (default: the bundled ones)\n"
+                     "  --model FILE           a U-Net file, or TorchScript with its JSON sidecar, of any image shape (default:\n"
+                     "                         the bundled model); no data is needed: the teacher is the many-step solver\n"
                      "  --solver NAME          euler, heun or dpmpp-2m (default dpmpp-2m)\n"
                      "  --nfe N                function evaluations of the learned sampler (default 5)\n"
                      "  --teacher-solver NAME  default heun;  --teacher-nfe N  default 35\n"
@@ -122,9 +123,7 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
         denoiser = std::make_unique<GaussianMixtureDenoiser>(make_toy_mixture(model_name), "toy:" + model_name);
         options.dtype = torch::kFloat64;
     } else {
-        FashionSetup fashion = load_fashion_setup(args);
-        model_name = fashion.model_path;
-        denoiser = std::move(fashion.denoiser);
+        denoiser = model_option(args, &model_name);
     }
     const bool json = args.flag("json");
     if (!json)

@@ -34,14 +34,14 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
     std::set<std::string> names = sampler_option_names();
     names.insert({"toy", "model", "expert-classes", "actions", "policy", "divergence", "pr-lambda", "iterations", "batch",
                     "policy-lr", "entropy", "entropy-final", "nfe-cost", "seed", "out", "threads", "checkpoint", "checkpoint-every",
-                  "discriminator-steps", "start-probability"});
+                  "discriminator-steps", "start-probability", "folder", "fit"});
     std::map<std::string, std::string> renamed = sampler_option_renames();
     renamed["lambda-pr"] = "pr-lambda";
     const Arguments args(raw, names, {"json", "help", "unconditional", "fresh"}, renamed);
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli train-policy --out POLICY.pt [OPTIONS]\n\n"
                      "  --toy NAME            learn on a 2-D toy with its exact denoiser (default: the bundled Fashion-MNIST model)\n"
-                     "  --model FILE          U-Net weights (default: the bundled one)\n"
+                     "  --model FILE          a U-Net file, or TorchScript with its JSON sidecar (default: the bundled model)\n"
                      "  --expert-classes A,B  expert data from these classes only (bias correction)\n"
                      "  --actions SPEC        e.g. \"guidance=1,1.5,2;churn=0,0.1\" (kinds: guidance, churn, renoise, stochasticity,\n"
                      "                        skip: levels down per step, start: the sigma to start from,\n"
@@ -61,7 +61,7 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
                      "  --entropy-final E     the entropy bonus falls linearly from --entropy to E by the last iteration\n"
                      "                        (default -1: it stays constant)\n"
                      "  --policy-lr, --entropy, --nfe-cost, --seed, --unconditional, --json\n"
-                  << sampler_options_help() << threads_option_help();
+                  << folder_options_help() << sampler_options_help() << threads_option_help();
         return kExitOk;
     }
     const std::string out = args.text("out", "");
@@ -82,6 +82,8 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
         if (c < 0 || c != std::floor(c)) throw UsageError("--expert-classes: class indices are whole numbers >= 0");
         expert_classes.push_back(static_cast<int64_t>(c));
     }
+    if (args.has("toy") && (args.has("folder") || args.has("model")))
+        throw UsageError("--toy brings its own data and denoiser: give it without --folder and --model");
     if (args.has("toy")) {
         auto toy = make_toy_mixture(args.text("toy", "ring8"));
         for (int64_t c : expert_classes)
@@ -98,12 +100,12 @@ int train_policy_command(const std::vector<std::string>& raw, const CancelToken&
         }
         denoiser = std::make_shared<GaussianMixtureDenoiser>(std::move(toy), "toy:" + args.text("toy", "ring8"));
     } else {
-        const std::string model = args.has("model") ? args.text("model", "") : find_resource("models/fashion-unet.pt");
-        denoiser = std::shared_ptr<Denoiser>(UnetDenoiser::load(model));
-        ImageDataset data = load_fashion_mnist("train");
+        denoiser = model_option(args);
+        ImageDataset data = training_images_option(args, *denoiser, "train");
         for (int64_t c : expert_classes)
             if (c >= static_cast<int64_t>(data.class_names.size()))
-                throw UsageError("--expert-classes: Fashion-MNIST has classes 0..9, not " + std::to_string(c));
+                throw UsageError("--expert-classes: the expert data has classes 0.." + std::to_string(data.class_names.size() - 1) +
+                                 ", not " + std::to_string(c));
         if (!expert_classes.empty()) data = data.filtered(expert_classes);
         expert = data.images;
     }

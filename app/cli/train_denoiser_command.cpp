@@ -1,6 +1,7 @@
 // `irlstudio-cli train-denoiser`: trains the EDM U-Net on Fashion-MNIST (or a class subset),
 // resumable from its checkpoint, exporting EMA weights for the studio as it goes.
 #include "arguments.h"
+#include "bench_setup.h"
 #include "commands.h"
 #include "progress_bar.h"
 
@@ -73,11 +74,7 @@ int train_denoiser_command(const std::vector<std::string>& raw, const CancelToke
         const ImageShape shape{args.flag("grey") ? 1 : 3, size, size};
         const AspectFit fit = aspect_fit_from_string(args.text("fit", "crop"), "--fit");
         data = load_image_folder(args.text("folder", ""), shape, fit, &report);
-        if (!report.skipped.empty()) {
-            std::fprintf(stderr, "skipped %zu unreadable files, e.g. %s\n", report.skipped.size(), report.skipped.front().c_str());
-        }
-        const std::string converted = report.converted.sentence(shape, fit);
-        if (!converted.empty()) std::fprintf(stderr, "%s\n", converted.c_str());
+        tell_folder_report(report, shape, fit);
         options.model.image_channels = data.images.size(1);
         options.model.image_size = size;
         options.model.num_classes = static_cast<int64_t>(data.class_names.size());

@@ -3,6 +3,9 @@
 #include "test_registry.h"
 
 #include <QtTest/QtTest>
+#include <opencv2/imgcodecs.hpp>
+
+#include <fstream>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -19,6 +22,7 @@ private Q_SLOTS:
     void badArguments_data();
     void badArguments();
     void trainPolicyTakesANoiseRange();
+    void trainPolicyFromAColourFolder();
     void oldOptionNamesStillWork();
     void learnScheduleOnAToy();
     void exportedListSamplesLikeTheFile();
@@ -114,6 +118,40 @@ void TestCliSample::trainPolicyTakesANoiseRange() {
     QCOMPARE(actions[1].toObject().value("sigma_min").toDouble(), 0.0);
     QVERIFY(actions[1].toObject().value("sigma_max").isNull());  // no upper end
     QVERIFY(QFile::exists(dir.filePath("p.pt")));
+}
+
+// train-policy --folder on a colour model of another size (a 3x32x32 TorchScript fixture): colour
+// pictures of mixed sizes train; a broken file, a 1x1 picture and a huge one are each skipped with
+// a sentence; a folder of nothing usable is refused in one.
+void TestCliSample::trainPolicyFromAColourFolder() {
+    QTemporaryDir dir;
+    const std::string folder = dir.filePath("pictures").toStdString();
+    QVERIFY(QDir().mkpath(QString::fromStdString(folder + "/red")) && QDir().mkpath(QString::fromStdString(folder + "/blue")));
+    cv::imwrite(folder + "/red/a.png", cv::Mat(40, 60, CV_8UC3, cv::Scalar(30, 30, 220)));
+    cv::imwrite(folder + "/red/b.jpg", cv::Mat(90, 50, CV_8UC3, cv::Scalar(10, 60, 200)));
+    cv::imwrite(folder + "/blue/c.png", cv::Mat(16, 16, CV_8UC3, cv::Scalar(220, 40, 40)));
+    cv::imwrite(folder + "/blue/dot.png", cv::Mat(1, 1, CV_8UC3, cv::Scalar(220, 40, 40)));
+    cv::imwrite(folder + "/blue/huge.png", cv::Mat(6000, 8000, CV_8UC1, cv::Scalar(0)));
+    std::ofstream(folder + "/blue/notes.png") << "not a picture";
+    const QString model = QString(IRL_FIXTURE_DIR) + "/conv-colour-raw.pt";
+    QByteArray out, err;
+    QCOMPARE(run({"train-policy", "--model", model, "--folder", QString::fromStdString(folder), "--fit", "pad", "--solver", "euler",
+                  "--steps", "3", "--actions", "churn=0,0.3", "--iterations", "1", "--batch", "4", "--out", dir.filePath("p.pt"), "--json"},
+                 &out, &err),
+             0);
+    QVERIFY2(QFile::exists(dir.filePath("p.pt")), err.constData());
+    QVERIFY2(err.contains("skipped 3 files of the folder"), err.constData());
+    QVERIFY2(err.contains("dot.png: 1x1 pixels") && err.contains("huge.png: 8000x6000 pixels, larger than 40 megapixels") &&
+                 err.contains("notes.png: not an image"),
+             err.constData());
+    QVERIFY2(err.contains("fitted 3 images of another size to 32x32 by pad (the images are 3x32x32 now)"), err.constData());
+    // Nothing usable: one sentence, naming the folder and why.
+    const std::string junk = dir.filePath("junk").toStdString();
+    QVERIFY(QDir().mkpath(QString::fromStdString(junk)));
+    std::ofstream(junk + "/readme.txt") << "hello";
+    QCOMPARE(run({"train-policy", "--model", model, "--folder", QString::fromStdString(junk), "--out", dir.filePath("q.pt")}, &out, &err), 3);
+    QVERIFY2(err.contains("holds no readable image") && err.contains("readme.txt") && err.count('\n') == 1, err.constData());
+    QVERIFY(!QFile::exists(dir.filePath("q.pt")));
 }
 
 // --churn was EDM's S_churn and --lambda gDDIM's stochasticity: renamed, they still work and say

@@ -135,7 +135,7 @@ void TestDatasets::imageFolder() {
     QCOMPARE(report.converted.grey_to_colour, int64_t(1));
     QCOMPARE(report.converted.alpha_dropped, int64_t(1));
     QCOMPARE(report.converted.reshaped, int64_t(4));
-    QVERIFY2(QString::fromStdString(report.converted.sentence({3, 16, 16}, AspectFit::Crop)).contains("repeated 1 grey images into colour"),
+    QVERIFY2(QString::fromStdString(report.converted.sentence({3, 16, 16}, AspectFit::Crop)).contains("repeated 1 grey image into colour"),
              report.converted.sentence({3, 16, 16}, AspectFit::Crop).c_str());
     ImageFolderReport grey_report;
     const ImageDataset grey = load_image_folder(root.string(), {1, 28, 20}, AspectFit::Pad, &grey_report);

@@ -476,11 +476,11 @@ void TestBuiltinNodes::datasetTakesTheDenoisersShape() {
     QCOMPARE(colour.sizes(), (torch::IntArrayRef{2, 3, 32, 32}));
     // The green picture stays green (tall.png comes first by name).
     QVERIFY(colour[1][1].mean().item<float>() > 0.5f && colour[1][0].mean().item<float>() < -0.9f);
-    QVERIFY2(notices.join("\n").contains("repeated 1 grey images into colour"), qPrintable(notices.join("\n")));
+    QVERIFY2(notices.join("\n").contains("repeated 1 grey image into colour"), qPrintable(notices.join("\n")));
     notices.clear();
     const torch::Tensor grey = run_dataset(false, "1x16x24", &notices);
     QCOMPARE(grey.sizes(), (torch::IntArrayRef{2, 1, 16, 24}));
-    QVERIFY2(notices.join("\n").contains("made 1 colour images grey"), qPrintable(notices.join("\n")));
+    QVERIFY2(notices.join("\n").contains("made 1 colour image grey"), qPrintable(notices.join("\n")));
     try {
         run_dataset(false, "4x16x16", &notices);
         QFAIL("expected an error");

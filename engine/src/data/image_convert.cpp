@@ -79,6 +79,10 @@ torch::Tensor chw_of(const cv::Mat& pixels) {
 
 }  // namespace
 
+std::string count_of(int64_t count, const std::string& thing) {
+    return std::to_string(count) + " " + thing + (count == 1 ? "" : "s");
+}
+
 std::string ImageShape::text() const {
     return std::to_string(channels) + "x" + std::to_string(height) + "x" + std::to_string(width);
 }
@@ -136,12 +140,11 @@ void ConversionNotes::add(const ConversionNotes& other) {
 
 std::string ConversionNotes::sentence(const ImageShape& shape, AspectFit fit) const {
     std::vector<std::string> parts;
-    if (colour_to_grey > 0) parts.push_back("made " + std::to_string(colour_to_grey) + " colour images grey");
-    if (grey_to_colour > 0) parts.push_back("repeated " + std::to_string(grey_to_colour) + " grey images into colour");
-    if (alpha_dropped > 0)
-        parts.push_back("composited " + std::to_string(alpha_dropped) + " transparent images over white");
+    if (colour_to_grey > 0) parts.push_back("made " + count_of(colour_to_grey, "colour image") + " grey");
+    if (grey_to_colour > 0) parts.push_back("repeated " + count_of(grey_to_colour, "grey image") + " into colour");
+    if (alpha_dropped > 0) parts.push_back("composited " + count_of(alpha_dropped, "transparent image") + " over white");
     if (reshaped > 0)
-        parts.push_back("fitted " + std::to_string(reshaped) + " images of another size to " +
+        parts.push_back("fitted " + count_of(reshaped, "image") + " of another size to " +
                         std::to_string(shape.height) + "x" + std::to_string(shape.width) + " by " +
                         (fit == AspectFit::Crop ? "centre-crop" : "pad"));
     if (parts.empty()) return {};

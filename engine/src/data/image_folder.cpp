@@ -12,6 +12,9 @@ namespace {
 
 // Pictures smaller than this on a side carry no image a model could learn from.
 constexpr int kSmallestSide = 4;
+// Larger pictures are refused rather than converted: at 4 bytes a value a 40-megapixel colour
+// picture already takes half a gigabyte on its way down to a model's size.
+constexpr double kLargestMegapixels = 40.0;
 
 std::vector<std::filesystem::path> files_in(const std::filesystem::path& folder) {
     std::vector<std::filesystem::path> files;
@@ -61,6 +64,12 @@ ImageDataset load_image_folder(const std::string& folder, const ImageShape& shap
                                        " pixels, smaller than " + std::to_string(kSmallestSide) + " on a side");
                 continue;
             }
+            if (double(picture.rows) * picture.cols > kLargestMegapixels * 1e6) {
+                seen.skipped.push_back(file.string() + ": " + std::to_string(picture.cols) + "x" + std::to_string(picture.rows) +
+                                       " pixels, larger than " + std::to_string(int(kLargestMegapixels)) +
+                                       " megapixels (shrink it first)");
+                continue;
+            }
             try {
                 images.push_back(picture_to_image(picture, shape, fit, &seen.converted));
             } catch (const std::invalid_argument& e) {
@@ -74,7 +83,7 @@ ImageDataset load_image_folder(const std::string& folder, const ImageShape& shap
     if (images.empty()) {
         std::string why = "image folder '" + folder + "' holds no readable image";
         if (!seen.skipped.empty())
-            why += " (" + std::to_string(seen.skipped.size()) + " files skipped, e.g. " + seen.skipped.front() + ")";
+            why += " (" + count_of(static_cast<int64_t>(seen.skipped.size()), "file") + " skipped, e.g. " + seen.skipped.front() + ")";
         throw std::runtime_error(why);
     }
     data.images = torch::stack(images);

@@ -1,4 +1,5 @@
 #include "irl/engine/models/torchscript_denoiser.h"
+#include "irl/engine/models/unet_denoiser.h"
 
 #include "irl/engine/core/diagnostics.h"
 #include "irl/engine/core/random.h"
@@ -29,11 +30,25 @@ TorchScriptDenoiser::TorchScriptDenoiser(std::unique_ptr<Module> module, TorchSc
 
 TorchScriptDenoiser::~TorchScriptDenoiser() = default;
 
+std::string torchscript_sidecar_of(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code error;
+    const std::string beside = fs::path(path).replace_extension(".json").string();
+    if (fs::exists(beside, error)) return beside;
+    if (fs::exists(path + ".json", error)) return path + ".json";
+    return {};
+}
+
+std::unique_ptr<Denoiser> load_denoiser_file(const std::string& path) {
+    if (!torchscript_sidecar_of(path).empty()) return TorchScriptDenoiser::load(path);
+    return UnetDenoiser::load(path);
+}
+
 std::unique_ptr<TorchScriptDenoiser> TorchScriptDenoiser::load(const std::string& path, TorchScriptMode mode) {
     namespace fs = std::filesystem;
     if (!fs::exists(path)) throw std::runtime_error("TorchScript file '" + path + "' does not exist");
-    std::string sidecar_path = fs::path(path).replace_extension(".json").string();
-    if (!fs::exists(sidecar_path) && fs::exists(path + ".json")) sidecar_path = path + ".json";
+    std::string sidecar_path = torchscript_sidecar_of(path);
+    if (sidecar_path.empty()) sidecar_path = fs::path(path).replace_extension(".json").string();  // named as missing
     TorchScriptSidecar sidecar = read_torchscript_sidecar(sidecar_path);
     auto module = std::make_unique<Module>();
     // LibTorch reads the ZIP without checking its entries: a flipped bit would load silently.

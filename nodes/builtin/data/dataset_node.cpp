@@ -56,8 +56,8 @@ Values DatasetNode::evaluate(const Values& in, const QVariantMap& p, RunContext&
         data = load_image_folder(folder.toStdString(), shape, fit, &report);
         converted = report.converted;
         if (!report.skipped.empty() && context.notice)
-            context.notice(context.node, QString("skipped %1 files of the image folder, e.g. %2")
-                                             .arg(report.skipped.size())
+            context.notice(context.node, QString("skipped %1 of the image folder, e.g. %2")
+                                             .arg(QString::fromStdString(count_of(static_cast<int64_t>(report.skipped.size()), "file")))
                                              .arg(QString::fromStdString(report.skipped.front())));
     } else {
         data = load_fashion_mnist(p.value("split").toString().toStdString());

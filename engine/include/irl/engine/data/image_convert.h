@@ -32,6 +32,9 @@ ImageShape parse_image_shape(const std::string& text, const std::string& what);
 // naming the shape.
 ImageShape image_shape_of(const std::vector<int64_t>& sample_shape);
 
+// "1 image", "3 images": a count and its noun, for the sentences that tell what was done.
+std::string count_of(int64_t count, const std::string& thing);
+
 // A picture whose aspect differs from the target's: Crop scales it to cover the target and cuts
 // the middle out; Pad scales it to fit inside and extends its border pixels to fill the rest.
 enum class AspectFit { Crop, Pad };

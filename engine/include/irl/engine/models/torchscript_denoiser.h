@@ -19,6 +19,13 @@ namespace irl {
 // gradients.
 enum class TorchScriptMode { Frozen, AsSaved };
 
+// The sidecar a TorchScript file is read with: `path` with .json instead of its extension, or
+// `path`.json; empty when neither exists.
+std::string torchscript_sidecar_of(const std::string& path);
+// A denoiser file of either kind: TorchScript when a sidecar lies beside it, else the project's own
+// U-Net file (what train-denoiser writes). Throws std::runtime_error naming the file.
+std::unique_ptr<Denoiser> load_denoiser_file(const std::string& path);
+
 class TorchScriptDenoiser : public Denoiser {
 public:
     // Reads `path` and its sidecar (`path` with .json instead of its extension, or `path`.json).
