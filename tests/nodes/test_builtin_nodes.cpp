@@ -44,6 +44,7 @@ private Q_SLOTS:
     void scheduleLearnerFeedsTheSampler();
     void dxmiTrainerGivesItsSamplerAndEnergy();
     void datasetTakesTheDenoisersShape();
+    void aColourPipelineFromFolderToPng();
 
 private:
     // denoiser (toy ring8) + schedule (6 steps) + sampler (class 0, 64 samples, seed 3), and an
@@ -487,6 +488,67 @@ void TestBuiltinNodes::datasetTakesTheDenoisersShape() {
     } catch (const std::runtime_error& e) {
         QVERIFY2(QString(e.what()).contains("the Dataset node's Shape must be CxHxW"), e.what());
     }
+}
+
+// End to end in colour, on a 3x32x32 TorchScript model: a folder of colour pictures of mixed sizes
+// feeds an IRL Trainer, whose policy drives a Sampler; Evaluate says what it cannot score yet and
+// keeps the run going; Save Image writes an RGB PNG that reopens its graph.
+void TestBuiltinNodes::aColourPipelineFromFolderToPng() {
+    QTemporaryDir pictures;
+    const std::string folder = pictures.filePath("pictures").toStdString();
+    for (const char* group : {"warm", "cool"}) QVERIFY(QDir().mkpath(QString::fromStdString(folder + "/" + group)));
+    const int sizes[][2] = {{24, 24}, {40, 30}, {18, 50}, {64, 64}};
+    for (int i = 0; i < 4; ++i) {
+        cv::imwrite(folder + "/warm/" + std::to_string(i) + ".png", cv::Mat(sizes[i][0], sizes[i][1], CV_8UC3, cv::Scalar(20, 90 + 30 * i, 230)));
+        cv::imwrite(folder + "/cool/" + std::to_string(i) + ".png", cv::Mat(sizes[i][1], sizes[i][0], CV_8UC3, cv::Scalar(230, 120, 20 + 30 * i)));
+    }
+    Graph g(&packs_.registry());
+    const QString d = g.add_node("irl.denoiser"), s = g.add_node("irl.schedule"), data = g.add_node("irl.dataset");
+    const QString churn = g.add_node("irl.churn"), trainer = g.add_node("irl.irl_trainer"), sampler = g.add_node("irl.sampler");
+    const QString evaluate = g.add_node("irl.evaluate"), save = g.add_node("irl.save_image");
+    g.set_parameter(d, "source", "torchscript");
+    g.set_parameter(d, "file", QString(IRL_FIXTURE_DIR) + "/conv-colour-raw.pt");
+    g.set_parameter(s, "steps", 4);
+    g.set_parameter(data, "source", "image-folder");
+    g.set_parameter(data, "folder", QString::fromStdString(folder));
+    g.set_parameter(data, "fit", "pad");
+    g.set_parameter(churn, "choices", "0,0.3");
+    g.set_parameter(trainer, "solver", "euler");
+    g.set_parameter(trainer, "iterations", 2);
+    g.set_parameter(trainer, "batch", 8);
+    g.set_parameter(trainer, "eval_every", 1);
+    g.set_parameter(trainer, "eval_count", 8);
+    g.set_parameter(sampler, "solver", "euler");
+    g.set_parameter(sampler, "count", 8);
+    g.set_parameter(save, "path", "colour.png");
+    Executor executor(packs_);
+    TrainerRun run;
+    QStringList notices;
+    run.context.notice = [&notices](const QString& node, const QString& text) { notices << node + ": " + text; };
+    const QVector<Link> links{{{d, "denoiser"}, {data, "denoiser"}},     {{d, "denoiser"}, {trainer, "denoiser"}},
+                              {{s, "schedule"}, {trainer, "schedule"}},  {{data, "dataset"}, {trainer, "expert"}},
+                              {{churn, "action"}, {trainer, "churn"}},   {{d, "denoiser"}, {sampler, "denoiser"}},
+                              {{s, "schedule"}, {sampler, "schedule"}},  {{trainer, "policy"}, {sampler, "policy"}},
+                              {{sampler, "images"}, {evaluate, "images"}}, {{sampler, "images"}, {save, "images"}}};
+    QString why;
+    for (const Link& link : links) QVERIFY2(g.connect(link, &why), qPrintable(why));
+    run.context.graph_json = write_graph(g);
+    QVERIFY2(link_and_run(executor, g, {}, run).isEmpty(), qPrintable(run.outcome.error));
+    const QString all = notices.join("\n");
+    QVERIFY2(all.contains("fitted 8 images of another size to 32x32 by pad"), qPrintable(all));
+    QVERIFY2(all.contains("evaluate-1: FD, precision and recall") && all.contains("these samples are 3x32x32"), qPrintable(all));
+    QVERIFY(!run.reports.isEmpty());
+    // The picture is RGB (not grey stored as colour), and it carries the graph that made it.
+    const QString png = QDir(run.out.path()).filePath("colour.png");
+    const cv::Mat written = cv::imread(png.toStdString(), cv::IMREAD_UNCHANGED);
+    QCOMPARE(written.channels(), 3);
+    std::vector<cv::Mat> planes;
+    cv::split(written, planes);
+    QVERIFY(cv::norm(planes[0], planes[2], cv::NORM_L1) > 0.0);
+    const GraphLoadResult reopened = load_graph_file(png, packs_.registry());
+    QVERIFY2(reopened.graph && reopened.problems.isEmpty(), qPrintable(reopened.summary()));
+    QCOMPARE(reopened.graph->nodes().size(), g.nodes().size());
+    QCOMPARE(reopened.graph->links().size(), g.links().size());
 }
 
 IRL_TEST_CLASS("test_builtin_nodes", TestBuiltinNodes)

@@ -31,6 +31,14 @@ Values EvaluateNode::evaluate(const Values& in, const QVariantMap&, RunContext& 
         at::Generator g = make_generator(12345);
         const torch::Tensor truth = reference ? reference->data : images.toy->sample(images.samples.size(0), g);
         metrics.numbers.insert("fd", frechet_distance(images.samples, truth));
+    } else if (!scorable(std::vector<int64_t>(images.samples.sizes().begin() + 1, images.samples.sizes().end()))) {
+        // The bundled classifier reads 1x28x28 only: say so, and keep the run going.
+        if (context.notice)
+            context.notice(context.node, QString("FD, precision and recall are measured with the bundled Fashion-MNIST classifier, "
+                                                 "on 1x28x28 images only so far; these samples are %1x%2x%3, so only their NFE is reported")
+                                             .arg(images.samples.size(1))
+                                             .arg(images.samples.size(2))
+                                             .arg(images.samples.size(3)));
     } else {
         const ImageScores scores = score_against(images.samples, images.labels, reference);
         metrics.numbers.insert("fd", scores.fd);
