@@ -186,6 +186,42 @@ private Q_SLOTS:
         QVERIFY(!preview->inspect_sample(QPoint(1, 1)));  // the gutter
     }
 
+    // A colour model of another size (a 3x32x32 TorchScript fixture) in the default graph: every
+    // frame of the preview and the filmstrip is in colour, the inspector finds samples on the
+    // 32-pixel grid, and Save Image writes a colour PNG.
+    void a_colour_model_previews_in_colour() {
+        MainWindow window(packs_, options());
+        window.show();
+        QVERIFY(window.open_file(IRL_GRAPHS_DIR "/default.json"));
+        QVERIFY(window.document()->set_parameter("denoiser-1", "source", "torchscript"));
+        QVERIFY(window.document()->set_parameter("denoiser-1", "file", IRL_FIXTURE_DIR "/conv-colour-raw.pt"));
+        QVERIFY(window.document()->set_parameter("sampler-1", "count", 8));
+        QVERIFY(window.document()->set_parameter("schedule-1", "steps", 4));
+        QSignalSpy finished(&window, &MainWindow::run_finished);
+        QVERIFY(window.run());
+        QVERIFY(wait_finished(window, finished, 120000));
+        QCOMPARE(finished.first().at(0).toBool(), true);
+        PreviewPanel* preview = window.preview_panel();
+        QVERIFY(preview->frame_count() >= 2);
+        const auto coloured = [](const QImage& image) {
+            for (int y = 0; y < image.height(); ++y)
+                for (int x = 0; x < image.width(); ++x) {
+                    const QColor c = image.pixelColor(x, y);
+                    if (c.red() != c.green() || c.green() != c.blue()) return true;
+                }
+            return false;
+        };
+        for (int frame = 0; frame < preview->frame_count(); ++frame) {
+            preview->show_frame(frame);
+            QVERIFY2(coloured(preview->current_x()) && coloured(preview->current_denoised()), qPrintable(QString("frame %1").arg(frame)));
+        }
+        // 8 samples in 3 columns of 32-pixel cells with 2-pixel gutters: sample 4 is the middle one.
+        QVERIFY(preview->inspect_sample(QPoint(2 + 34 + 16, 2 + 34 + 16)));
+        QVERIFY2(preview->sample_details().contains("sample 4"), qPrintable(preview->sample_details()));
+        const QImage saved(window.output_dir() + "/fashion.png");
+        QVERIFY(!saved.isNull() && !saved.isGrayscale() && coloured(saved));
+    }
+
     void history_keeps_runs_restores_them_and_survives_a_restart() {
         const QString history_dir = home_.filePath("history-restart");
         MainWindowOptions o = options();

@@ -15,7 +15,8 @@ NodeTypeInfo DenoiserNode::declaration() {
                    {{"denoiser", ports::denoiser}}, {}};
     t.parameters = {ParameterSchema::choice("source", "Source", {"bundled", "torchscript", "toy"}, "bundled",
                                             "bundled: the Fashion-MNIST U-Net; torchscript: your file; toy: an exact 2-D mixture"),
-                    ParameterSchema::file("file", "TorchScript file", "TorchScript (*.pt)", "Needs a JSON sidecar next to it")
+                    ParameterSchema::file("file", "Model file", "Models (*.pt)",
+                                          "TorchScript with a JSON sidecar next to it, or a U-Net that train-denoiser wrote")
                         .shown_if("source", {"torchscript"}),
                     ParameterSchema::choice("toy", "Toy", as_qt(toy_mixture_names()), "ring8").shown_if("source", {"toy"})};
     return t;
@@ -30,8 +31,8 @@ Values DenoiserNode::evaluate(const Values&, const QVariantMap& p, RunContext&) 
         value.denoiser = std::make_shared<GaussianMixtureDenoiser>(*mixture, "toy:" + p.value("toy").toString().toStdString());
     } else if (source == "torchscript") {
         const QString file = p.value("file").toString();
-        if (file.isEmpty()) throw std::runtime_error("choose a TorchScript file");
-        value.denoiser = std::shared_ptr<Denoiser>(TorchScriptDenoiser::load(file.toStdString()));
+        if (file.isEmpty()) throw std::runtime_error("choose a model file");
+        value.denoiser = std::shared_ptr<Denoiser>(load_denoiser_file(file.toStdString()));
     } else {
         value.denoiser = std::shared_ptr<Denoiser>(UnetDenoiser::load(find_resource("models/fashion-unet.pt")));
     }
