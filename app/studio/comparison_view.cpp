@@ -150,10 +150,10 @@ void ComparisonView::compare(const HistoryEntry& a, const HistoryEntry& b) {
     // Scores and costs; bookkeeping (seconds, images written) left out.
     for (const QString& k : keys)
         if (!k.endsWith("seconds") && !k.endsWith(".written") && !k.endsWith(".images")) lines << QStringLiteral("%1: A %2 · B %3").arg(k, value(a.numbers, k), value(b.numbers, k));
-    QStringList seeds;
-    for (const QString& k : a.seeds.keys()) seeds << QStringLiteral("%1 A %2 / B %3").arg(k, a.seeds.value(k).toString(), b.seeds.value(k).toString());
-    metrics_->setText((lines.isEmpty() ? tr("Neither run measured anything.") : lines.join("\n")) +
-                      (seeds.isEmpty() ? QString() : "\n" + tr("seeds: %1").arg(seeds.join(", "))));
+    // First what the user changed between the runs (seeds included), then what each measured.
+    const QStringList changed = RunHistory::differences(a, b);
+    metrics_->setText((changed.isEmpty() ? tr("The same graph, the same parameters.") : tr("What changed, A → B:") + "\n" + changed.join("\n")) +
+                      "\n\n" + (lines.isEmpty() ? tr("Neither run measured anything.") : lines.join("\n")));
     swipe_->set_images(a_, b_);
     refresh();
 }

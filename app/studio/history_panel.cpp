@@ -25,7 +25,8 @@ HistoryPanel::HistoryPanel(RunHistory* history, QWidget* parent) : QWidget(paren
     list_->setObjectName("history-list");
     list_->setViewMode(QListView::IconMode);
     list_->setIconSize(QSize(kThumbnail, kThumbnail));
-    list_->setGridSize(QSize(kThumbnail + 40, kThumbnail + 44));
+    // Room under each thumbnail for the time, the key settings and the scores.
+    list_->setGridSize(QSize(kThumbnail + 84, kThumbnail + 76));
     list_->setResizeMode(QListView::Adjust);
     list_->setMovement(QListView::Static);
     list_->setWordWrap(true);
@@ -94,9 +95,14 @@ void HistoryPanel::rebuild() {
         QPixmap icon(kThumbnail, kThumbnail);
         icon.fill(theme_colours().picture_background);
         if (!picture.isNull()) icon = QPixmap::fromImage(picture.scaled(kThumbnail, kThumbnail, Qt::KeepAspectRatio, Qt::SmoothTransformation));
-        auto* item = new QListWidgetItem(QIcon(icon), e.time.toString("HH:mm:ss") + (e.status == "done" ? QString() : " · " + e.status));
+        // Under the thumbnail: when, the key settings, and the scores where it has any.
+        QString text = e.time.toString("HH:mm:ss") + (e.status == "done" ? QString() : " · " + e.status);
+        if (!e.settings.isEmpty()) text += "\n" + e.settings;
+        if (!e.summary.isEmpty()) text += "\n" + e.summary;
+        auto* item = new QListWidgetItem(QIcon(icon), text);
         item->setData(kIdRole, e.id);
-        item->setToolTip(e.time.toString("yyyy-MM-dd HH:mm:ss") + "\n" + (e.summary.isEmpty() ? tr("no scores") : e.summary));
+        item->setToolTip(e.time.toString("yyyy-MM-dd HH:mm:ss") + "\n" + (e.settings.isEmpty() ? QString() : e.settings + "\n") +
+                         (e.summary.isEmpty() ? tr("no scores") : e.summary));
         list_->addItem(item);
     }
     select(keep);
@@ -135,10 +141,11 @@ void HistoryPanel::show_entry(const HistoryEntry* entry) {
     }
     QStringList seeds;
     for (auto it = entry->seeds.begin(); it != entry->seeds.end(); ++it) seeds << it.key() + " = " + it.value().toString();
-    details_->setText(tr("%1 · %2 · %3 s\n%4\nseeds: %5\n%6")
+    details_->setText(tr("%1 · %2 · %3 s\n%4\n%5\nseeds: %6\n%7")
                           .arg(entry->time.toString("yyyy-MM-dd HH:mm:ss"), entry->status)
                           .arg(entry->seconds, 0, 'f', 1)
-                          .arg(entry->summary.isEmpty() ? tr("no scores") : entry->summary, seeds.isEmpty() ? tr("none") : seeds.join(", "),
+                          .arg(entry->settings.isEmpty() ? tr("no sampler") : entry->settings,
+                               entry->summary.isEmpty() ? tr("no scores") : entry->summary, seeds.isEmpty() ? tr("none") : seeds.join(", "),
                                entry->source.isEmpty() ? tr("from an unsaved graph") : tr("from %1").arg(entry->source)));
 }
 

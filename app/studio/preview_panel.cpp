@@ -102,9 +102,10 @@ PreviewPanel::PreviewPanel(QWidget* parent) : QWidget(parent) {
     step_label_->setMinimumWidth(150);
     zoom_ = new QComboBox;
     zoom_->setObjectName("preview-zoom");
+    zoom_->addItem(tr("Fit"), 0);
     for (int z : {1, 2, 3, 4, 6, 8}) zoom_->addItem(QStringLiteral("%1×").arg(z), z);
-    zoom_->setCurrentIndex(2);
-    zoom_->setToolTip(tr("Zoom (pixels stay sharp; larger pictures scroll, or drag to pan)"));
+    zoom_->setCurrentIndex(0);
+    zoom_->setToolTip(tr("Fit: every sample in view. 1× to 8×: pixels stay sharp; larger pictures scroll, or drag to pan"));
     save_ = new QToolButton;
     save_->setText(tr("Save…"));
     save_->setObjectName("preview-save");
@@ -254,7 +255,9 @@ bool PreviewPanel::save_current(const QString& path, QString* error, bool state)
         if (error) *error = tr("nothing to save yet");
         return false;
     }
-    const QImage scaled = image.scaled(image.size() * zoom(), Qt::KeepAspectRatio, Qt::FastTransformation);
+    // At the scale shown (Fit: what fits the view now).
+    const double scale = zoom() > 0 ? zoom() : std::max(1.0, denoised_view_->scale());
+    const QImage scaled = image.scaled(image.size() * scale, Qt::KeepAspectRatio, Qt::FastTransformation);
     if (!scaled.save(path, "PNG")) {
         if (error) *error = tr("cannot write '%1'").arg(path);
         return false;

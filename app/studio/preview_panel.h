@@ -1,7 +1,7 @@
 // The live view of sampling: at every denoising step the current states x_t and the predicted
 // clean images D(x_t) (or, for the 2-D toys, the particles over the true distribution). Every step
-// is kept: a filmstrip of per-step thumbnails and a slider scrub through them. The pictures zoom
-// with sharp pixels and scroll or pan when larger than the view; a click on a sample shows it
+// is kept: a filmstrip of per-step thumbnails and a slider scrub through them. The pictures fit
+// the view (the default), or zoom with sharp pixels and scroll or pan when larger than the view; a click on a sample shows it
 // large with its index, its class and the step.
 #pragma once
 

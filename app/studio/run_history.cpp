@@ -10,6 +10,7 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
@@ -34,6 +35,38 @@ QJsonObject to_json(const HistoryEntry& e) {
     return {{"time", e.time.toString(Qt::ISODateWithMs)}, {"status", e.status}, {"error", e.error}, {"seconds", e.seconds},
             {"source", e.source}, {"numbers", QJsonObject::fromVariantMap(e.numbers)}, {"seeds", QJsonObject::fromVariantMap(e.seeds)},
             {"files", files}, {"summary", e.summary}};
+}
+
+// The graph file a run saved, as JSON (empty when unreadable).
+QJsonObject graph_json_of(const HistoryEntry& e) {
+    QFile file(e.graph_path());
+    if (!file.open(QIODevice::ReadOnly)) return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+QString text_of(const QJsonValue& value) {
+    if (value.isUndefined()) return QStringLiteral("—");
+    if (value.isDouble()) return QString::number(value.toDouble(), 'g', 6);
+    if (value.isBool()) return value.toBool() ? QStringLiteral("on") : QStringLiteral("off");
+    if (value.isString()) return value.toString().isEmpty() ? QStringLiteral("\"\"") : value.toString();
+    return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+}
+
+// node id -> {type, params}; links as "from.port → to.port".
+struct GraphParts {
+    QMap<QString, QJsonObject> nodes;
+    QStringList links;
+};
+
+GraphParts parts_of(const QJsonObject& graph) {
+    GraphParts parts;
+    for (const QJsonValue& node : graph.value("nodes").toArray()) parts.nodes.insert(node.toObject().value("id").toString(), node.toObject());
+    for (const QJsonValue& link : graph.value("links").toArray()) {
+        const QJsonObject from = link.toObject().value("from").toObject(), to = link.toObject().value("to").toObject();
+        parts.links << from.value("node").toString() + "." + from.value("port").toString() + " → " + to.value("node").toString() + "." +
+                           to.value("port").toString();
+    }
+    return parts;
 }
 
 // The entry in `folder`, or what is wrong with its record (the end of a sentence).
@@ -68,10 +101,59 @@ std::optional<HistoryEntry> from_json(const QString& folder, QString& problem) {
     const QJsonObject files = o.value("files").toObject();
     for (auto it = files.begin(); it != files.end(); ++it) e.files.insert(it.key(), it.value().toString());
     e.summary = o.value("summary").toString();
+    e.settings = RunHistory::settings_of(graph_json_of(e), e.numbers);
     return e;
 }
 
 }  // namespace
+
+QStringList RunHistory::differences(const HistoryEntry& a, const HistoryEntry& b) {
+    const GraphParts pa = parts_of(graph_json_of(a)), pb = parts_of(graph_json_of(b));
+    QStringList ids = pa.nodes.keys();
+    for (const QString& id : pb.nodes.keys())
+        if (!ids.contains(id)) ids << id;
+    std::sort(ids.begin(), ids.end());
+    QStringList lines;
+    for (const QString& id : ids) {
+        if (!pb.nodes.contains(id) || !pa.nodes.contains(id)) {
+            const QJsonObject& node = pa.nodes.contains(id) ? pa.nodes[id] : pb.nodes[id];
+            lines << QStringLiteral("%1: only in %2 (%3)").arg(id, pa.nodes.contains(id) ? "A" : "B", node.value("type").toString());
+            continue;
+        }
+        const QJsonObject qa = pa.nodes[id].value("params").toObject(), qb = pb.nodes[id].value("params").toObject();
+        QStringList keys = qa.keys();
+        for (const QString& k : qb.keys())
+            if (!keys.contains(k)) keys << k;
+        std::sort(keys.begin(), keys.end());
+        for (const QString& k : keys)
+            if (qa.value(k) != qb.value(k)) lines << QStringLiteral("%1.%2: %3 → %4").arg(id, k, text_of(qa.value(k)), text_of(qb.value(k)));
+    }
+    for (const QString& link : pa.links)
+        if (!pb.links.contains(link)) lines << QStringLiteral("link %1: only in A").arg(link);
+    for (const QString& link : pb.links)
+        if (!pa.links.contains(link)) lines << QStringLiteral("link %1: only in B").arg(link);
+    return lines;
+}
+
+QString RunHistory::settings_of(const QJsonObject& graph, const QVariantMap& numbers) {
+    QStringList parts;
+    for (const QJsonValue& value : graph.value("nodes").toArray()) {
+        const QJsonObject node = value.toObject();
+        const QString id = node.value("id").toString(), type = node.value("type").toString();
+        const QJsonObject params = node.value("params").toObject();
+        if (type == "irl.sampler" || type == "irl.dxmi_sampler") {
+            QString line = params.contains("solver") ? params.value("solver").toString() : QStringLiteral("DxMI");
+            if (numbers.contains(id + ".nfe")) line += QStringLiteral(" · %1 NFE").arg(numbers.value(id + ".nfe").toDouble(), 0, 'g', 4);
+            parts << line;
+        } else if (type == "irl.guidance") {
+            parts << QStringLiteral("guidance %1").arg(text_of(params.value("value")));
+        } else if (params.contains("file") && !params.value("file").toString().isEmpty()) {
+            const QString kind = type == "irl.policy" ? "policy" : type == "irl.schedule" ? "schedule" : type == "irl.denoiser" ? "model" : id;
+            parts << kind + " " + QFileInfo(params.value("file").toString()).fileName();
+        }
+    }
+    return parts.join(QStringLiteral(" · "));
+}
 
 RunHistory::RunHistory(QString folder, int max_entries, qint64 max_bytes, QObject* parent)
     : QObject(parent), folder_(std::move(folder)), max_entries_(max_entries), max_bytes_(max_bytes) {}
@@ -138,6 +220,7 @@ HistoryEntry RunHistory::add(const irl::nodes::Graph& graph, const irl::nodes::R
     }
     QDir().mkpath(e.folder);
     irl::nodes::save_graph_file(graph, e.graph_path());
+    e.settings = settings_of(graph_json_of(e), e.numbers);
     if (!picture.isNull()) picture.save(e.picture_path(), "PNG");
     QSaveFile file(e.folder + "/" + kEntryFile);
     if (file.open(QIODevice::WriteOnly)) {

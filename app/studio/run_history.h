@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QImage>
+#include <QJsonObject>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -32,6 +33,7 @@ struct HistoryEntry {
     QVariantMap seeds;    // "node.seed" -> value
     QHash<QString, QString> files;  // file a parameter named -> SHA-256 when the run started
     QString summary;      // one line: the quality numbers
+    QString settings;     // one line: the key settings of the graph it ran (solver, NFE, guidance, files)
     QString graph_path() const { return folder + "/graph.irlgraph"; }
     QString picture_path() const { return folder + "/samples.png"; }
     QImage picture() const { return QImage(picture_path()); }
@@ -59,6 +61,12 @@ public:
     QStringList changed_files(const HistoryEntry& entry) const;
 
     static QString sha256_of(const QString& path);
+    // Every parameter, node and link in which the graphs of two runs differ, one line each:
+    // "sampler-1.solver: heun → dpmpp-2m", "churn-1: only in B (irl.churn)".
+    static QStringList differences(const HistoryEntry& a, const HistoryEntry& b);
+    // The key settings of a graph as run: each sampler's solver and NFE, guidance, the policy,
+    // schedule or model files it read (their names), e.g. "heun · 35 NFE · guidance 1.5".
+    static QString settings_of(const QJsonObject& graph, const QVariantMap& numbers);
 
 Q_SIGNALS:
     void changed();

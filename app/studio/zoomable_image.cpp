@@ -5,6 +5,9 @@
 #include <QMouseEvent>
 #include <QScrollBar>
 
+#include <algorithm>
+#include <cmath>
+
 namespace irl::studio {
 
 ZoomableImage::ZoomableImage(QWidget* parent) : QScrollArea(parent) {
@@ -24,10 +27,28 @@ ZoomableImage::ZoomableImage(QWidget* parent) : QScrollArea(parent) {
 void ZoomableImage::set_image(const QImage& image, int zoom) {
     const bool same_size = !image_.isNull() && image.size() == image_.size() && zoom == zoom_;
     image_ = image;
-    zoom_ = std::max(1, zoom);
+    zoom_ = std::max(0, zoom);
     if (image.isNull()) return clear_image();
-    label_->setPixmap(QPixmap::fromImage(image.scaled(image.size() * zoom_, Qt::KeepAspectRatio, Qt::FastTransformation)));
-    if (!same_size) label_->adjustSize();
+    show_scaled(!same_size);
+}
+
+void ZoomableImage::show_scaled(bool resize_label) {
+    if (zoom_ > 0) {
+        scale_ = zoom_;
+    } else {
+        // The largest scale at which the whole picture fits the view, scroll bars left out.
+        const QSize room = maximumViewportSize() - QSize(2, 2);
+        scale_ = std::max(0.05, std::min(double(room.width()) / image_.width(), double(room.height()) / image_.height()));
+    }
+    const QSize shown(std::max(1, int(image_.width() * scale_)), std::max(1, int(image_.height() * scale_)));
+    // Enlarged pixels stay sharp; a picture shrunk to fit is averaged.
+    label_->setPixmap(QPixmap::fromImage(image_.scaled(shown, Qt::KeepAspectRatio, scale_ >= 1.0 ? Qt::FastTransformation : Qt::SmoothTransformation)));
+    if (resize_label || zoom_ == 0) label_->adjustSize();
+}
+
+void ZoomableImage::resizeEvent(QResizeEvent* event) {
+    QScrollArea::resizeEvent(event);
+    if (zoom_ == 0 && !image_.isNull()) show_scaled(true);
 }
 
 void ZoomableImage::clear_image() {
@@ -64,9 +85,10 @@ bool ZoomableImage::eventFilter(QObject* watched, QEvent* event) {
         label_->setCursor(Qt::OpenHandCursor);
         if (!dragged_ && !image_.isNull()) {
             // The pixmap is centred in the label: undo that offset and the zoom.
-            const QSize shown = image_.size() * zoom_;
+            const QSize shown = label_->pixmap().size();
             const QPoint offset((label_->width() - shown.width()) / 2, (label_->height() - shown.height()) / 2);
-            const QPoint pixel = (mouse->position().toPoint() - offset) / zoom_;
+            const QPointF at = mouse->position() - QPointF(offset);
+            const QPoint pixel(int(std::floor(at.x() / scale_)), int(std::floor(at.y() / scale_)));
             if (QRect(QPoint(0, 0), image_.size()).contains(pixel)) Q_EMIT clicked(pixel);
         }
         return true;

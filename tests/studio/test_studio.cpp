@@ -222,6 +222,63 @@ private Q_SLOTS:
         QVERIFY(!saved.isNull() && !saved.isGrayscale() && coloured(saved));
     }
 
+    // Two runs that differ in their solver: Compare says so first, then the NFE of each; each History
+    // thumbnail carries its solver and NFE.
+    void compare_says_what_changed() {
+        MainWindowOptions o = options();
+        o.history_dir = home_.filePath("history-what-changed");
+        MainWindow window(packs_, o);
+        window.show();
+        QVERIFY(window.open_file(IRL_GRAPHS_DIR "/toy-2d.json"));
+        QVERIFY(window.document()->set_parameter("sampler-1", "count", 200));
+        QSignalSpy finished(&window, &MainWindow::run_finished);
+        QVERIFY(window.run());
+        QVERIFY(wait_finished(window, finished, 60000));
+        QVERIFY(window.document()->set_parameter("sampler-1", "solver", "dpmpp-2m"));
+        QVERIFY(window.run());
+        QVERIFY(QTest::qWaitFor([&] { return finished.count() == 2 && !window.running(); }, 60000));
+        const QVector<HistoryEntry>& runs = window.history()->entries();
+        QCOMPARE(runs.size(), 2);
+        window.compare_runs(runs.last().id, runs.first().id);  // A: heun, B: dpmpp-2m
+        const QString text = window.comparison_view()->metrics_text();
+        QVERIFY2(text.startsWith("What changed, A → B:\nsampler-1.solver: heun → dpmpp-2m\n"), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("sampler-1.nfe: A %1 · B %2").arg(runs.last().numbers.value("sampler-1.nfe").toDouble())
+                                   .arg(runs.first().numbers.value("sampler-1.nfe").toDouble())),
+                 qPrintable(text));
+        QVERIFY2(window.history_panel()->list()->item(0)->text().contains("dpmpp-2m · "), qPrintable(window.history_panel()->list()->item(0)->text()));
+        QVERIFY2(window.history_panel()->list()->item(1)->text().contains("heun · "), qPrintable(window.history_panel()->list()->item(1)->text()));
+        window.compare_runs(runs.first().id, runs.first().id);
+        QVERIFY(window.comparison_view()->metrics_text().startsWith("The same graph"));
+    }
+
+    // Fit is the default zoom: 20 samples of the default graph show whole, without scrolling, at
+    // the window size of the finding (1600x1000); the integer zooms still scroll.
+    void preview_fits_its_pane() {
+        MainWindow window(packs_, options());
+        window.resize(1600, 1000);
+        window.show();
+        QVERIFY(window.open_file(IRL_GRAPHS_DIR "/default.json"));
+        QVERIFY(window.document()->set_parameter("schedule-1", "steps", 3));
+        QSignalSpy finished(&window, &MainWindow::run_finished);
+        QVERIFY(window.run());
+        QVERIFY(wait_finished(window, finished, 120000));
+        window.show_preview_tab();
+        PreviewPanel* preview = window.preview_panel();
+        QCOMPARE(preview->denoised_view()->zoom(), 0);
+        QTest::qWait(50);
+        ZoomableImage* view = preview->denoised_view();
+        QCOMPARE(view->horizontalScrollBar()->maximum(), 0);
+        QCOMPARE(view->verticalScrollBar()->maximum(), 0);
+        const QSize room = view->maximumViewportSize();
+        const QSize shown = view->image().size() * view->scale();
+        QVERIFY2(shown.width() <= room.width() && shown.height() <= room.height() &&
+                     (shown.width() >= room.width() - 4 || shown.height() >= room.height() - 4),
+                 qPrintable(QString("%1x%2 in %3x%4").arg(shown.width()).arg(shown.height()).arg(room.width()).arg(room.height())));
+        // The integer zooms keep sharp pixels and scroll.
+        preview->set_zoom(3);
+        QVERIFY(view->verticalScrollBar()->maximum() > 0 || view->horizontalScrollBar()->maximum() > 0);
+    }
+
     void history_keeps_runs_restores_them_and_survives_a_restart() {
         const QString history_dir = home_.filePath("history-restart");
         MainWindowOptions o = options();
