@@ -185,7 +185,12 @@ void RunController::on_status(const QString& node, int status, const QString& me
 
 void RunController::on_progress(const QString& node, double fraction) {
     parts_.progress->setValue(static_cast<int>(std::clamp(fraction, 0.0, 1.0) * 1000));
-    parts_.progress->setFormat(QStringLiteral("%1  %p%").arg(node));
+    // Wide enough for the node and "100%" on one line (a long node name is shortened in its middle).
+    const QFontMetrics metrics(parts_.progress->font());
+    const int most = parts_.progress->maximumWidth(), padding = 28;
+    const QString shown = metrics.elidedText(node, Qt::ElideMiddle, most - padding - metrics.horizontalAdvance(QStringLiteral("  100%")));
+    parts_.progress->setMinimumWidth(std::min(most, metrics.horizontalAdvance(shown + QStringLiteral("  100%")) + padding));
+    parts_.progress->setFormat(QStringLiteral("%1  %p%").arg(shown));
 }
 
 void RunController::on_sampling_preview(const irl::nodes::SamplingPreview& preview) {

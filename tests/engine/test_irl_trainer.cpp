@@ -50,6 +50,7 @@ private Q_SLOTS:
     void checkpointResumesExactly();
     void initialWeightsFollowTheSeed();
     void entropyBonusFallsToItsEnd();
+    void actionProbabilitiesOnlyWhereTheActionChose();
 };
 
 void TestIrlTrainer::actionSpaceAndPolicies() {
@@ -422,6 +423,22 @@ void TestIrlTrainer::entropyBonusFallsToItsEnd() {
         QVERIFY2(std::abs(falling[i] - expected[i]) < 1e-12, qPrintable(QString("iteration %1: %2").arg(i + 1).arg(falling[i])));
         QCOMPARE(constant[i], 0.1);
     }
+}
+
+// The probabilities a training iteration reports are averaged over the states where each action
+// chose: Start chooses at the first step only, so its later rows are zeros (nothing learned there,
+// shown grey), while churn, which acts everywhere, sums to one at every level.
+void TestIrlTrainer::actionProbabilitiesOnlyWhereTheActionChose() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "ring8");
+    const torch::Tensor expert = expert_samples(denoiser, 5, 500);
+    const ActionSpace space = parse_action_space("churn=0,0.3;start=80,20,5");
+    auto policy = std::make_shared<TablePolicy>(space, 5);
+    IrlTrainer trainer(denoiser, policy, expert, euler_options(32, 1));
+    const IrlIteration it = trainer.iterate();
+    const torch::Tensor churn = it.action_probabilities[0].sum(1), start = it.action_probabilities[1].sum(1);
+    QVERIFY2(torch::allclose(churn, torch::ones_like(churn), 1e-6, 1e-6), qPrintable(QString::number(churn.min().item<double>())));
+    QVERIFY2(std::abs(start[0].item<double>() - 1.0) < 1e-6, qPrintable(QString("start rows sum to %1, %2").arg(start[0].item<double>()).arg(start[1].item<double>())));
+    QCOMPARE(start.narrow(0, 1, start.size(0) - 1).abs().sum().item<double>(), 0.0);
 }
 
 IRL_TEST_CLASS("test_irl_trainer", TestIrlTrainer)

@@ -279,6 +279,29 @@ private Q_SLOTS:
         QVERIFY(view->verticalScrollBar()->maximum() > 0 || view->horizontalScrollBar()->maximum() > 0);
     }
 
+    // The heat map greys what holds no learned probability (a fixed step, a step no trajectory
+    // reached), and draws its legend below the σ labels, however short it is.
+    void heat_map_greys_what_was_not_learned() {
+        irl::nodes::ChoiceTable table;
+        table.component = "start";
+        table.choices = {0, 1, 2};
+        table.probabilities = {{0.2, 0.5, 0.3}, {0.0, 0.0, 0.0}, {1.0 / 3, 1.0 / 3, 1.0 / 3}, {0.0, 0.0, 0.0}};
+        table.active = {true, true, true, false};
+        table.visited = {true, false, true, false};
+        table.sigmas = {80, 20, 5, 1};
+        ActionHeatMap map;
+        map.set_tables({table, table});
+        map.resize(600, map.minimumHeight());
+        const QImage picture = map.grab().toImage();
+        const auto colour_at = [&](const QRectF& r) { return picture.pixelColor(r.center().toPoint()); };
+        QCOMPARE(colour_at(map.cell_rect(0, 0, 1)), ActionHeatMap::kNotVisited);
+        QCOMPARE(colour_at(map.cell_rect(1, 2, 3)), ActionHeatMap::kFixed);
+        QVERIFY(colour_at(map.cell_rect(0, 1, 0)) != ActionHeatMap::kNotVisited && colour_at(map.cell_rect(0, 1, 0)) != ActionHeatMap::kFixed);
+        QVERIFY2(map.legend_rect().top() >= map.labels_bottom(),
+                 qPrintable(QString("legend at %1, labels end at %2").arg(map.legend_rect().top()).arg(map.labels_bottom())));
+        QVERIFY(map.legend_rect().bottom() <= map.height());
+    }
+
     void history_keeps_runs_restores_them_and_survives_a_restart() {
         const QString history_dir = home_.filePath("history-restart");
         MainWindowOptions o = options();
@@ -411,6 +434,10 @@ private Q_SLOTS:
         QVERIFY(!training->series_points("fd").isEmpty());
         QVERIFY(!training->heat_map()->tables().isEmpty());
         QVERIFY(!training->latest_samples().isNull());
+        // The progress bar holds the trainer's name and its percentage on one line.
+        const QFontMetrics metrics(window.progress_bar()->font());
+        QVERIFY2(window.progress_bar()->width() >= metrics.horizontalAdvance("irl_trainer-1  100%") + 8,
+                 qPrintable(QString("%1 px for '%2'").arg(window.progress_bar()->width()).arg(window.progress_bar()->text())));
 
         // Pause: no iteration arrives while paused; a checkpoint can still be written.
         QTest::mouseClick(training->findChild<QPushButton*>("train-pause"), Qt::LeftButton);

@@ -88,6 +88,10 @@ TrainingReport report_of(const IrlIteration& last, const IrlTrainer& trainer, co
             QVector<double> row;
             for (int64_t k = 0; k < probabilities.size(1); ++k) row << probabilities[level][k].item<double>();
             table.probabilities << row;
+            // A row of zeros: no state of this iteration's rollouts chose there.
+            double total = 0.0;
+            for (double p : row) total += p;
+            table.visited << (total > 0.0);
             // Outside the component's noise-level range the policy does not choose.
             const double sigma = schedule.sigmas[static_cast<size_t>(level)];
             table.sigmas << sigma;

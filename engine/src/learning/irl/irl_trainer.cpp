@@ -189,7 +189,11 @@ IrlIteration IrlTrainer::iterate(const CancelToken* cancel) {
     for (size_t c = 0; c < report.action_probabilities.size(); ++c)
         report.action_probabilities[c] =
             torch::zeros({policy_->levels(), static_cast<int64_t>(policy_->action_space().components[c].choices.size())}, torch::kFloat64);
-    torch::Tensor level_counts = torch::zeros({policy_->levels()}, torch::kFloat64);
+    // Per component and level: the states in which that component chose (a level no trajectory
+    // reached, or where the component does not act, such as Start after the first step, keeps a
+    // row of zeros, which the studio shows as not visited).
+    std::vector<torch::Tensor> level_counts;  // one tensor each (a filled vector would share one)
+    for (size_t c = 0; c < report.action_probabilities.size(); ++c) level_counts.push_back(torch::zeros({policy_->levels()}, torch::kFloat64));
     torch::Tensor loss = torch::zeros({}, torch::kFloat32);
     double entropy_total = 0.0;
     int64_t state_count = 0;
@@ -212,11 +216,17 @@ IrlIteration IrlTrainer::iterate(const CancelToken* cancel) {
         torch::NoGradGuard no_grad;
         const torch::Tensor level = step.input.level.clamp(0, policy_->levels() - 1);
         const std::vector<torch::Tensor> shown = masked_logits(logits, step.masks);
-        for (size_t c = 0; c < logits.size(); ++c)
-            report.action_probabilities[c].index_add_(0, level, torch::softmax(shown[c], 1).to(torch::kFloat64));
-        level_counts.index_add_(0, level, torch::ones({level.size(0)}, torch::kFloat64));
+        for (size_t c = 0; c < logits.size(); ++c) {
+            const torch::Tensor acts = step.masks.active.empty() ? torch::ones({level.size(0)}, torch::kFloat64)
+                                                                 : step.masks.active[c].to(torch::kFloat64);
+            // Where every choice is ruled out the softmax is NaN: those states do not act, and count nothing.
+            const torch::Tensor p = torch::nan_to_num(torch::softmax(shown[c], 1).to(torch::kFloat64), 0.0);
+            report.action_probabilities[c].index_add_(0, level, p * acts.unsqueeze(1));
+            level_counts[c].index_add_(0, level, acts);
+        }
     }
-    for (auto& p : report.action_probabilities) p /= level_counts.clamp_min(1.0).unsqueeze(1);
+    for (size_t c = 0; c < report.action_probabilities.size(); ++c)
+        report.action_probabilities[c] /= level_counts[c].clamp_min(1.0).unsqueeze(1);
     report.entropy = entropy_total / std::max<int64_t>(1, state_count);
     if (!std::isfinite(loss.item<double>()))
         throw std::runtime_error("training diverged at iteration " + std::to_string(iteration_) +

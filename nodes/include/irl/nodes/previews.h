@@ -42,6 +42,7 @@ struct ChoiceTable {
     QVector<double> choices;  // the values chosen from
     QVector<QVector<double>> probabilities;  // [step][choice]
     QVector<bool> active;     // per step: does the policy choose there (else a fixed value applies)
+    QVector<bool> visited;    // per step: did any trajectory choose this action there (empty: all did)
     QVector<double> sigmas;   // per step: the noise level it starts from (column labels)
 };
 

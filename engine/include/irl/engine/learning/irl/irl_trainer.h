@@ -66,7 +66,9 @@ struct IrlIteration {
     double entropy_bonus = 0.0;   // the bonus this iteration trained with
     double nfe = 0.0;             // mean function evaluations per trajectory
     int64_t evaluations = 0;      // function evaluations spent this iteration (rollout)
-    // Per component: [levels, choices] mean probability of each choice at each level.
+    // Per component: [levels, choices] mean probability of each choice at each level, over the
+    // states in which that component chose; a row of zeros where none did (a level no trajectory
+    // reached, or where the component does not act).
     std::vector<torch::Tensor> action_probabilities;
 };
 
