@@ -116,11 +116,41 @@ torch::Tensor classes_in_turn(int64_t count, int64_t classes) {
     return torch::arange(count, torch::kInt64) % classes;
 }
 
+double strength_to_sigma(const std::vector<double>& sigmas, double strength) {
+    check_sigmas(sigmas);
+    if (!(strength >= 0.0 && strength <= 1.0)) throw std::invalid_argument("strength must be in [0, 1], not " + std::to_string(strength));
+    const int64_t nonzero = static_cast<int64_t>(sigmas.size()) - 1;  // sigmas end at 0
+    // Level 0 is the highest: strength 1 is level 0, strength 0 the last nonzero level.
+    const int64_t level = std::llround((1.0 - strength) * double(nonzero - 1));
+    return sigmas[static_cast<size_t>(level)];
+}
+
 SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const SampleRequest& request) {
     const auto start = Clock::now();
     check_sigmas(settings.sigmas);
     if (request.count < 1) throw std::invalid_argument("sampler: count must be >= 1");
     const int64_t n = request.count;
+    torch::Tensor start_image;
+    if (request.start_image) {
+        std::vector<int64_t> one{1};
+        for (int64_t s : denoiser.sample_shape()) one.push_back(s);
+        const torch::Tensor& given = *request.start_image;
+        if (given.dim() != static_cast<int64_t>(one.size()) || given.sizes().slice(1) != at::IntArrayRef(one).slice(1) ||
+            (given.size(0) != 1 && given.size(0) != n))
+            throw std::invalid_argument("sampler: the start picture must be [1 or count, the denoiser's sample shape]");
+        std::vector<int64_t> full = one;
+        full[0] = n;
+        start_image = given.to(request.dtype).expand(full).contiguous();
+        if (request.start_sigma == 0.0) {
+            // Strength 0: the picture itself.
+            SampleResult result;
+            result.samples = start_image;
+            result.evaluations = torch::zeros({n}, torch::kInt64);
+            if (request.record_path) result.path = torch::zeros({0, n}, kF64);
+            result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+            return result;
+        }
+    }
     const int64_t levels = static_cast<int64_t>(settings.sigmas.size()) - 1;
     const int64_t renoise_cap = settings.renoise_cap < 0 ? levels : settings.renoise_cap;
     const torch::Tensor labels = check_labels(denoiser, request);
@@ -198,6 +228,11 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
             in.controls = fixed;
         }
 
+        // A start picture: the user's start σ wins, and a Start action may only go lower.
+        if (iteration == 0 && start_image.defined()) {
+            const torch::Tensor user = torch::full_like(in.controls.start, request.start_sigma < 0.0 ? settings.sigmas.front() : request.start_sigma);
+            in.controls.start = torch::where(in.controls.start > 0, torch::minimum(in.controls.start, user), user);
+        }
         // Start: at the first step, scale the pure noise down to a lower starting level (no
         // function evaluation): N(0, sigma_0^2) scaled is N(0, sigma_start^2), a classic sampler's
         // start at that sigma_max.
@@ -205,6 +240,8 @@ SampleResult sample(Denoiser& denoiser, const SamplerSettings& settings, const S
             const torch::Tensor target = start_levels(in.controls.start, settings.sigmas);
             const torch::Tensor sigma_start = sigma_table.index_select(0, target);
             in.x = in.x * per_sample(sigma_start / sigma, in.x).to(in.x.scalar_type());
+            // From a picture: the picture plus that noise (SDEdit's x = x0 + sigma_start * eps).
+            if (start_image.defined()) in.x = in.x + start_image.index_select(0, active);
             active_level = target;
             sigma = sigma_start;
         }

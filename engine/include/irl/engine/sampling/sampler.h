@@ -62,6 +62,13 @@ struct SampleRequest {
     StepCallback on_step;                   // optional preview callback
     int64_t preview_interval_ms = 0;        // throttle; the last step is always reported
     bool record_path = false;               // fill SampleResult::path
+    // Start from a picture (image-to-image, as SDEdit does): [count or 1, *sample_shape], noised
+    // to start_sigma at the first step instead of starting from pure noise. The start snaps to the
+    // highest schedule level at or below start_sigma (< 0: the first level); the levels above it
+    // are never visited and cost nothing. A policy's Start action may only choose levels at or
+    // below it. start_sigma 0 returns the picture itself, without a function evaluation.
+    std::optional<torch::Tensor> start_image;
+    double start_sigma = -1.0;
 };
 
 struct SampleResult {
@@ -78,6 +85,11 @@ struct SampleResult {
 
 // The schedule one sample took (from SampleResult::path): the sigma of each of its steps, then 0.
 std::vector<double> schedule_taken(const torch::Tensor& path, int64_t sample);
+
+// The start σ of a strength s in [0, 1] (ComfyUI's "denoise"): the schedule's level at fraction s
+// of the way from its lowest nonzero level (s = 0) to its highest (s = 1), counted in levels, so
+// in the schedule's own spacing (Karras's ρ, a learned list); between levels, the nearer one.
+double strength_to_sigma(const std::vector<double>& sigmas, double strength);
 
 // Labels that ask every class in turn, 0, 1, ..., classes-1, 0, ...: [count] int64.
 torch::Tensor classes_in_turn(int64_t count, int64_t classes);
