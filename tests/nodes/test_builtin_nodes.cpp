@@ -45,6 +45,7 @@ private Q_SLOTS:
     void dxmiTrainerGivesItsSamplerAndEnergy();
     void datasetTakesTheDenoisersShape();
     void aColourPipelineFromFolderToPng();
+    void theSamplerStartsFromAPicture();
 
 private:
     // denoiser (toy ring8) + schedule (6 steps) + sampler (class 0, 64 samples, seed 3), and an
@@ -549,6 +550,54 @@ void TestBuiltinNodes::aColourPipelineFromFolderToPng() {
     QVERIFY2(reopened.graph && reopened.problems.isEmpty(), qPrintable(reopened.summary()));
     QCOMPARE(reopened.graph->nodes().size(), g.nodes().size());
     QCOMPARE(reopened.graph->links().size(), g.links().size());
+}
+
+// A Sampler fed another Sampler's samples as its start pictures: start σ 0 gives them back
+// exactly with no evaluation; a strength of 0.5 starts halfway down the schedule's levels and
+// spends fewer evaluations than a run from noise; a start σ wins over the strength.
+void TestBuiltinNodes::theSamplerStartsFromAPicture() {
+    Graph g(&packs_.registry());
+    const QString d = g.add_node("irl.denoiser"), s = g.add_node("irl.schedule"), first = g.add_node("irl.sampler");
+    const QString second = g.add_node("irl.sampler");
+    g.set_parameter(d, "source", "toy");
+    g.set_parameter(s, "steps", 10);
+    for (const QString& a : {first, second}) {
+        g.set_parameter(a, "solver", "euler");
+        g.set_parameter(a, "count", 32);
+    }
+    g.set_parameter(second, "seed", 5);
+    g.set_parameter(second, "start_sigma", 0.0);
+    QString why;
+    for (const Link& link : QVector<Link>{{{d, "denoiser"}, {first, "denoiser"}}, {{s, "schedule"}, {first, "schedule"}},
+                                          {{d, "denoiser"}, {second, "denoiser"}}, {{s, "schedule"}, {second, "schedule"}},
+                                          {{first, "images"}, {second, "picture"}}})
+        QVERIFY2(g.connect(link, &why), qPrintable(why));
+    const auto run = [&](QVariantMap* nfe) {
+        Executor executor(packs_);
+        RunContext context;
+        QTemporaryDir out;
+        context.output_dir = out.path();
+        context.report = [nfe](const QString& node, const QString& key, double value) {
+            if (key == "nfe") nfe->insert(node, value);
+        };
+        const RunOutcome outcome = executor.run(g, context, {second});
+        if (!outcome.ok) qFatal("%s", qPrintable(outcome.error));
+        return std::pair{std::any_cast<builtin::ImagesValue>(executor.outputs_of(first).value("images")).samples,
+                         std::any_cast<builtin::ImagesValue>(executor.outputs_of(second).value("images")).samples};
+    };
+    QVariantMap nfe;
+    const auto [pictures, same] = run(&nfe);
+    QVERIFY(torch::equal(pictures, same));
+    QCOMPARE(nfe.value(second).toDouble(), 0.0);
+    QCOMPARE(nfe.value(first).toDouble(), 10.0);
+    g.set_parameter(second, "start_sigma", -1.0);
+    g.set_parameter(second, "strength", 0.5);
+    const auto [again, halfway] = run(&nfe);
+    QCOMPARE(nfe.value(second).toDouble(), 5.0);  // from level 4 of 0..9 (4.5 rounded away), Euler: one evaluation a level
+    QVERIFY(!torch::equal(again, halfway));
+    g.set_parameter(second, "start_sigma", 1000.0);  // above the top: from the first level, every evaluation
+    run(&nfe);
+    QCOMPARE(nfe.value(second).toDouble(), 10.0);
 }
 
 IRL_TEST_CLASS("test_builtin_nodes", TestBuiltinNodes)

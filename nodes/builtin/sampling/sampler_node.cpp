@@ -36,11 +36,12 @@ SamplingPreview preview_of(const StepPreview& step, int64_t levels, const Denois
 }  // namespace
 
 NodeTypeInfo SamplerNode::declaration() {
-    NodeTypeInfo t{"irl.sampler", "Sampler", "Sampling", "Runs the sampler from pure noise to images",
+    NodeTypeInfo t{"irl.sampler", "Sampler", "Sampling", "Runs the sampler from pure noise, or from a start picture, to images",
                    {{"denoiser", ports::denoiser}, {"schedule", ports::schedule}}, {{"images", ports::images}}, {}};
     for (ActionKind kind : kActionKinds)
         t.inputs.push_back({action_port_name(kind), ports::action(kind), QString("The %1 of every step").arg(to_string(kind)), true});
     t.inputs.push_back({"policy", ports::policy, "A learned policy: chooses the actions at every step", true});
+    t.inputs.push_back({"picture", ports::images, "A start picture: the samples start from it, noised to the start σ (image-to-image)", true});
     t.parameters = {ParameterSchema::choice("solver", "Solver", as_qt(solver_names()), "heun"),
                     ParameterSchema::integer("count", "Count", 16, 1, 100000, "How many samples"),
                     ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647),
@@ -48,7 +49,13 @@ NodeTypeInfo SamplerNode::declaration() {
                                              "-1: every class in turn (unconditional for toys); -2: no class (unconditional)"),
                     ParameterSchema::integer("renoise_cap", "Renoise cap", -1, -1, 10000, "-1: as many levels as the schedule"),
                     ParameterSchema::integer("budget", "Budget", kNoBudget, kNoBudget, 100000,
-                                             "Most function evaluations per sample (the last step goes to σ = 0 when it is spent); -1: none")};
+                                             "Most function evaluations per sample (the last step goes to σ = 0 when it is spent); -1: none"),
+                    ParameterSchema::number("strength", "Strength", 1.0, 0.0, 1.0,
+                                            "With a start picture: how much is redrawn (ComfyUI's denoise). The start σ is the schedule's "
+                                            "level at this fraction of its levels, from the lowest (0) to the highest (1)"),
+                    ParameterSchema::number("start_sigma", "Start σ", -1.0, -1.0, 1000.0,
+                                            "With a start picture: the σ it is noised to, which wins over Strength (snapped to the highest "
+                                            "level at or below it); 0 returns the picture itself; -1: from Strength")};
     return t;
 }
 
@@ -95,6 +102,15 @@ Values SamplerNode::evaluate(const Values& in, const QVariantMap& p, RunContext&
         if (context.progress) context.progress(node, step.progress, QString());
         if (context.sampling_preview) context.sampling_preview(preview_of(step, levels, model, node, request.labels));
     };
+    if (const ImagesValue* start = optional_input<ImagesValue>(in, "picture")) {
+        // One start picture per sample: the given ones in turn.
+        const int64_t given = start->samples.size(0);
+        if (given == 0) throw std::runtime_error("the picture input holds no picture");
+        const torch::Tensor rows = torch::arange(request.count, torch::kInt64).remainder(given);
+        request.start_image = start->samples.index_select(0, rows);
+        const double start_sigma = p.value("start_sigma").toDouble();
+        request.start_sigma = start_sigma >= 0.0 ? start_sigma : strength_to_sigma(settings.sigmas, p.value("strength").toDouble());
+    }
     SampleResult result;
     if (const PolicyValue* policy = optional_input<PolicyValue>(in, "policy")) {
         const std::string differences = policy->setup.differences(PolicySetup::of(*model.denoiser, settings));
