@@ -2,6 +2,7 @@
 
 #include "builtin_values.h"
 #include "data/dataset_node.h"
+#include "data/load_image_node.h"
 #include "learning/dxmi_trainer_node.h"
 #include "learning/irl_trainer_node.h"
 #include "learning/policy_node.h"
@@ -43,6 +44,7 @@ const NodeClassList& node_classes() {
         NodeClass::of<ScheduleLearnerNode>(),
         NodeClass::of<DxmiTrainerNode>(),
         NodeClass::of<DatasetNode>(),
+        NodeClass::of<LoadImageNode>(),
         NodeClass::of<EvaluateNode>(),
         NodeClass::of<SaveImageNode>(),
         NodeClass::of<PreviewNode>(),

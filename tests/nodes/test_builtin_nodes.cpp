@@ -46,6 +46,7 @@ private Q_SLOTS:
     void datasetTakesTheDenoisersShape();
     void aColourPipelineFromFolderToPng();
     void theSamplerStartsFromAPicture();
+    void loadImageFeedsTheSampler();
 
 private:
     // denoiser (toy ring8) + schedule (6 steps) + sampler (class 0, 64 samples, seed 3), and an
@@ -598,6 +599,44 @@ void TestBuiltinNodes::theSamplerStartsFromAPicture() {
     g.set_parameter(second, "start_sigma", 1000.0);  // above the top: from the first level, every evaluation
     run(&nfe);
     QCOMPARE(nfe.value(second).toDouble(), 10.0);
+}
+
+// Load Image converts a picture file to the linked denoiser's shape (3x32x32 here) and feeds a
+// Sampler's start picture: at start σ 0 every sample is that picture; a file that is no picture
+// is one sentence naming it.
+void TestBuiltinNodes::loadImageFeedsTheSampler() {
+    QTemporaryDir dir;
+    const QString file = dir.filePath("wide.png");
+    cv::imwrite(file.toStdString(), cv::Mat(30, 50, CV_8UC3, cv::Scalar(200, 40, 10)));  // blue, BGR
+    Graph g(&packs_.registry());
+    const QString d = g.add_node("irl.denoiser"), s = g.add_node("irl.schedule"), load = g.add_node("irl.load_image");
+    const QString a = g.add_node("irl.sampler"), preview = g.add_node("irl.preview");
+    g.set_parameter(d, "source", "torchscript");
+    g.set_parameter(d, "file", QString(IRL_FIXTURE_DIR) + "/conv-colour-raw.pt");
+    g.set_parameter(s, "steps", 4);
+    g.set_parameter(load, "file", file);
+    g.set_parameter(a, "count", 3);
+    g.set_parameter(a, "start_sigma", 0.0);
+    QString why;
+    for (const Link& link : QVector<Link>{{{d, "denoiser"}, {load, "denoiser"}}, {{d, "denoiser"}, {a, "denoiser"}},
+                                          {{s, "schedule"}, {a, "schedule"}}, {{load, "images"}, {a, "picture"}},
+                                          {{a, "images"}, {preview, "images"}}})
+        QVERIFY2(g.connect(link, &why), qPrintable(why));
+    Executor executor(packs_);
+    TrainerRun run;
+    QStringList notices;
+    run.context.notice = [&notices](const QString&, const QString& text) { notices << text; };
+    QVERIFY2(link_and_run(executor, g, {}, run).isEmpty(), qPrintable(run.outcome.error));
+    const torch::Tensor picture = std::any_cast<builtin::ImagesValue>(executor.outputs_of(load).value("images")).samples;
+    QCOMPARE(picture.sizes(), (torch::IntArrayRef{1, 3, 32, 32}));
+    QVERIFY(picture[0][2].mean().item<float>() > 0.5f && picture[0][0].mean().item<float>() < -0.8f);  // blue kept
+    const torch::Tensor samples = std::any_cast<builtin::ImagesValue>(executor.outputs_of(a).value("images")).samples;
+    QVERIFY(torch::equal(samples, picture.expand({3, 3, 32, 32})));
+    QVERIFY2(notices.join("\n").contains("fitted 1 image of another size to 32x32 by centre-crop"), qPrintable(notices.join("\n")));
+    g.set_parameter(load, "file", dir.filePath("missing.png"));
+    TrainerRun bad;
+    const QString error = link_and_run(executor, g, {}, bad);
+    QVERIFY2(error.contains("missing.png") && error.contains("not an image OpenCV can read"), qPrintable(error));
 }
 
 IRL_TEST_CLASS("test_builtin_nodes", TestBuiltinNodes)

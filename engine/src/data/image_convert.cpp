@@ -1,6 +1,7 @@
 #include "irl/engine/data/image_convert.h"
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
@@ -189,6 +190,26 @@ torch::Tensor picture_to_image(const cv::Mat& picture, const ImageShape& shape, 
     const cv::Mat converted = convert_pixels(pixels, shape, fit, seen);
     if (notes) notes->add(seen);
     return chw_of(converted).mul_(2.0).sub_(1.0);
+}
+
+torch::Tensor read_picture(const std::string& path, const ImageShape& shape, AspectFit fit, ConversionNotes* notes) {
+    // Pictures smaller than this on a side carry no image a model could learn from; larger ones are
+    // refused rather than converted: at 4 bytes a value a 40-megapixel colour picture already takes
+    // half a gigabyte on its way down to a model's size.
+    constexpr int kSmallestSide = 4;
+    constexpr double kLargestMegapixels = 40.0;
+    const cv::Mat picture = cv::imread(path, cv::IMREAD_UNCHANGED);
+    if (picture.empty()) throw std::runtime_error("not an image OpenCV can read");
+    const std::string size = std::to_string(picture.cols) + "x" + std::to_string(picture.rows) + " pixels";
+    if (picture.rows < kSmallestSide || picture.cols < kSmallestSide)
+        throw std::runtime_error(size + ", smaller than " + std::to_string(kSmallestSide) + " on a side");
+    if (double(picture.rows) * picture.cols > kLargestMegapixels * 1e6)
+        throw std::runtime_error(size + ", larger than " + std::to_string(int(kLargestMegapixels)) + " megapixels (shrink it first)");
+    try {
+        return picture_to_image(picture, shape, fit, notes);
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(e.what());
+    }
 }
 
 torch::Tensor convert_images(const torch::Tensor& images, const ImageShape& shape, AspectFit fit, ConversionNotes* notes) {

@@ -1,6 +1,5 @@
 #include "irl/engine/data/image_dataset.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -9,12 +8,6 @@
 namespace irl {
 
 namespace {
-
-// Pictures smaller than this on a side carry no image a model could learn from.
-constexpr int kSmallestSide = 4;
-// Larger pictures are refused rather than converted: at 4 bytes a value a 40-megapixel colour
-// picture already takes half a gigabyte on its way down to a model's size.
-constexpr double kLargestMegapixels = 40.0;
 
 std::vector<std::filesystem::path> files_in(const std::filesystem::path& folder) {
     std::vector<std::filesystem::path> files;
@@ -54,25 +47,9 @@ ImageDataset load_image_folder(const std::string& folder, const ImageShape& shap
         const fs::path& dir = class_dirs[label];
         data.class_names.push_back(name_of(dir));
         for (const fs::path& file : files_in(dir)) {
-            const cv::Mat picture = cv::imread(file.string(), cv::IMREAD_UNCHANGED);
-            if (picture.empty()) {
-                seen.skipped.push_back(file.string() + ": not an image OpenCV can read");
-                continue;
-            }
-            if (picture.rows < kSmallestSide || picture.cols < kSmallestSide) {
-                seen.skipped.push_back(file.string() + ": " + std::to_string(picture.cols) + "x" + std::to_string(picture.rows) +
-                                       " pixels, smaller than " + std::to_string(kSmallestSide) + " on a side");
-                continue;
-            }
-            if (double(picture.rows) * picture.cols > kLargestMegapixels * 1e6) {
-                seen.skipped.push_back(file.string() + ": " + std::to_string(picture.cols) + "x" + std::to_string(picture.rows) +
-                                       " pixels, larger than " + std::to_string(int(kLargestMegapixels)) +
-                                       " megapixels (shrink it first)");
-                continue;
-            }
             try {
-                images.push_back(picture_to_image(picture, shape, fit, &seen.converted));
-            } catch (const std::invalid_argument& e) {
+                images.push_back(read_picture(file.string(), shape, fit, &seen.converted));
+            } catch (const std::runtime_error& e) {
                 seen.skipped.push_back(file.string() + ": " + e.what());
                 continue;
             }

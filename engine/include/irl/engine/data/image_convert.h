@@ -60,6 +60,11 @@ struct ConversionNotes {
 torch::Tensor picture_to_image(const cv::Mat& picture, const ImageShape& shape, AspectFit fit,
                                ConversionNotes* notes = nullptr);
 
+// A picture file read by OpenCV and converted as above. Throws std::runtime_error with the reason
+// (without the path, which the caller names): not a picture OpenCV can read, smaller than 4 pixels
+// on a side, larger than 40 megapixels.
+torch::Tensor read_picture(const std::string& path, const ImageShape& shape, AspectFit fit, ConversionNotes* notes = nullptr);
+
 // Images [N, C, h, w] in [-1, 1] (C 1 or 3) to [N, shape]: the same conversion as a picture's.
 // Returns `images` itself when it already has the shape.
 torch::Tensor convert_images(const torch::Tensor& images, const ImageShape& shape, AspectFit fit,
