@@ -15,6 +15,8 @@
 #include "training_view.h"
 
 #include "irl/engine/core/compute.h"
+#include "irl/engine/io/png_text.h"
+#include "irl/nodes/graph_file.h"
 #include "irl/nodes/graph_runner.h"
 #include "irl/nodes/plugin_loader.h"
 
@@ -22,6 +24,7 @@
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QToolButton>
@@ -330,16 +333,50 @@ void MainWindow::showEvent(QShowEvent* event) {
     QTimer::singleShot(0, view_, [this] { view_->fit_all(); });
 }
 
+namespace {
+
+// A picture a Load Image node can read (by its name; the node says if it is not one).
+bool is_picture(const QString& path) {
+    static const QStringList suffixes{"png", "jpg", "jpeg", "bmp", "webp", "tif", "tiff"};
+    return suffixes.contains(QFileInfo(path).suffix().toLower());
+}
+
+// A graph file, or a PNG that embeds one (Save Image's): opened, not loaded as a picture.
+bool carries_graph(const QString& path) {
+    if (QFileInfo(path).suffix().toLower() != "png") return DocumentFiles::openable(path);
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) return false;
+    return irl::read_png_text(file.readAll().toStdString(), irl::nodes::kGraphPngKeyword).has_value();
+}
+
+}  // namespace
+
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
     const QList<QUrl> urls = event->mimeData()->urls();
-    if (urls.size() == 1 && urls.first().isLocalFile() && DocumentFiles::openable(urls.first().toLocalFile())) event->acceptProposedAction();
+    if (urls.size() != 1 || !urls.first().isLocalFile()) return;
+    const QString path = urls.first().toLocalFile();
+    if (DocumentFiles::openable(path) || is_picture(path)) event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
     const QList<QUrl> urls = event->mimeData()->urls();
-    if (urls.isEmpty() || !files_->maybe_save()) return;
+    if (urls.isEmpty() || !urls.first().isLocalFile()) return;
+    const QString path = urls.first().toLocalFile();
+    if (!carries_graph(path) && is_picture(path)) {
+        // A picture: a Load Image node where it was dropped, reading it (one undo step).
+        event->acceptProposedAction();
+        const QPointF at = view_->mapToScene(view_->mapFrom(this, event->position().toPoint()));
+        document_->undo_stack()->beginMacro(tr("Load Image %1").arg(QFileInfo(path).fileName()));
+        QString error;
+        const QString id = scene_->add_node_at("irl.load_image", at, std::nullopt, true, &error);
+        if (!id.isEmpty()) document_->set_parameter(id, "file", path, &error);
+        document_->undo_stack()->endMacro();
+        if (id.isEmpty() || !error.isEmpty()) statusBar()->showMessage(error, 6000);
+        return;
+    }
+    if (!files_->maybe_save()) return;
     event->acceptProposedAction();
-    open_file(urls.first().toLocalFile());
+    open_file(path);
 }
 
 void MainWindow::request_palette(const QPointF& scene_position, const std::optional<irl::nodes::PortRef>& from, const QString& type,

@@ -410,6 +410,22 @@ private Q_SLOTS:
         QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
         QApplication::sendEvent(&window, &drop);
         QCOMPARE(irl::nodes::write_graph(window.document()->graph()), ran);
+        // A picture without a graph becomes a Load Image node reading it, one undo step.
+        const QString picture = home_.filePath("plain.png");
+        QImage(20, 10, QImage::Format_RGB32).save(picture);
+        mime.setUrls({QUrl::fromLocalFile(picture)});
+        QDragEnterEvent enter_picture(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &enter_picture);
+        QVERIFY(enter_picture.isAccepted());
+        const qsizetype nodes = window.document()->graph().nodes().size();
+        QDropEvent drop_picture(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &drop_picture);
+        QCOMPARE(window.document()->graph().nodes().size(), nodes + 1);
+        const irl::nodes::Node& added = window.document()->graph().nodes().last();
+        QCOMPARE(added.type, QString("irl.load_image"));
+        QCOMPARE(added.parameters.value("file").toString(), picture);
+        window.document()->undo_stack()->undo();
+        QCOMPARE(window.document()->graph().nodes().size(), nodes);
     }
 
     void interactive_training() {
