@@ -24,6 +24,8 @@
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 
+#include <map>
+
 using namespace irl;
 using namespace irl::nodes;
 
@@ -508,21 +510,16 @@ void TestBuiltinNodes::aColourPipelineFromFolderToPng() {
     const QString d = g.add_node("irl.denoiser"), s = g.add_node("irl.schedule"), data = g.add_node("irl.dataset");
     const QString churn = g.add_node("irl.churn"), trainer = g.add_node("irl.irl_trainer"), sampler = g.add_node("irl.sampler");
     const QString evaluate = g.add_node("irl.evaluate"), save = g.add_node("irl.save_image");
-    g.set_parameter(d, "source", "torchscript");
-    g.set_parameter(d, "file", QString(IRL_FIXTURE_DIR) + "/conv-colour-raw.pt");
-    g.set_parameter(s, "steps", 4);
-    g.set_parameter(data, "source", "image-folder");
-    g.set_parameter(data, "folder", QString::fromStdString(folder));
-    g.set_parameter(data, "fit", "pad");
-    g.set_parameter(churn, "choices", "0,0.3");
-    g.set_parameter(trainer, "solver", "euler");
-    g.set_parameter(trainer, "iterations", 2);
-    g.set_parameter(trainer, "batch", 8);
-    g.set_parameter(trainer, "eval_every", 1);
-    g.set_parameter(trainer, "eval_count", 8);
-    g.set_parameter(sampler, "solver", "euler");
-    g.set_parameter(sampler, "count", 8);
-    g.set_parameter(save, "path", "colour.png");
+    const std::map<QString, QVariantMap> parameters{
+        {d, {{"source", "torchscript"}, {"file", QString(IRL_FIXTURE_DIR) + "/conv-colour-raw.pt"}}},
+        {s, {{"steps", 4}}},
+        {data, {{"source", "image-folder"}, {"folder", QString::fromStdString(folder)}, {"fit", "pad"}}},
+        {churn, {{"choices", "0,0.3"}}},
+        {trainer, {{"solver", "euler"}, {"iterations", 2}, {"batch", 8}, {"eval_every", 1}, {"eval_count", 16}}},
+        {sampler, {{"solver", "euler"}, {"count", 8}}},
+        {save, {{"path", "colour.png"}}}};
+    for (const auto& [node, values] : parameters)
+        for (auto it = values.begin(); it != values.end(); ++it) QVERIFY2(g.set_parameter(node, it.key(), it.value()), qPrintable(it.key()));
     Executor executor(packs_);
     TrainerRun run;
     QStringList notices;
