@@ -6,6 +6,7 @@
 
 #include "irl/nodes/executor.h"
 #include "irl/nodes/graph_file.h"
+#include "irl/nodes/seed_rules.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -71,6 +72,9 @@ int run_command(const std::vector<std::string>& raw_in, const CancelToken& cance
         if (!graph.set_parameter(s.left(dot), s.mid(dot + 1, eq - dot - 1), parse_value(s.mid(eq + 1)), &error))
             throw UsageError("--set " + set + ": " + error.toStdString());
     }
+    if (const int runs = nodes::batch_count(graph); runs > 1)
+        std::fprintf(stderr, "note: the batch count (%d) and the seed rules apply to Run in the studio; this command runs the graph once, "
+                             "with its seeds as they are (set others with --set NODE.seed=N)\n", runs);
     const QString out = QString::fromStdString(args.text("out", "."));
     if (!QDir().mkpath(out)) throw UsageError("cannot create the output folder '" + out.toStdString() + "'");
 

@@ -10,10 +10,12 @@
 #include "irl/engine/core/resources.h"
 #include "irl/nodes/graph_runner.h"
 #include "irl/nodes/output_paths.h"
+#include "irl/nodes/seed_rules.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QProgressBar>
+#include <QRandomGenerator>
 #include <QStandardPaths>
 #include <QTime>
 #include <QUndoStack>
@@ -69,10 +71,44 @@ bool RunController::run(const QStringList& targets) {
         Q_EMIT status_message(tr("The graph is empty: add nodes first (Shift+A or double-click the canvas)."), 6000);
         return false;
     }
-    auto pending = std::make_shared<Pending>(Pending{parts_.document->graph(), targets, graph_file_(), output_dir(),
-                                                      QString()});
-    pending->label = QStringLiteral("%1 · %2").arg(QTime::currentTime().toString("HH:mm:ss"),
-                                                   targets.isEmpty() ? tr("the graph") : targets.join(", "));
+    // The batch count's runs, each with the seeds the seed rules give after the one before.
+    irl::nodes::Graph graph = parts_.document->graph();
+    const int runs = irl::nodes::batch_count(graph, targets);
+    const auto draw = [](qlonglong lowest, qlonglong highest) {
+        return lowest + static_cast<qlonglong>(QRandomGenerator::global()->bounded(static_cast<quint64>(highest - lowest) + 1));
+    };
+    int submitted = 0;
+    for (; submitted < runs; ++submitted) {
+        if (!submit(graph, targets, runs > 1 ? tr("run %1 of %2").arg(submitted + 1).arg(runs) : QString())) break;
+        const QHash<QString, qlonglong> next = irl::nodes::seeds_after_run(graph, targets, draw);
+        for (auto it = next.begin(); it != next.end(); ++it) graph.set_parameter(it.key(), "seed", it.value());
+    }
+    if (submitted == 0) return false;
+    // The document keeps the seeds of the next run, as one undo step (a macro, so that it never
+    // merges with the user's own edit of a seed): Undo brings back the seeds this Run used.
+    QStringList changed;
+    for (const irl::nodes::Node& node : graph.nodes()) {
+        const irl::nodes::Node* before = parts_.document->graph().node(node.id);
+        if (before && node.parameters.contains("seed") && before->parameters.value("seed") != node.parameters.value("seed")) changed << node.id;
+    }
+    if (!changed.isEmpty()) {
+        parts_.document->undo_stack()->beginMacro(tr("Seeds after Run"));
+        for (const QString& id : changed) parts_.document->set_parameter(id, "seed", graph.node(id)->parameters.value("seed"));
+        parts_.document->undo_stack()->endMacro();
+    }
+    if (runs > 1) Q_EMIT status_message(tr("%1 of %2 runs started or queued.").arg(submitted).arg(runs), 6000);
+    return true;
+}
+
+bool RunController::submit(const irl::nodes::Graph& graph, const QStringList& targets, const QString& part) {
+    auto pending = std::make_shared<Pending>(Pending{graph, targets, graph_file_(), output_dir(), QString()});
+    QStringList label{QTime::currentTime().toString("HH:mm:ss"), targets.isEmpty() ? tr("the graph") : targets.join(", ")};
+    if (!part.isEmpty()) label << part;
+    QStringList seeds;
+    for (const irl::nodes::Node& node : graph.nodes())
+        if (node.parameters.contains("seed_rule")) seeds << QStringLiteral("%1 seed %2").arg(node.id, node.parameters.value("seed").toString());
+    if (!seeds.isEmpty() && seeds.size() <= 2) label << seeds;
+    pending->label = label.join(QStringLiteral(" · "));
     if (runner_->busy()) {
         queue_.push_back(pending);
         Q_EMIT queue_changed();
@@ -134,12 +170,12 @@ QStringList RunController::trainers() const {
 void RunController::start_training(const QString& trainer) {
     if (runner_->busy()) {
         Q_EMIT status_message(tr("A run is going: training starts when it ends (queued)."), 6000);
-        run({trainer});
+        submit(parts_.document->graph(), {trainer}, QString());
         return;
     }
     training_node_ = trainer;
     parts_.training->clear();
-    if (!run({trainer})) {
+    if (!submit(parts_.document->graph(), {trainer}, QString())) {
         training_node_.clear();
         return;
     }

@@ -15,6 +15,7 @@
 class QProgressBar;
 
 namespace irl::nodes {
+class Graph;
 class GraphRunner;
 class NodePacks;
 struct RunOutcome;
@@ -48,6 +49,8 @@ public:
 
     // Starts a run of the document now, or, while one is going, queues the graph as it is now
     // (the queued run starts when the current one ends, whether it finished, failed or was cancelled).
+    // A batch count above 1 queues that many runs; the seed rules then set the document's seeds
+    // for the next Run (one undo step). Training runs once and leaves the seeds as they are.
     bool run(const QStringList& targets = {});
     // The runs waiting, oldest first, and removing one before it starts.
     QStringList queued() const;
@@ -81,6 +84,8 @@ private:
 
     Parts parts_;
     struct Pending;
+    // Starts `graph` now or queues it; `part` is added to its label ("run 2 of 4").
+    bool submit(const irl::nodes::Graph& graph, const QStringList& targets, const QString& part);
     bool start(const Pending& run);
 
     std::function<QString()> graph_file_;

@@ -4,6 +4,7 @@
 
 #include "irl/engine/data/toy_mixtures.h"
 #include "irl/engine/learning/dxmi/dxmi_files.h"
+#include "irl/nodes/seed_rules.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 
 #include <torch/torch.h>
@@ -32,7 +33,9 @@ NodeTypeInfo DxmiSamplerNode::declaration() {
              {"denoiser", ports::denoiser, "The denoiser it samples with: the fine-tuned one in the file, or the toy's exact one"}},
             {ParameterSchema::file("file", "DxMI sampler file", "DxMI samplers (*.dxmi)"),
              ParameterSchema::integer("count", "Samples", 2000, 1, 1000000),
-             ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647)}};
+             ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647),
+             seed_rule_parameter(),
+             batch_parameter()}};
 }
 
 Values DxmiSamplerNode::evaluate(const Values&, const QVariantMap& p, RunContext& context) {

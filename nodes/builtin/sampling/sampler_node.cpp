@@ -4,6 +4,7 @@
 
 #include "irl/engine/learning/irl/irl_trainer.h"
 #include "irl/engine/sampling/sampler.h"
+#include "irl/nodes/seed_rules.h"
 
 #include <torch/torch.h>
 
@@ -45,6 +46,8 @@ NodeTypeInfo SamplerNode::declaration() {
     t.parameters = {ParameterSchema::choice("solver", "Solver", as_qt(solver_names()), "heun"),
                     ParameterSchema::integer("count", "Count", 16, 1, 100000, "How many samples"),
                     ParameterSchema::integer("seed", "Seed", 0, 0, 2147483647),
+                    seed_rule_parameter(),
+                    batch_parameter(),
                     ParameterSchema::integer("class", "Class", -1, -2, 1000,
                                              "-1: every class in turn (unconditional for toys); -2: no class (unconditional)"),
                     ParameterSchema::integer("renoise_cap", "Renoise cap", -1, -1, 10000, "-1: as many levels as the schedule"),
