@@ -8,6 +8,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace irl::nodes::builtin {
@@ -98,7 +99,8 @@ Values SamplerNode::evaluate(const Values& in, const QVariantMap& p, RunContext&
     }
     if (settings.fixed.guidance != 1.0 && !request.labels.defined())
         throw std::runtime_error("guidance needs a class: set the Sampler's class, or use a class-conditional denoiser");
-    const int64_t levels = static_cast<int64_t>(settings.sigmas.size()) - 1;
+    // The steps the preview counts: every level, or from a start picture those at or below its start σ.
+    int64_t levels = static_cast<int64_t>(settings.sigmas.size()) - 1;
     request.preview_interval_ms = 100;
     const QString node = context.node;
     request.on_step = [&](const StepPreview& step) {
@@ -113,6 +115,8 @@ Values SamplerNode::evaluate(const Values& in, const QVariantMap& p, RunContext&
         request.start_image = start->samples.index_select(0, rows);
         const double start_sigma = p.value("start_sigma").toDouble();
         request.start_sigma = start_sigma >= 0.0 ? start_sigma : strength_to_sigma(settings.sigmas, p.value("strength").toDouble());
+        levels = std::max<int64_t>(1, std::count_if(settings.sigmas.begin(), settings.sigmas.end() - 1,
+                                                    [&](double sigma) { return sigma <= request.start_sigma; }));
     }
     SampleResult result;
     if (const PolicyValue* policy = optional_input<PolicyValue>(in, "policy")) {
