@@ -49,7 +49,10 @@ void tell_folder_report(const ImageFolderReport& report, const ImageShape& shape
 }
 
 ImageDataset training_images_option(const Arguments& args, const Denoiser& denoiser, const std::string& split) {
-    const ImageShape shape = image_shape_of(denoiser.sample_shape());
+    return training_images_option(args, image_shape_of(denoiser.sample_shape()), split);
+}
+
+ImageDataset training_images_option(const Arguments& args, const ImageShape& shape, const std::string& split) {
     const AspectFit fit = aspect_fit_from_string(args.text("fit", "crop"), "--fit");
     if (args.has("folder")) {
         ImageFolderReport report;

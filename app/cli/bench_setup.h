@@ -47,6 +47,8 @@ std::unique_ptr<Denoiser> model_option(const Arguments& args, std::string* path 
 // Fashion-MNIST `split` converted likewise. What was skipped or converted is told on stderr (a
 // count and the first few paths); a folder with nothing usable is refused in one sentence.
 ImageDataset training_images_option(const Arguments& args, const Denoiser& denoiser, const std::string& split);
+// The same in a shape given directly.
+ImageDataset training_images_option(const Arguments& args, const ImageShape& shape, const std::string& split);
 // What loading a folder skipped and converted, on stderr.
 void tell_folder_report(const ImageFolderReport& report, const ImageShape& shape, AspectFit fit);
 // The help lines of --folder and --fit.

@@ -25,6 +25,8 @@ int sample_command(const std::vector<std::string>& args, const CancelToken& canc
 void print_sample_help();
 int train_denoiser_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int train_classifier_command(const std::vector<std::string>& args, const CancelToken& cancel);
+// A feature network for the metrics of any images, trained as a classifier of a folder's classes.
+int train_features_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int eval_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int train_policy_command(const std::vector<std::string>& args, const CancelToken& cancel);
 int run_command(const std::vector<std::string>& args, const CancelToken& cancel);

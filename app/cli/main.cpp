@@ -38,6 +38,7 @@ void print_usage() {
                  "  train-denoiser  train the EDM U-Net on Fashion-MNIST (resumable; exports EMA weights)\n"
                  "  make-emoji-folder  render the Noto colour emoji into an image folder (one subfolder per group)\n"
                  "  train-classifier  train the metrics classifier on Fashion-MNIST\n"
+                 "  train-features  train a feature network for the metrics of a folder of pictures (any shape, colour)\n"
                  "  train-policy  learn a sampling policy by inverse RL (toy or Fashion-MNIST)\n"
                  "  tune-schedule  search the noise levels of one solver at a fixed budget (the tuned-schedule baseline)\n"
                  "  learn-schedule  fit one solver's noise levels to a many-step teacher through the solver (resumable)\n"
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
         if (command == "sample") return irl::cli::sample_command(args, g_cancel);
         if (command == "train-denoiser") return irl::cli::train_denoiser_command(args, g_cancel);
         if (command == "train-classifier") return irl::cli::train_classifier_command(args, g_cancel);
+        if (command == "train-features") return irl::cli::train_features_command(args, g_cancel);
         if (command == "eval") return irl::cli::eval_command(args, g_cancel);
         if (command == "train-policy") return irl::cli::train_policy_command(args, g_cancel);
         if (command == "tune-schedule") return irl::cli::tune_schedule_command(args, g_cancel);
