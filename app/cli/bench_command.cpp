@@ -16,7 +16,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           at about 5, 9, 19 and 35 NFE on the bundled denoiser, against the first --count test images,\n"
                      "           and the floor: the next --count test images scored the same way [--count 1000, at most 5000]\n"
                      "           [--solver euler,heun,...] [--nfe 5,9,19,35] [--no-floor] [--guidance 1] [--seed 0] [--model F]\n"
-                     "           [--classifier F] [--json] (docs/solvers.md)\n"
+                     "           [--classifier F] [--features F: a second judge, a network of train-features, and the rank\n"
+                     "           correlation of the two judges' FD over the rows] [--json] (docs/solvers.md)\n"
                      "  irl-toy  policies learned by IRL on a 2-D toy vs every fixed choice of the same actions, every classic\n"
                      "           solver at the same NFE (sigma_max 2..80 x rho 1..7) and a schedule tuned with as many evaluations\n"
                      "           [--toy ring8] [--solver heun] [--steps 6] [--actions \"churn=0,0.2,0.5,1\"] [--budget B]\n"
@@ -83,7 +84,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                                 "eval-seeds", "classic-nfe", "tuning-budget", "tuning-count", "screen-count",
                                 "cycles", "graph", "max-progress", "sampler", "torchscript", "python-loop", "large-count",
                                 "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants",
-                                "policy", "start-probability", "checkpoint-dir", "schedule-file", "validation-count", "restarts", "warm-start", "keep-by",
+                                "policy", "start-probability", "checkpoint-dir", "features", "schedule-file", "validation-count", "restarts", "warm-start", "keep-by",
                                 "noise-fraction", "denoiser-lr", "noise-lr", "energy-lr", "value-lr", "tau1", "tau2", "gamma", "width", "fit-steps", "level-lr", "tau1-choices"},
                          {"json", "sampled", "verbose", "no-baselines", "no-floor", "learn-levels", "fixed-sigma-max", "noised-negatives"});
     use_threads_option(args);

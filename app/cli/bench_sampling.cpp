@@ -6,6 +6,8 @@
 #include "irl/engine/core/compute.h"
 #include "irl/engine/data/image_dataset.h"
 #include "irl/engine/learning/irl/sampler_comparison.h"
+#include "irl/engine/metrics/feature_scores.h"
+#include "irl/engine/metrics/rank_correlation.h"
 #include "irl/engine/metrics/sampler_evaluation.h"
 #include "irl/engine/models/torchscript_denoiser.h"
 #include "irl/engine/sampling/schedule.h"
@@ -17,6 +19,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <iostream>
 #include <sstream>
 
@@ -63,23 +66,46 @@ int bench_solvers(const Arguments& args, const CancelToken& cancel) {
         if (nfe < 1 || nfe > 1000 || nfe != std::floor(nfe)) throw UsageError("--nfe: expected whole numbers of evaluations in 1..1000");
         budgets.push_back(static_cast<int>(nfe));
     }
+    // A second, independent judge (--features FILE, a network of train-features): the same samples
+    // against the same real images, on its features; the two rankings of the rows are compared.
+    const ImageDataset test = load_fashion_mnist("test");
+    std::optional<FeatureFile> judge;
+    torch::Tensor judge_real;
+    if (args.has("features")) {
+        judge = load_feature_network(args.text("features", ""), image_shape_of(denoiser->sample_shape()));
+        judge_real = features_of(judge->network, test.images.narrow(0, 0, real.size(0))).features;
+    }
+    const auto judge_cells = [&](const ImageScores& s) {
+        return judge ? " " + fixed(s.fd, 2) + " | " + fixed(s.precision, 3) + " | " + fixed(s.recall, 3) + " | " + fixed(s.class_accuracy, 3) + " |"
+                     : std::string();
+    };
+    const auto judge_json = [&](const ImageScores& s) {
+        return nlohmann::json{{"fd", s.fd}, {"precision", s.precision}, {"recall", s.recall}, {"class_accuracy", s.class_accuracy}};
+    };
+    std::vector<double> fd_classifier, fd_judge;
 
     nlohmann::json rows = nlohmann::json::array();
     std::ostringstream table;
-    table << "| solver | steps | NFE | FD | precision | recall | class accuracy | seconds |\n"
-             "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    table << "| solver | steps | NFE | FD | precision | recall | class accuracy | seconds |"
+          << (judge ? " FD (B) | precision (B) | recall (B) | class accuracy (B) |" : "") << "\n|---|---:|---:|---:|---:|---:|---:|---:|"
+          << (judge ? "---:|---:|---:|---:|" : "") << "\n";
     // The floor: other real test images, which neither the classifier nor the denoiser trained
     // on, scored like samples against the same real test images. (Train images are no floor:
     // the classifier's features see the images it trained on differently.)
     if (!args.flag("no-floor")) {
-        const ImageDataset test = load_fashion_mnist("test");
         const int64_t first = real.size(0);
         const ImageScores floor =
             score_images(classifier, test.images.narrow(0, first, count), test.labels.narrow(0, first, count), real);
         table << "| real test images " << first + 1 << "–" << first + count << " (floor) | - | - | " << fixed(floor.fd, 2) << " | "
-              << fixed(floor.precision, 3) << " | " << fixed(floor.recall, 3) << " | " << fixed(floor.class_accuracy, 3) << " | - |\n";
+              << fixed(floor.precision, 3) << " | " << fixed(floor.recall, 3) << " | " << fixed(floor.class_accuracy, 3) << " | - |";
         rows.push_back({{"solver", "real"}, {"first", first}, {"fd", floor.fd}, {"precision", floor.precision},
                         {"recall", floor.recall}, {"class_accuracy", floor.class_accuracy}});
+        if (judge) {
+            const ImageScores b = score_images(judge->network, test.images.narrow(0, first, count), test.labels.narrow(0, first, count), judge_real);
+            table << judge_cells(b);
+            rows.back()["judge"] = judge_json(b);
+        }
+        table << "\n";
     }
     for (Solver solver : solvers) {
         for (int nfe : budgets) {
@@ -96,15 +122,30 @@ int bench_solvers(const Arguments& args, const CancelToken& cancel) {
             const int steps = static_cast<int>(settings.sigmas.size()) - 1;
             table << "| " << to_string(solver) << " | " << steps << " | " << fixed(e.result.nfe, 0) << " | "
                   << fixed(e.scores.fd, 2) << " | " << fixed(e.scores.precision, 3) << " | " << fixed(e.scores.recall, 3)
-                  << " | " << fixed(e.scores.class_accuracy, 3) << " | " << fixed(e.result.seconds, 1) << " |\n";
+                  << " | " << fixed(e.scores.class_accuracy, 3) << " | " << fixed(e.result.seconds, 1) << " |";
             rows.push_back({{"solver", to_string(solver)}, {"steps", steps}, {"nfe", e.result.nfe}, {"fd", e.scores.fd},
                             {"precision", e.scores.precision}, {"recall", e.scores.recall},
                             {"class_accuracy", e.scores.class_accuracy}, {"seconds", e.result.seconds}});
+            if (judge) {
+                const ImageScores b = score_images(judge->network, e.result.samples, request.labels, judge_real);
+                table << judge_cells(b);
+                rows.back()["judge"] = judge_json(b);
+                fd_classifier.push_back(e.scores.fd);
+                fd_judge.push_back(b.fd);
+            }
+            table << "\n";
             std::fprintf(stderr, "%s NFE %.0f: FD %.2f\n", to_string(solver), e.result.nfe, e.scores.fd);
             std::fflush(stderr);
         }
     }
-    if (args.flag("json")) std::cout << nlohmann::json{{"rows", rows}, {"samples", count}}.dump() << std::endl;
+    nlohmann::json report{{"rows", rows}, {"samples", count}};
+    if (judge && fd_judge.size() >= 2) {
+        const double rho = spearman_correlation(torch::tensor(fd_classifier, torch::kFloat64), torch::tensor(fd_judge, torch::kFloat64));
+        report["fd_rank_correlation"] = rho;
+        table << "\nSpearman correlation of the rows' FD, the bundled classifier against " << args.text("features", "") << ": "
+              << fixed(rho, 3) << "\n";
+    }
+    if (args.flag("json")) std::cout << report.dump() << std::endl;
     else std::cout << table.str();
     return kExitOk;
 }

@@ -4,7 +4,9 @@
 // held out and never trained on; a stopped run resumes from its checkpoint to the weights of a run
 // without a stop; the file keeps its card and is refused, in one sentence, for pictures of another
 // shape; FD on its features is 0 for a set against itself, and smaller between two halves of one
-// set than between the set and a copy shifted in brightness.
+// set than between the set and a copy shifted in brightness. The bundled second Fashion judge
+// classifies the test images.
+#include "irl/engine/core/resources.h"
 #include "irl/engine/learning/feature_training.h"
 #include "irl/engine/metrics/sample_metrics.h"
 #include "test_registry.h"
@@ -128,6 +130,19 @@ private Q_SLOTS:
         resumed.run({});
         const auto a = reference.network()->parameters(), b = resumed.network()->parameters();
         for (size_t i = 0; i < a.size(); ++i) QVERIFY(torch::allclose(a[i], b[i], 1e-5, 1e-6));
+    }
+
+    void theBundledFashionJudge() {
+        // The second Fashion-MNIST judge is a real classifier of the test images it never saw.
+        const FeatureFile judge = load_feature_network(find_resource("models/fashion-features.pt"), ImageShape{1, 28, 28});
+        QCOMPARE(judge.facts.class_names, fashion_mnist_class_names());
+        QVERIFY(!judge.facts.partial);
+        const ImageDataset test = load_fashion_mnist("test");
+        FeatureNetwork network = judge.network;
+        const FeatureOutputs out = features_of(network, test.images.narrow(0, 0, 1000));
+        const double accuracy = (out.logits.argmax(1) == test.labels.narrow(0, 0, 1000)).to(torch::kFloat64).mean().item<double>();
+        QVERIFY2(accuracy > 0.85, std::to_string(accuracy).c_str());
+        QCOMPARE(out.features.sizes(), (std::vector<int64_t>{1000, 128}));
     }
 
     void frechetDistanceOnItsFeatures() {

@@ -56,6 +56,7 @@ for f in bin/irlstudio-cli \
          lib/irlstudio/plugins/irlstudio-builtin-nodes.so \
          share/irlstudio/models/fashion-unet.pt share/irlstudio/models/fashion-unet.md \
          share/irlstudio/models/fashion-classifier.pt share/irlstudio/models/fashion-classifier.md \
+         share/irlstudio/models/fashion-features.pt share/irlstudio/models/fashion-features.md \
          share/irlstudio/graphs/default.json \
          share/applications/org.irlstudio.Studio.desktop \
          share/metainfo/org.irlstudio.Studio.metainfo.xml \
