@@ -6,6 +6,7 @@
 #include "sampler_arguments.h"
 
 #include "irl/engine/models/fashion_classifier.h"
+#include "irl/engine/metrics/feature_scores.h"
 #include "irl/engine/metrics/sampler_evaluation.h"
 #include "irl/engine/learning/irl/irl_trainer.h"
 #include "irl/engine/learning/irl/policy_file.h"
@@ -20,6 +21,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 namespace irl::cli {
 
@@ -67,12 +69,14 @@ int train_classifier_command(const std::vector<std::string>& raw, const CancelTo
 
 int eval_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     std::set<std::string> options = sampler_option_names();
-    options.insert({"model", "classifier", "seed", "count", "class", "out", "threads", "policy", "temperature"});
+    options.insert({"model", "classifier", "features", "seed", "count", "class", "out", "threads", "policy", "temperature"});
     const Arguments args(raw, options, {"json", "help", "unconditional"}, sampler_option_renames());
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli eval [OPTIONS]\n\n"
                      "  --model FILE       U-Net weights (default: the bundled models/fashion-unet.pt)\n"
                      "  --classifier FILE  metrics classifier (default: the bundled models/fashion-classifier.pt)\n"
+                     "  --features FILE    score with this feature network of train-features instead (e.g. the second\n"
+                     "                     Fashion judge, models/fashion-features.pt); the output says which scored\n"
                   << sampler_options_help() <<
                      "  --count N          samples (default 1000), classes in turn unless --class or --unconditional\n"
                      "  --class C          ask for class C only\n"
@@ -92,6 +96,10 @@ int eval_command(const std::vector<std::string>& raw, const CancelToken& cancel)
         args.has("classifier") ? args.text("classifier", "") : find_resource("models/fashion-classifier.pt");
     std::unique_ptr<UnetDenoiser> denoiser = UnetDenoiser::load(model_path);
     FashionClassifier classifier = load_classifier(classifier_path);
+    // --features: that network scores instead, checked before any sampling.
+    const std::string judged_by = args.has("features") ? args.text("features", "") : classifier_path;
+    std::optional<FeatureFile> judge;
+    if (args.has("features")) judge = load_feature_network(judged_by, image_shape_of(denoiser->sample_shape()));
 
     SampleRequest request;
     request.count = args.integer("count", 1000, 4, 1000000);
@@ -123,6 +131,11 @@ int eval_command(const std::vector<std::string>& raw, const CancelToken& cancel)
         evaluation = evaluate_sampler(*denoiser, classifier, real_features, settings, request);
     }
     bar.finish();
+    // Another judge on the same samples and the same real images.
+    if (judge) {
+        const torch::Tensor real = features_of(judge->network, load_fashion_mnist("test").images.narrow(0, 0, real_features.size(0))).features;
+        evaluation.scores = score_images(judge->network, evaluation.result.samples, request.labels, real);
+    }
     const SampleResult& result = evaluation.result;
     const ImageScores& scores = evaluation.scores;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -133,7 +146,8 @@ int eval_command(const std::vector<std::string>& raw, const CancelToken& cancel)
                              {"class_accuracy", scores.class_accuracy >= 0 ? nlohmann::json(scores.class_accuracy) : nlohmann::json()},
                              {"nfe", result.nfe}, {"samples", request.count}, {"seconds", seconds},
                              {"sampling_seconds", result.seconds}, {"solver", to_string(settings.solver)},
-                             {"steps", levels}, {"guidance", settings.fixed.guidance}, {"model", model_path}};
+                             {"steps", levels}, {"guidance", settings.fixed.guidance}, {"model", model_path},
+                             {"features", judged_by}};
     if (args.flag("json")) {
         std::cout << report.dump() << std::endl;
     } else {
@@ -141,6 +155,7 @@ int eval_command(const std::vector<std::string>& raw, const CancelToken& cancel)
                     scores.precision, scores.recall,
                     scores.class_accuracy >= 0 ? std::to_string(scores.class_accuracy).c_str() : "-", result.nfe,
                     static_cast<int>(request.count), seconds);
+        std::printf("scored with %s\n", judged_by.c_str());
     }
     return kExitOk;
 }

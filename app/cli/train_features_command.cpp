@@ -44,10 +44,12 @@ int train_features_command(const std::vector<std::string>& raw, const CancelToke
                                "checkpoint", "checkpoint-every", "threads"},
                          {"flips", "fresh", "json", "help"});
     if (args.flag("help")) {
-        std::cout << "usage: irlstudio-cli train-features --out FILE [--folder DIR] [OPTIONS]\n\n"
+        std::cout << "usage: irlstudio-cli train-features --folder DIR [--out FILE] [OPTIONS]\n"
+                     "       irlstudio-cli train-features --out FILE [OPTIONS]   (Fashion-MNIST)\n\n"
                      "Trains a feature network for the metrics of data the bundled Fashion classifier does not fit: a classifier\n"
                      "of the folder's classes (DIR/<class>/<pictures>, two classes or more); without --folder, of Fashion-MNIST's\n"
-                     "training images. Every tenth picture of each class is held out and scored; FILE.md is its card.\n\n"
+                     "training images. Every tenth picture of each class is held out and scored; FILE.md is its card.\n"
+                     "FILE defaults to DIR.features, next to the folder, where the Evaluate node finds it.\n\n"
                   << folder_options_help()
                   << "  --shape CxHxW         the pictures' shape (that of the model whose samples it will score); default\n"
                      "                        the shape of --model FILE, else of the bundled model (1x28x28)\n"
@@ -63,8 +65,9 @@ int train_features_command(const std::vector<std::string>& raw, const CancelToke
                   << threads_option_help();
         return kExitOk;
     }
-    const std::string out = args.text("out", "");
-    if (out.empty()) throw UsageError("--out FILE is required: where the feature network goes");
+    // By default next to the folder, where the Evaluate node looks for it.
+    const std::string out = args.text("out", args.has("folder") ? features_file_for_folder(args.text("folder", "")) : "");
+    if (out.empty()) throw UsageError("--out FILE is required without --folder: where the feature network goes");
     use_threads_option(args);
     ImageShape shape;
     if (args.has("shape")) {

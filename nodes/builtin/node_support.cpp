@@ -99,8 +99,12 @@ QByteArray picture_of(const torch::Tensor& samples, const std::shared_ptr<Gaussi
 }
 
 torch::Tensor data_in_model_shape(const DatasetValue& data, const DenoiserValue& model, RunContext& context) {
-    if (model.toy || data.data.dim() != 4) return data.data;
-    const ImageShape shape = image_shape_of(model.denoiser->sample_shape());
+    if (model.toy) return data.data;
+    return data_in_shape(data, image_shape_of(model.denoiser->sample_shape()), context);
+}
+
+torch::Tensor data_in_shape(const DatasetValue& data, const ImageShape& shape, RunContext& context) {
+    if (data.data.dim() != 4) return data.data;
     ConversionNotes converted;
     torch::Tensor images = convert_images(data.data, shape, data.fit, &converted);
     const std::string note = converted.sentence(shape, data.fit);

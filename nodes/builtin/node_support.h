@@ -66,6 +66,8 @@ void steer_from_window(TrainingSteering& steering, RunContext& context);
 // (crop or pad), with a notice saying what changed; toy points, and images of that shape already,
 // as they are.
 torch::Tensor data_in_model_shape(const DatasetValue& data, const DenoiserValue& model, RunContext& context);
+// The dataset's images converted to `shape` likewise (toy points as they are).
+torch::Tensor data_in_shape(const DatasetValue& data, const ImageShape& shape, RunContext& context);
 
 // Whether samples of this shape can be scored: the bundled metrics classifier reads 1x28x28.
 bool scorable(const std::vector<int64_t>& sample_shape);

@@ -117,6 +117,17 @@ FeatureFile load_feature_network(const std::string& path, const ImageShape& shap
     return file;
 }
 
+std::string features_file_for_folder(const std::string& folder) {
+    std::string path = folder;
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    return path + ".features";
+}
+
+std::string features_file_for_source(const std::string& source) {
+    const std::string prefix = "folder:";
+    return source.rfind(prefix, 0) == 0 ? features_file_for_folder(source.substr(prefix.size())) : std::string();
+}
+
 FeatureOutputs features_of(FeatureNetwork& network, const torch::Tensor& images) {
     torch::InferenceMode inference;
     network->eval();

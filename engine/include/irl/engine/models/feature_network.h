@@ -72,6 +72,12 @@ struct FeatureOutputs {
     torch::Tensor logits;    // [N, classes]
     torch::Tensor features;  // [N, 128] float64
 };
+// Where train-features puts the network of a folder's pictures, and where Evaluate looks for it:
+// next to the folder, FOLDER.features ("a/b/" and "a/b" give "a/b.features").
+std::string features_file_for_folder(const std::string& folder);
+// The same for a data set's source when it is a folder ("folder:PATH"); empty otherwise.
+std::string features_file_for_source(const std::string& source);
+
 // Evaluation mode, batched, no gradients.
 FeatureOutputs features_of(FeatureNetwork& network, const torch::Tensor& images);
 
