@@ -2,6 +2,7 @@
 
 #include "irl/engine/core/random.h"
 #include "irl/engine/io/archive.h"
+#include "irl/engine/models/batched_outputs.h"
 
 #include <torch/torch.h>
 
@@ -9,7 +10,6 @@ namespace irl {
 namespace {
 
 const FileKind kClassifierFile{"irlstudio-classifier", 1, "classifier weights file"};
-constexpr int64_t kEvalBatch = 500;
 
 torch::nn::Conv2d conv(int64_t in, int64_t out) {
     return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).padding(1));
@@ -37,16 +37,8 @@ torch::Tensor FashionClassifierImpl::forward(const torch::Tensor& images, torch:
 }
 
 ClassifierOutputs classify(FashionClassifier& model, const torch::Tensor& images) {
-    torch::InferenceMode inference;
-    model->eval();
-    std::vector<torch::Tensor> logits, features;
-    for (int64_t start = 0; start < images.size(0); start += kEvalBatch) {
-        const int64_t len = std::min(kEvalBatch, images.size(0) - start);
-        torch::Tensor f;
-        logits.push_back(model->forward(images.narrow(0, start, len).to(torch::kFloat32), &f));
-        features.push_back(f.to(torch::kFloat64));
-    }
-    return {torch::cat(logits), torch::cat(features)};
+    auto [logits, features] = batched_outputs(*model, images, [&](const torch::Tensor& x, torch::Tensor* f) { return model->forward(x, f); });
+    return {logits, features};
 }
 
 void save_classifier(FashionClassifier& model, const std::string& path, const std::string& facts_json) {

@@ -1,6 +1,7 @@
 #include "irl/engine/models/feature_network.h"
 
 #include "irl/engine/io/archive.h"
+#include "irl/engine/models/batched_outputs.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -9,7 +10,6 @@ namespace irl {
 namespace {
 
 const FileKind kFeatureFile{"irlstudio-features", 1, "feature network file"};
-constexpr int64_t kFeatureBatch = 500;
 constexpr int64_t kGrid = 4;
 
 torch::nn::Conv2d stage_conv(int64_t in, int64_t out, int64_t stride) {
@@ -129,16 +129,8 @@ std::string features_file_for_source(const std::string& source) {
 }
 
 FeatureOutputs features_of(FeatureNetwork& network, const torch::Tensor& images) {
-    torch::InferenceMode inference;
-    network->eval();
-    std::vector<torch::Tensor> logits, features;
-    for (int64_t start = 0; start < images.size(0); start += kFeatureBatch) {
-        const int64_t len = std::min(kFeatureBatch, images.size(0) - start);
-        torch::Tensor f;
-        logits.push_back(network->forward(images.narrow(0, start, len).to(torch::kFloat32), &f));
-        features.push_back(f.to(torch::kFloat64));
-    }
-    return {torch::cat(logits), torch::cat(features)};
+    auto [logits, features] = batched_outputs(*network, images, [&](const torch::Tensor& x, torch::Tensor* f) { return network->forward(x, f); });
+    return {logits, features};
 }
 
 }  // namespace irl
