@@ -20,18 +20,30 @@ namespace {
 
 std::string percent(double fraction) { return fraction < 0 ? std::string("not measured") : fixed(100.0 * fraction, 1) + " %"; }
 
+// How well it does on the held-out pictures, in words.
+std::string held_out_result(const FeatureFacts& facts) {
+    if (facts.kind != "autoencoder") return "held-out accuracy " + percent(facts.held_out_accuracy);
+    if (facts.held_out_error < 0) return "held-out reconstruction error not measured";
+    return "held-out reconstruction error " + fixed(facts.held_out_error, 4) + " per pixel (their variance, the error of their mean picture: " +
+           fixed(facts.data_variance, 4) + ")";
+}
+
 void write_card(const std::string& path, const FeatureFacts& facts, const ImageShape& shape) {
     std::ofstream card(path);
     card << "# Feature network: " << facts.data << "\n\n"
-         << "A " << shape.text() << " classifier of " << facts.class_names.size() << " classes, trained by `irlstudio-cli train-features`"
-         << " for the metrics (FD, precision and recall on its 128-d features, class accuracy on its logits)"
+         << "A " << shape.text()
+         << (facts.kind == "autoencoder" ? std::string(" autoencoder (the folder has no classes)")
+                                         : " classifier of " + std::to_string(facts.class_names.size()) + " classes")
+         << ", trained by `irlstudio-cli train-features`"
+         << " for the metrics (FD, precision and recall on its 128-d features"
+         << (facts.kind == "autoencoder" ? ")" : ", class accuracy on its logits)")
          << (facts.partial ? "; **the training was cut short**" : "") << ".\n\n"
          << "- command: `" << facts.command << "`\n"
          << "- data: " << facts.data << ", " << facts.train_images << " pictures trained on, " << facts.held_out_images
          << " held out (never trained on)\n"
          << "- classes: ";
     for (size_t i = 0; i < facts.class_names.size(); ++i) card << (i ? ", " : "") << facts.class_names[i];
-    card << "\n- held-out accuracy: " << percent(facts.held_out_accuracy) << "\n"
+    card << "\n- " << held_out_result(facts) << "\n"
          << "- iterations: " << facts.iterations << ", seed " << facts.seed << ", " << format_duration(facts.seconds) << "\n\n"
          << "Its numbers compare samples of one model, or of several, against real pictures of this data only: FD on these\n"
          << "features is not FD on another network's features (Fashion's bundled classifier, Inception), and not across data sets.\n";
@@ -47,8 +59,10 @@ int train_features_command(const std::vector<std::string>& raw, const CancelToke
         std::cout << "usage: irlstudio-cli train-features --folder DIR [--out FILE] [OPTIONS]\n"
                      "       irlstudio-cli train-features --out FILE [OPTIONS]   (Fashion-MNIST)\n\n"
                      "Trains a feature network for the metrics of data the bundled Fashion classifier does not fit: a classifier\n"
-                     "of the folder's classes (DIR/<class>/<pictures>, two classes or more); without --folder, of Fashion-MNIST's\n"
-                     "training images. Every tenth picture of each class is held out and scored; FILE.md is its card.\n"
+                     "of the folder's classes (DIR/<class>/<pictures>, two classes or more), or for a folder without classes\n"
+                     "(DIR/<pictures>) an autoencoder whose 128-d code are the features; without --folder, a classifier of\n"
+                     "Fashion-MNIST's training images. Every tenth picture of each class is held out and scored (accuracy,\n"
+                     "or reconstruction error); FILE.md is its card.\n"
                      "FILE defaults to DIR.features, next to the folder, where the Evaluate node finds it.\n\n"
                   << folder_options_help()
                   << "  --shape CxHxW         the pictures' shape (that of the model whose samples it will score); default\n"
@@ -132,8 +146,9 @@ int train_features_command(const std::vector<std::string>& raw, const CancelToke
         std::cout << facts.to_json() << std::endl;
         return kExitOk;
     }
-    std::printf("held-out accuracy %s on %lld pictures (%zu classes); %lld iterations in %s\nwrote %s and its card %s.md\n",
-                percent(facts.held_out_accuracy).c_str(), static_cast<long long>(facts.held_out_images), facts.class_names.size(),
+    const std::string classes = facts.kind == "autoencoder" ? std::string() : " (" + std::to_string(facts.class_names.size()) + " classes)";
+    std::printf("%s: %s on %lld pictures%s; %lld iterations in %s\nwrote %s and its card %s.md\n", facts.kind.c_str(),
+                held_out_result(facts).c_str(), static_cast<long long>(facts.held_out_images), classes.c_str(),
                 static_cast<long long>(facts.iterations), format_duration(facts.seconds).c_str(), out.c_str(), out.c_str());
     return kExitOk;
 }

@@ -3,7 +3,8 @@
 // on the training driver it classifies the held-out pictures; every tenth picture of a class is
 // held out and never trained on; a stopped run resumes from its checkpoint to the weights of a run
 // without a stop; the file keeps its card and is refused, in one sentence, for pictures of another
-// shape; FD on its features is 0 for a set against itself, and smaller between two halves of one
+// shape; pictures of one class train an autoencoder instead, which rebuilds held-out pictures better
+// than their mean does; FD on its features is 0 for a set against itself, and smaller between two halves of one
 // set than between the set and a copy shifted in brightness. The bundled second Fashion judge
 // classifies the test images.
 #include "irl/engine/core/resources.h"
@@ -103,10 +104,36 @@ private Q_SLOTS:
         } catch (const std::runtime_error& e) {
             QCOMPARE(std::string(e.what()), "'" + quick_options(dir_).out + "' is a feature network for 3x16x16 pictures, and these are 1x16x16");
         }
-        // One class is no classification.
-        ImageDataset one = stripes_and_discs(10, 3).filtered({0});
-        one.class_names = {"horizontal"};
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, FeatureTraining(one, quick_options(dir_)));
+    }
+
+    void oneClassTrainsAnAutoencoder() {
+        // Pictures without classes: the features are an autoencoder's code, and it rebuilds held-out
+        // pictures better than their mean picture does.
+        ImageDataset data = stripes_and_discs(100, 8);
+        data.labels = torch::zeros_like(data.labels);
+        data.class_names = {"pictures"};
+        FeatureTrainingOptions o = quick_options(dir_);
+        o.run.iterations = 200;
+        o.out = (dir_ / "auto.features").string();
+        FeatureTraining training(data, o);
+        training.run({});
+        const FeatureFacts& facts = training.facts();
+        QCOMPARE(facts.kind, std::string("autoencoder"));
+        QCOMPARE(facts.held_out_accuracy, -1.0);
+        QVERIFY2(facts.held_out_error >= 0.0 && facts.held_out_error < 0.7 * facts.data_variance,
+                 (std::to_string(facts.held_out_error) + " against a variance of " + std::to_string(facts.data_variance)).c_str());
+        FeatureFile file = load_feature_network(o.out, ImageShape{3, 16, 16});
+        QVERIFY(file.network->autoencoder());
+        QCOMPARE(file.facts.kind, std::string("autoencoder"));
+        // Its features judge: two halves of one set are closer than the set and a brightened copy.
+        const torch::Tensor images = stripes_and_discs(200, 9).images;
+        const FeatureOutputs all = features_of(file.network, images);
+        QCOMPARE(all.logits.size(1), int64_t(0));
+        const torch::Tensor order = torch::randperm(images.size(0), torch::kInt64);
+        const double halves = frechet_distance(all.features.index_select(0, order.narrow(0, 0, 300)),
+                                               all.features.index_select(0, order.narrow(0, 300, 300)));
+        const double shift = frechet_distance(all.features, features_of(file.network, (images + 0.5).clamp(-1, 1)).features);
+        QVERIFY2(halves < shift, (std::to_string(halves) + " against " + std::to_string(shift)).c_str());
     }
 
     void resumesWhereItStopped() {

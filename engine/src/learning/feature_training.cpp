@@ -53,15 +53,16 @@ HeldOutSplit split_held_out(const ImageDataset& data, double share) {
 
 FeatureTraining::FeatureTraining(const ImageDataset& data, FeatureTrainingOptions options)
     : options_(std::move(options)), generator_(make_generator(options_.seed)) {
-    if (data.class_names.size() < 2)
-        throw std::invalid_argument(data_name(data.source) + " has one class: a classifier's features need pictures in two or more classes");
+    // Pictures in one class have nothing to classify: an autoencoder learns their features instead.
+    const bool autoencoder = data.class_names.size() < 2;
     split_ = split_held_out(data, options_.held_out);
     if (split_.train.size() == 0) throw std::invalid_argument(data_name(data.source) + " leaves no picture to train on once some are held out");
     const ImageShape shape = image_shape_of(std::vector<int64_t>(data.images.sizes().begin() + 1, data.images.sizes().end()));
     seeded_initialisation(options_.seed, [&] {
-        network_ = FeatureNetwork(shape, static_cast<int64_t>(data.class_names.size()), options_.width);
+        network_ = FeatureNetwork(shape, autoencoder ? 0 : static_cast<int64_t>(data.class_names.size()), options_.width);
     });
     optimizer_ = std::make_unique<torch::optim::Adam>(network_->parameters(), torch::optim::AdamOptions(options_.learning_rate));
+    facts_.kind = autoencoder ? "autoencoder" : "classifier";
     facts_.class_names = data.class_names;
     facts_.data = data.source;
     facts_.train_images = split_.train.size();
@@ -84,7 +85,9 @@ void FeatureTraining::iterate(const CancelToken* cancel) {
         const torch::Tensor flip = at::rand({options_.batch}, generator_) < 0.5;
         images = torch::where(flip.reshape({-1, 1, 1, 1}), images.flip({3}), images);
     }
-    const torch::Tensor loss = torch::cross_entropy_loss(network_->forward(images), split_.train.labels.index_select(0, index));
+    const torch::Tensor loss = network_->autoencoder()
+                                   ? torch::mse_loss(network_->reconstruct(images), images)
+                                   : torch::cross_entropy_loss(network_->forward(images), split_.train.labels.index_select(0, index));
     optimizer_->zero_grad();
     loss.backward();
     optimizer_->step();
@@ -129,14 +132,30 @@ void FeatureTraining::load_checkpoint(const std::string& path) {
     running_loss_ = archive.number("running_loss");
 }
 
+double FeatureTraining::held_out_error() {
+    if (split_.held_out.size() == 0 || !network_->autoencoder()) return -1.0;
+    torch::InferenceMode inference;
+    network_->eval();
+    double total = 0.0;
+    const torch::Tensor& images = split_.held_out.images;
+    for (int64_t start = 0; start < images.size(0); start += 256) {
+        const torch::Tensor x = images.narrow(0, start, std::min<int64_t>(256, images.size(0) - start));
+        total += torch::mse_loss(network_->reconstruct(x), x, at::Reduction::Sum).item<double>();
+    }
+    return total / static_cast<double>(images.numel());
+}
+
 double FeatureTraining::held_out_accuracy() {
-    if (split_.held_out.size() == 0) return -1.0;
+    if (split_.held_out.size() == 0 || network_->autoencoder()) return -1.0;
     const FeatureOutputs out = features_of(network_, split_.held_out.images);
     return (out.logits.argmax(1) == split_.held_out.labels).to(torch::kFloat64).mean().item<double>();
 }
 
 void FeatureTraining::save_result(bool partial, double seconds) {
     facts_.held_out_accuracy = held_out_accuracy();
+    facts_.held_out_error = held_out_error();
+    if (split_.held_out.size() > 1)
+        facts_.data_variance = (split_.held_out.images - split_.held_out.images.mean(0, true)).square().mean().item<double>();
     facts_.iterations = iteration_;
     facts_.seconds = seconds;
     facts_.partial = partial;

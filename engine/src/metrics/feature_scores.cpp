@@ -9,13 +9,14 @@ namespace irl {
 ImageScores score_outputs(const torch::Tensor& logits, const torch::Tensor& features, const torch::Tensor& asked,
                           const torch::Tensor& real_features) {
     ImageScores scores;
-    scores.predicted = logits.argmax(1);
+    // An autoencoder has no classes: FD, precision and recall only.
+    if (logits.size(1) > 0) scores.predicted = logits.argmax(1);
     scores.fd = frechet_distance(features, real_features);
     const int64_t n = std::min(features.size(0), real_features.size(0));
     const PrecisionRecall pr = precision_recall(real_features.narrow(0, 0, n), features.narrow(0, 0, n), 3);
     scores.precision = pr.precision;
     scores.recall = pr.recall;
-    if (asked.defined()) {
+    if (asked.defined() && scores.predicted.defined()) {
         const torch::Tensor conditional = asked >= 0;
         if (conditional.any().item<bool>())
             scores.class_accuracy =

@@ -20,7 +20,7 @@ torch::nn::Conv2d stage_conv(int64_t in, int64_t out, int64_t stride) {
 
 FeatureNetworkImpl::FeatureNetworkImpl(ImageShape shape, int64_t classes, int64_t width)
     : shape_(shape), classes_(classes), width_(width) {
-    if (classes < 1) throw std::invalid_argument("a feature network needs at least one class");
+    if (classes < 0) throw std::invalid_argument("a feature network's class count cannot be negative");
     if (shape.height < 2 * kGrid || shape.width < 2 * kGrid)
         throw std::invalid_argument("a feature network needs pictures of at least 8 pixels a side, not " + shape.text());
     torch::nn::Sequential stages;
@@ -35,13 +35,39 @@ FeatureNetworkImpl::FeatureNetworkImpl(ImageShape shape, int64_t classes, int64_
     stages->push_back(torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions({kGrid, kGrid})));
     body = register_module("body", stages);
     hidden = register_module("hidden", torch::nn::Linear(4 * width * kGrid * kGrid, kFeatures));
-    head = register_module("head", torch::nn::Linear(kFeatures, classes));
+    if (classes > 0) {
+        head = register_module("head", torch::nn::Linear(kFeatures, classes));
+        return;
+    }
+    // The decoder mirrors the stages: from the 4x4 grid up by twos, then to the picture's size.
+    unfold = register_module("unfold", torch::nn::Linear(kFeatures, 4 * width * kGrid * kGrid));
+    torch::nn::Sequential up;
+    for (const int64_t out : {2 * width, width}) {
+        up->push_back(torch::nn::Upsample(torch::nn::UpsampleOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest)));
+        up->push_back(stage_conv(out * 2, out, 1));
+        up->push_back(torch::nn::Functional(torch::relu));
+    }
+    up->push_back(torch::nn::Upsample(torch::nn::UpsampleOptions()
+                                          .size(std::vector<int64_t>{shape.height, shape.width})
+                                          .mode(torch::kBilinear)
+                                          .align_corners(false)));
+    up->push_back(stage_conv(width, shape.channels, 1));
+    up->push_back(torch::nn::Functional(torch::tanh));
+    decoder = register_module("decoder", up);
 }
 
+torch::Tensor FeatureNetworkImpl::encode(const torch::Tensor& images) { return torch::relu(hidden(body->forward(images).flatten(1))); }
+
 torch::Tensor FeatureNetworkImpl::forward(const torch::Tensor& images, torch::Tensor* features_out) {
-    const torch::Tensor features = torch::relu(hidden(body->forward(images).flatten(1)));
+    const torch::Tensor features = encode(images);
     if (features_out) *features_out = features;
-    return head(features);
+    return classes_ > 0 ? head(features) : torch::zeros({images.size(0), 0}, features.options());
+}
+
+torch::Tensor FeatureNetworkImpl::reconstruct(const torch::Tensor& images) {
+    if (classes_ > 0) throw std::logic_error("reconstruct: this feature network is a classifier");
+    const torch::Tensor grid = unfold(encode(images)).reshape({images.size(0), 4 * width_, kGrid, kGrid});
+    return decoder->forward(grid);
 }
 
 std::string FeatureFacts::to_json() const {
@@ -51,6 +77,8 @@ std::string FeatureFacts::to_json() const {
                           {"train_images", train_images},
                           {"held_out_images", held_out_images},
                           {"held_out_accuracy", held_out_accuracy},
+                          {"held_out_error", held_out_error},
+                          {"data_variance", data_variance},
                           {"iterations", iterations},
                           {"seconds", seconds},
                           {"seed", seed},
@@ -68,6 +96,8 @@ FeatureFacts FeatureFacts::from_json(const std::string& text) {
     f.train_images = j.value("train_images", int64_t(0));
     f.held_out_images = j.value("held_out_images", int64_t(0));
     f.held_out_accuracy = j.value("held_out_accuracy", -1.0);
+    f.held_out_error = j.value("held_out_error", -1.0);
+    f.data_variance = j.value("data_variance", -1.0);
     f.iterations = j.value("iterations", int64_t(0));
     f.seconds = j.value("seconds", 0.0);
     f.seed = j.value("seed", uint64_t(0));
@@ -95,7 +125,7 @@ FeatureFile load_feature_network(const std::string& path) {
         archive.fail("has a damaged picture shape");
     }
     const int64_t classes = archive.integer("classes"), width = archive.integer("width");
-    if (classes < 1 || classes > 100000) archive.fail("has a damaged class count");
+    if (classes < 0 || classes > 100000) archive.fail("has a damaged class count");
     if (width < 1 || width > 1024) archive.fail("has a damaged width");
     FeatureFile file;
     try {

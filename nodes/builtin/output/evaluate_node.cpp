@@ -58,12 +58,17 @@ Values EvaluateNode::evaluate(const Values& in, const QVariantMap& p, RunContext
             // Class accuracy only where the asked class is one of the network's.
             const torch::Tensor asked = torch::where(images.labels < judge.network->classes(), images.labels, torch::full_like(images.labels, -1));
             scores = score_images(judge.network, images.samples, asked, features_of(judge.network, real).features);
-            if (context.notice)
-                context.notice(context.node, QString("scored with the features of %1 (%2; %3 classes, held-out accuracy %4)")
-                                                 .arg(QString::fromStdString(file), QString::fromStdString(why))
-                                                 .arg(judge.network->classes())
-                                                 .arg(judge.facts.held_out_accuracy < 0 ? QString("not measured")
-                                                                                        : QString::number(100.0 * judge.facts.held_out_accuracy, 'f', 1) + " %"));
+            if (context.notice) {
+                const FeatureFacts& f = judge.facts;
+                const QString how = judge.network->autoencoder()
+                                        ? QString("an autoencoder, held-out reconstruction error %1").arg(f.held_out_error, 0, 'g', 3)
+                                        : QString("%1 classes, held-out accuracy %2")
+                                              .arg(judge.network->classes())
+                                              .arg(f.held_out_accuracy < 0 ? QString("not measured")
+                                                                           : QString::number(100.0 * f.held_out_accuracy, 'f', 1) + " %");
+                context.notice(context.node, QString("scored with the features of %1 (%2; %3)")
+                                                 .arg(QString::fromStdString(file), QString::fromStdString(why), how));
+            }
         } else if (scorable(sizes)) {
             scores = score_against(images.samples, images.labels, reference);
             if (context.notice) context.notice(context.node, "scored with the bundled Fashion-MNIST classifier");

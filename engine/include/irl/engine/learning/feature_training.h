@@ -1,6 +1,8 @@
-// Trains a feature network (feature_network.h) as a classifier of the user's labelled pictures,
-// on the engine's one training driver: pause, stop, checkpoints and resume come from there. Held
-// out: every tenth picture of each class (or the share asked for), never trained on; its accuracy
+// Trains a feature network (feature_network.h) on the user's pictures, on the engine's one
+// training driver: pause, stop, checkpoints and resume come from there. Pictures in two classes or
+// more train a classifier; pictures in one class (a folder without subfolders) an autoencoder, its
+// features the 128-d code the decoder rebuilds the picture from. Held out: every tenth picture of
+// each class (or the share asked for), never trained on; its accuracy (or reconstruction error)
 // goes on the file's card.
 #pragma once
 
@@ -37,8 +39,8 @@ HeldOutSplit split_held_out(const ImageDataset& data, double share);
 
 class FeatureTraining : public Trainer {
 public:
-    // Throws std::invalid_argument for a data set with fewer than two classes or no picture to
-    // train on, and what the driver throws for a checkpoint of another setup.
+    // Throws std::invalid_argument for a data set that leaves no picture to train on, and what the
+    // driver throws for a checkpoint of another setup.
     FeatureTraining(const ImageDataset& data, FeatureTrainingOptions options);
 
     TrainingOutcome run(const TrainingSteering& control, const std::function<void(const TrainingStep&)>& after = {});
@@ -50,7 +52,8 @@ public:
     // Measures the held-out accuracy and writes the feature file with its card.
     void save_result(bool partial, double seconds) override;
 
-    double held_out_accuracy();
+    double held_out_accuracy();  // a classifier's; -1 for an autoencoder
+    double held_out_error();     // an autoencoder's mean squared error per pixel; -1 for a classifier
     double running_loss() const { return running_loss_; }
     const HeldOutSplit& split() const { return split_; }
     FeatureNetwork& network() { return network_; }

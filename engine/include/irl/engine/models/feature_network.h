@@ -22,30 +22,38 @@ public:
     static constexpr int64_t kFeatures = 128;
     // Three 3x3 convolution stages of `width`, 2 x `width` and 4 x `width` channels, each halving
     // the picture, an average over a 4 x 4 grid (so any picture of at least 8 pixels a side
-    // fits), a 128-d feature layer and a linear head over `classes`.
+    // fits), a 128-d feature layer and a linear head over `classes`. With no classes (0), an
+    // autoencoder: a decoder takes the 128-d features back to the picture instead of a head.
     FeatureNetworkImpl(ImageShape shape, int64_t classes, int64_t width = 32);
-    // images [N, C, H, W] in [-1, 1] of this network's shape -> logits [N, classes];
-    // features_out gets [N, kFeatures].
+    // images [N, C, H, W] in [-1, 1] of this network's shape -> logits [N, classes] ([N, 0] for
+    // an autoencoder); features_out gets [N, kFeatures].
     torch::Tensor forward(const torch::Tensor& images, torch::Tensor* features_out = nullptr);
+    // An autoencoder's picture back from its features, [N, C, H, W] in [-1, 1].
+    torch::Tensor reconstruct(const torch::Tensor& images);
     const ImageShape& shape() const { return shape_; }
     int64_t classes() const { return classes_; }
     int64_t width() const { return width_; }
+    bool autoencoder() const { return classes_ == 0; }
 
 private:
+    torch::Tensor encode(const torch::Tensor& images);
+
     ImageShape shape_;
     int64_t classes_, width_;
-    torch::nn::Sequential body{nullptr};
-    torch::nn::Linear hidden{nullptr}, head{nullptr};
+    torch::nn::Sequential body{nullptr}, decoder{nullptr};
+    torch::nn::Linear hidden{nullptr}, head{nullptr}, unfold{nullptr};
 };
 TORCH_MODULE(FeatureNetwork);
 
-// The card of a feature file: what it was trained on and how well it classifies held-out images.
+// The card of a feature file: what it was trained on and how well it does on held-out images.
 struct FeatureFacts {
-    std::string kind = "classifier";        // what the features come from
+    std::string kind = "classifier";        // "classifier", or "autoencoder" for a folder without classes
     std::vector<std::string> class_names;   // index = label
     std::string data;                       // the folder (or data set) it learned from
     int64_t train_images = 0, held_out_images = 0;
-    double held_out_accuracy = -1.0;        // -1: not measured
+    double held_out_accuracy = -1.0;        // a classifier's; -1: not measured
+    double held_out_error = -1.0;           // an autoencoder's mean squared error per pixel; -1: not measured
+    double data_variance = -1.0;            // the held-out pictures' variance per pixel (the error of predicting their mean)
     int64_t iterations = 0;
     double seconds = 0.0;
     uint64_t seed = 0;
