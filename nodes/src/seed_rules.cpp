@@ -26,7 +26,8 @@ int batch_count(const Graph& graph, const QStringList& targets) {
     int runs = 1;
     for (const QString& id : graph.topological_order(targets)) {
         const NodeTypeInfo* type = graph.type_of(id);
-        const ParameterSchema* batch = type ? type->parameter("batch") : nullptr;
+        // Only beside a seed rule: trainers have a "batch" too, their training batch size.
+        const ParameterSchema* batch = type && type->parameter("seed_rule") ? type->parameter("batch") : nullptr;
         if (batch) runs = std::max(runs, value_of(*graph.node(id), *batch).toInt());
     }
     return runs;

@@ -19,7 +19,7 @@ ParameterSchema seed_rule_parameter();
 ParameterSchema batch_parameter();
 
 // How many runs one Run starts: the largest batch count among the nodes that run for `targets`
-// (every node when empty); 1 when none has one.
+// (every node when empty) and declare a seed rule (a trainer's "batch" is its batch size); 1 when none has one.
 int batch_count(const Graph& graph, const QStringList& targets = {});
 
 // The seeds after one run, for the nodes (among those that run for `targets`) whose rule changes
