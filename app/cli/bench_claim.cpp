@@ -131,6 +131,7 @@ int claim_schedule_fit(const Arguments& args, const ClaimTestbeds& beds) {
         plan.fit.dtype = torch::kFloat64;
         plan.fit.conditional = false;
     }
+    feature_distance_option(args, *beds.test.denoiser, plan.fit);
     plan.screening = screening_option(args, beds.count);
     plan.on_row = row_printer(args, beds.test);
     auto bar = std::make_shared<std::unique_ptr<ProgressBar>>();
@@ -152,6 +153,7 @@ int claim_schedule_fit(const Arguments& args, const ClaimTestbeds& beds) {
                                    {"warm_start", r.warm_start},
                                    {"warm_start_chosen_on", warm},
                                    {"kept_by", keep},
+                                   {"distance", plan.fit.distance},
                                    {"warm_start_screen", r.warm_start_screen},
                                    {"classic", r.classic},
                                    {"best_classic", r.best_classic.empty() ? nlohmann::json() : r.best_classic.front()},

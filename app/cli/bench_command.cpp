@@ -57,8 +57,9 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           [--tuning-budget E] [--tuning-count N] [--no-baselines] [--warm-start teacher|tuning: each fit's\n"
                      "           grid schedule nearest its teacher (default), or the grid's best for --solver on the tuning data]\n"
                      "           [--fixed-sigma-max: every fit keeps its warm start's sigma_max] [--keep-by teacher|tuning: each\n"
-                     "           fit keeps the parameters nearest its teacher in pixels (default), or those that score best on the\n"
-                     "           tuning data]\n"
+                     "           fit keeps the parameters nearest its teacher (default), or those that score best on the tuning\n"
+                     "           data] [--feature-distance F: the fits match their teachers in the features of F, a network of\n"
+                     "           train-features such as models/fashion-features.pt, not in pixels]\n"
                      "           (docs/schedules.md)\n"
                      "           --method irl: IRL policies (one per --seeds) started at the best schedule for --solver and the\n"
                      "           best constant of --actions, both chosen on tuning data (--solver auto, the default: across every\n"
@@ -85,7 +86,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                                 "cycles", "graph", "max-progress", "sampler", "torchscript", "python-loop", "large-count",
                                 "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants",
                                 "policy", "start-probability", "checkpoint-dir", "features", "schedule-file", "validation-count", "restarts", "warm-start", "keep-by",
-                                "noise-fraction", "denoiser-lr", "noise-lr", "energy-lr", "value-lr", "tau1", "tau2", "gamma", "width", "fit-steps", "level-lr", "tau1-choices"},
+                                "noise-fraction", "denoiser-lr", "noise-lr", "energy-lr", "value-lr", "tau1", "tau2", "gamma", "width", "fit-steps", "level-lr", "tau1-choices", "feature-distance"},
                          {"json", "sampled", "verbose", "no-baselines", "no-floor", "learn-levels", "fixed-sigma-max", "noised-negatives"});
     use_threads_option(args);
     if (what == "solvers") return bench_solvers(args, cancel);

@@ -23,6 +23,7 @@
 namespace irl {
 struct GridScreening;
 struct DxmiOptions;
+struct ScheduleFitOptions;
 }
 
 namespace irl::cli {
@@ -76,6 +77,10 @@ GridScreening screening_option(const Arguments& args, int64_t count);
 // --batch, --iterations, --noise-fraction, the rates, --tau1, --tau2, --gamma, --width, --seed.
 // The levels, files and checkpoint are left to the command.
 DxmiOptions dxmi_options(const Arguments& args);
+// --feature-distance FILE (learn-schedule, bench claim --method schedule-fit): the fit matches its
+// teacher in the features of this network of train-features, not in pixels; checked against the
+// model's shape now, in one sentence naming the file.
+void feature_distance_option(const Arguments& args, const Denoiser& denoiser, ScheduleFitOptions& options);
 // The help lines of those flags.
 const char* dxmi_options_help();
 

@@ -8,6 +8,7 @@
 #include "progress_bar.h"
 
 #include "irl/engine/data/toy_mixtures.h"
+#include "irl/engine/learning/schedule_fit/feature_distance.h"
 #include "irl/engine/learning/schedule_fit/schedule_fit.h"
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 #include "irl/engine/models/unet_denoiser.h"
@@ -36,10 +37,19 @@ std::string sigma_text(const std::vector<double>& sigmas) {
 
 }  // namespace
 
+void feature_distance_option(const Arguments& args, const Denoiser& denoiser, ScheduleFitOptions& options) {
+    if (!args.has("feature-distance")) return;
+    try {
+        use_feature_distance(options, args.text("feature-distance", ""), denoiser);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--feature-distance: ") + e.what());
+    }
+}
+
 int learn_schedule_command(const std::vector<std::string>& raw, const CancelToken& cancel) {
     const Arguments args(raw, {"toy", "model", "solver", "nfe", "teacher-solver", "teacher-nfe", "pairs", "validation-pairs", "batch",
                                "iterations", "lr", "soft-teacher", "soft-teacher-steps", "warm-start", "validate-every", "seed",
-                               "checkpoint", "checkpoint-every", "threads", "out"},
+                               "checkpoint", "checkpoint-every", "threads", "out", "feature-distance"},
                          {"help", "json", "no-shift", "fresh", "unconditional", "fixed-sigma-max"});
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli learn-schedule --out SCHEDULE.irls [--toy NAME | --model FILE] [OPTIONS]\n\n"
@@ -61,6 +71,9 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
                      "  --warm-start LIST      start from this sigma list (default: the best of the classic sigma_max x rho grid\n"
                      "                         by the fit's loss on the validation pairs)\n"
                      "  --fixed-sigma-max      keep the warm start's sigma_max; only the levels below it (and the shifts) move\n"
+                     "  --feature-distance F   match the teacher in the features of F, a network of train-features (for Fashion:\n"
+                     "                         models/fashion-features.pt), not in pixels; in the fit, the warm-start screen and the\n"
+                     "                         validation. Never the network that scores the result (the metrics classifier)\n"
                      "  --validate-every N     validation loss every N iterations (default 5); the best parameters are kept\n"
                      "  --checkpoint FILE      checkpoint every --checkpoint-every iterations (default 20) and at the end; an existing\n"
                      "                         one is resumed, --fresh starts over; Ctrl+C writes one (default OUT.ckpt) and the\n"
@@ -125,6 +138,7 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
     } else {
         denoiser = model_option(args, &model_name);
     }
+    feature_distance_option(args, *denoiser, options);
     const bool json = args.flag("json");
     if (!json)
         std::cerr << "teacher: " << to_string(options.teacher_solver) << " at " << options.teacher_nfe << " NFE on "
@@ -156,6 +170,7 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
     report["nfe"] = options.nfe;
     report["shifts"] = options.shifts;
     report["model"] = model_name;
+    report["distance"] = options.distance;
     report["schedule_file"] = out;
     if (json) {
         std::cout << report.dump() << std::endl;

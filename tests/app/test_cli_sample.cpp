@@ -90,6 +90,8 @@ void TestCliSample::badArguments_data() {
                                                          << "deterministic solver";
     QTest::newRow("learn-schedule: warm start of another length") << QStringList{"learn-schedule", "--toy", "ring8", "--warm-start", "10,1", "--out", "never.irls"}
                                                                   << "warm start has 2 levels";
+    QTest::newRow("learn-schedule: a feature distance on a toy") << QStringList{"learn-schedule", "--toy", "ring8", "--feature-distance", "f.pt", "--out", "never.irls"}
+                                                                << "--feature-distance: 'f.pt' is a feature network for images";
     QTest::newRow("a pasted list with a typo") << QStringList{"sample", "--toy", "ring8", "--sigmas", "80, 1O, 1"} << "--sigmas: schedule: '1O'";
     QTest::newRow("learn-schedule without --out") << QStringList{"learn-schedule", "--toy", "ring8"} << "--out";
     QTest::newRow("noise range without colon") << QStringList{"train-policy", "--toy", "ring8", "--actions", "churn=0,1@3", "--out", "never.pt"}

@@ -6,6 +6,7 @@
 // loss; the fit to a teacher repairs a bad schedule and resumes from its checkpoint exactly.
 #include "irl/engine/data/toy_mixtures.h"
 #include "irl/engine/learning/schedule_fit/differentiable_schedule.h"
+#include "irl/engine/learning/schedule_fit/feature_distance.h"
 #include "irl/engine/learning/schedule_fit/schedule_bench.h"
 #include "irl/engine/learning/schedule_fit/schedule_fit.h"
 #include "irl/engine/core/random.h"
@@ -38,6 +39,7 @@ private Q_SLOTS:
     void fitImprovesABadSchedule();
     void fixedSigmaMaxMovesOnlyTheLevelsBelow();
     void keepByAScoreKeepsWhatTheScorePrefers();
+    void featureDistanceReplacesPixels();
     void resumeContinuesExactly();
     void scheduleFileRoundTripAndChecks();
     void fitOnTheBundledUnet();
@@ -246,6 +248,34 @@ void TestScheduleFit::keepByAScoreKeepsWhatTheScorePrefers() {
     QVERIFY(nlohmann::json::parse(falling.to_json())["kept_by"] == "score");
 }
 
+// A feature distance replaces pixels in the loss, the screen and the validation: with features 2x
+// the held-out loss of a schedule is four times its pixel loss; matching the first coordinate only,
+// the fit still repairs the bad start there, and the result names its distance; a map without a
+// name is refused.
+void TestScheduleFit::featureDistanceReplacesPixels() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"));
+    const ScheduleFitOptions pixels = crowded_start(64, 10);
+    ScheduleFitOptions doubled = pixels;
+    doubled.distance = "twice the point";
+    doubled.distance_features = [](const torch::Tensor& x) { return 2.0 * x; };
+    ScheduleFit by_pixels(denoiser, pixels), by_features(denoiser, doubled);
+    const DifferentiableSchedule schedule = DifferentiableSchedule::from_sigmas(karras_schedule(4, 0.002, 10.0, 7.0), true);
+    const double pixel_loss = by_pixels.validation_loss(schedule), feature_loss = by_features.validation_loss(schedule);
+    QVERIFY2(std::abs(feature_loss / (4.0 * pixel_loss) - 1.0) < 1e-12, qPrintable(QString("%1 vs 4 x %2").arg(feature_loss).arg(pixel_loss)));
+
+    ScheduleFitOptions first = crowded_start(128, 60);
+    first.distance = "first coordinate";
+    first.distance_features = [](const torch::Tensor& x) { return x.narrow(1, 0, 1); };
+    const ScheduleFitResult result = ScheduleFit(denoiser, first).run();
+    QVERIFY2(result.best_validation < 0.1 * result.warm_start_validation,
+             qPrintable(QString("%1 from %2").arg(result.best_validation).arg(result.warm_start_validation)));
+    QVERIFY(nlohmann::json::parse(result.to_json())["distance"] == "first coordinate");
+
+    ScheduleFitOptions unnamed = doubled;
+    unnamed.distance = "pixels";
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ScheduleFit(denoiser, unnamed));
+}
+
 // 5 iterations, a checkpoint, 5 more from it: the parameters and the best ones of 10 in one go, to
 // rounding; the default warm start is the best of the classic grid on the held-out pairs, and every
 // held-out pass is counted; a checkpoint of another setup is refused with the file named.
@@ -381,6 +411,14 @@ void TestScheduleFit::fitOnTheBundledUnet() {
     const LearnedSchedule file = load_learned_schedule(options.schedule_file);
     QCOMPARE(file.model_checksum, denoiser->weights_checksum());
     QVERIFY(learned_schedule_mismatch(file, *denoiser).empty());
+
+    // The same in the features of the bundled second judge, its weights frozen: the gradient
+    // reaches the levels through the network, and the distance is named in the file.
+    use_feature_distance(options, "models/fashion-features.pt", *denoiser);  // the bundled one, by name
+    const ScheduleFitResult in_features = ScheduleFit(*denoiser, options).run();
+    QVERIFY2(std::isfinite(in_features.best_validation) && in_features.best_validation < in_features.warm_start_validation,
+             qPrintable(QString("%1 from %2").arg(in_features.best_validation).arg(in_features.warm_start_validation)));
+    QVERIFY(nlohmann::json::parse(load_learned_schedule(options.schedule_file).facts_json)["distance"] == options.distance);
 }
 
 // The claim's driver on ring8, small: one row per variant and training seed, each scored on every

@@ -2,6 +2,7 @@
 
 #include "node_support.h"
 
+#include "irl/engine/learning/schedule_fit/feature_distance.h"
 #include "irl/engine/learning/schedule_fit/schedule_fit.h"
 #include "irl/engine/sampling/learned_schedule_file.h"
 #include "irl/nodes/output_paths.h"
@@ -72,6 +73,10 @@ NodeTypeInfo ScheduleLearnerNode::declaration() {
                     ParameterSchema::integer("batch", "Batch", d.batch, 1, 100000, "Pairs per iteration"),
                     ParameterSchema::integer("iterations", "Iterations", 200, 1, 1000000),
                     ParameterSchema::number("lr", "Learning rate", d.learning_rate, 1e-6, 1.0),
+                    ParameterSchema::file("distance_features", "Match in features of", "Feature networks (*.features *.pt)",
+                                          "Bring the samples to the teacher's in the features of this network of irlstudio-cli "
+                                          "train-features (for Fashion-MNIST: models/fashion-features.pt), not in pixels; never "
+                                          "the network that scores the result. Empty: pixels"),
                     ParameterSchema::number("soft_teacher", "Soft teacher radius", d.soft_teacher, 0.0, 1.0,
                                             "The student's start noise may move this far (× σ_max √d) from the teacher's; 0: off"),
                     ParameterSchema::integer("validate_every", "Validate every", 5, 1, 1000000),
@@ -102,6 +107,8 @@ Values ScheduleLearnerNode::evaluate(const Values& in, const QVariantMap& p, Run
     if (model.toy) options.dtype = torch::kFloat64;
     options.run.iterations = p.value("iterations").toLongLong();
     options.run.evaluate_every = p.value("validate_every").toLongLong();
+    const QString features = p.value("distance_features").toString();
+    if (!features.isEmpty()) use_feature_distance(options, features.toStdString(), *model.denoiser);
     options.schedule_file = output_file_path(*declaration().traits.output_file, context.node, p, context.output_dir).toStdString();
     // A named checkpoint is written every 20 iterations and at the end, and resumed; the default
     // one only on a stop, a cancel or a request from the window.

@@ -93,6 +93,18 @@ ScheduleFit::ScheduleFit(Denoiser& denoiser, ScheduleFitOptions options, const C
     const SampleResult taught = sample(denoiser_, teacher, request);
     teacher_ = taught.samples;
     teacher_evaluations_ = taught.evaluations.sum().item<int64_t>();
+    if (o.distance_features) {
+        check(!o.distance.empty() && o.distance != "pixels", "a schedule fit with a feature distance names it (distance)");
+        torch::NoGradGuard no_grad;
+        std::vector<torch::Tensor> chunks;
+        for (int64_t start = 0; start < total; start += kValidationChunk)
+            chunks.push_back(mapped(teacher_.narrow(0, start, std::min(kValidationChunk, total - start))).detach());
+        target_ = torch::cat(chunks);
+        check(target_.dim() == 2 && target_.size(0) == total, "the distance's features are one row per sample");
+    } else {
+        o.distance = "pixels";
+        target_ = teacher_;
+    }
 
     // The warm start: the given list (or the checkpoint's), or the best of the classic grid by the
     // validation loss. Every validation pass is counted: the screen's as the screen's, the rest as
@@ -133,6 +145,10 @@ torch::Tensor ScheduleFit::student(const DifferentiableSchedule& schedule, const
     return solve_with_gradients(denoiser_, options_.solver, sigmas, schedule.query_sigmas(), start, labels);
 }
 
+torch::Tensor ScheduleFit::mapped(const torch::Tensor& samples) const {
+    return options_.distance_features ? options_.distance_features(samples) : samples;
+}
+
 double ScheduleFit::validation_loss(const DifferentiableSchedule& schedule) { return held_out_loss(schedule, nullptr); }
 
 double ScheduleFit::held_out_loss(const DifferentiableSchedule& schedule, torch::Tensor* first_samples) {
@@ -142,10 +158,10 @@ double ScheduleFit::held_out_loss(const DifferentiableSchedule& schedule, torch:
         const int64_t length = std::min(kValidationChunk, noise_.size(0) - start);
         const torch::Tensor got = student(schedule, noise_.narrow(0, start, length), labels_.narrow(0, start, length));
         if (first_samples && start == options_.pairs) *first_samples = got.detach();
-        sum += (got - teacher_.narrow(0, start, length)).square().to(torch::kFloat64).sum().item<double>();
+        sum += (mapped(got) - target_.narrow(0, start, length)).square().to(torch::kFloat64).sum().item<double>();
     }
     validation_evaluations_ += options_.validation_pairs * options_.nfe;
-    return sum / static_cast<double>(options_.validation_pairs * (noise_.numel() / noise_.size(0)));
+    return sum / static_cast<double>(options_.validation_pairs * (target_.numel() / target_.size(0)));
 }
 
 void ScheduleFit::iterate(const CancelToken* cancel) {
@@ -170,7 +186,7 @@ void ScheduleFit::step(const CancelToken* cancel) {
     const torch::Tensor chosen = torch::randperm(o.pairs, generator_, torch::kInt64).narrow(0, 0, o.batch);
     torch::Tensor noise = noise_.index_select(0, chosen);
     const torch::Tensor labels = labels_.index_select(0, chosen);
-    const torch::Tensor target = teacher_.index_select(0, chosen);
+    const torch::Tensor target = target_.index_select(0, chosen);
     if (o.soft_teacher > 0.0) {
         // Move each start noise towards where the student meets its teacher, within the ball.
         const double radius = o.soft_teacher * std::sqrt(static_cast<double>(noise.numel() / noise.size(0)));
@@ -178,7 +194,7 @@ void ScheduleFit::step(const CancelToken* cancel) {
         for (int64_t step = 0; step < o.soft_teacher_steps; ++step) {
             if (cancel) cancel->throw_if_cancelled();
             delta.requires_grad_(true);
-            const torch::Tensor loss = (student(*schedule_, noise + delta, labels) - target).square().mean();
+            const torch::Tensor loss = (mapped(student(*schedule_, noise + delta, labels)) - target).square().mean();
             const torch::Tensor g = torch::autograd::grad({loss}, {delta})[0].detach();
             fit_evaluations_ += o.batch * o.nfe;
             torch::NoGradGuard no_grad;
@@ -189,7 +205,7 @@ void ScheduleFit::step(const CancelToken* cancel) {
         noise = noise + delta.detach();
     }
     optimizer_->zero_grad();
-    const torch::Tensor loss = (student(*schedule_, noise, labels) - target).square().mean();
+    const torch::Tensor loss = (mapped(student(*schedule_, noise, labels)) - target).square().mean();
     loss.backward();
     fit_evaluations_ += o.batch * o.nfe;
     last_loss_ = loss.item<double>();
@@ -249,6 +265,7 @@ ScheduleFitResult ScheduleFit::result() const {
     r.best_validation = best_validation_;
     r.best_iteration = best_iteration_;
     r.kept_by_score = static_cast<bool>(options_.keep_by);
+    r.distance = options_.distance;
     r.iterations = iteration_;
     r.teacher_evaluations = teacher_evaluations_;
     r.screen_evaluations = screen_evaluations_;
@@ -264,7 +281,8 @@ std::string ScheduleFitResult::to_json() const {
                           {"warm_start_validation", warm_start_validation},
                           {"best_validation", best_validation},
                           {"best_iteration", best_iteration},
-                          {"kept_by", kept_by_score ? "score" : "pixel distance to the teacher"},
+                          {"kept_by", kept_by_score ? "score" : "distance to the teacher"},
+                          {"distance", distance},
                           {"iterations", iterations},
                           {"teacher_evaluations", teacher_evaluations},
                           {"screen_evaluations", screen_evaluations},
@@ -318,6 +336,7 @@ std::string ScheduleFit::setup_json() const {
     // Only when set, so that checkpoints written before the option existed still resume.
     if (!o.learn_sigma_max) setup["sigma_max"] = "the warm start's";
     if (o.keep_by) setup["kept_by"] = "score";
+    if (o.distance != "pixels") setup["distance"] = o.distance;
     return setup.dump();
 }
 

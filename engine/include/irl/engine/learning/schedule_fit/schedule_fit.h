@@ -55,6 +55,13 @@ struct ScheduleFitOptions {
     // score instead of the pixel distance to the teacher, which the validation still reports. It
     // gets the levels and the query levels.
     std::function<double(const std::vector<double>& sigmas, const std::vector<double>& query_sigmas)> keep_by;
+    // The distance to the teacher. Unset: pixels. Set: a differentiable map of a batch of samples
+    // [N, ...] to features [N, F], its weights frozen, and the distance is the mean squared
+    // difference of the features, in the fit, the warm-start screen and the validation (LD3's
+    // ablation found a perceptual distance better than pixel L2). It must not be the network that
+    // scores the result. `distance` names it in checkpoints, files and reports.
+    std::function<torch::Tensor(const torch::Tensor& samples)> distance_features;
+    std::string distance = "pixels";
     torch::Dtype dtype = torch::kFloat32; // of the samples (the toys' exact denoiser: float64)
     // Iterations, checkpoint, resume; validation after every run.evaluate_every-th iteration (0: 5)
     // and after the last, inside the iteration (so a checkpoint holds its result).
@@ -68,7 +75,7 @@ struct ScheduleFitOptions {
 struct ScheduleFitProgress {
     int64_t iteration = 0;
     int64_t iterations = 0;
-    double loss = 0.0;                    // the batch's mean squared distance per dimension
+    double loss = 0.0;                    // the batch's mean squared distance per dimension (of pixels or features)
     bool validated = false;               // a validation ran after this iteration
     double validation = 0.0;              // its loss (when validated)
     double best_validation = 0.0;         // by the keep_by score when set
@@ -86,6 +93,7 @@ struct ScheduleFitResult {
     double warm_start_validation = 0.0;   // validation loss of the warm start (its keep_by score when set)
     double best_validation = 0.0;         // the same of the parameters kept
     bool kept_by_score = false;           // ScheduleFitOptions::keep_by was set
+    std::string distance = "pixels";      // what the fit measured its distance to the teacher in
     int64_t best_iteration = 0;
     int64_t iterations = 0;
     int64_t teacher_evaluations = 0;
@@ -121,7 +129,8 @@ public:
     void save_result(bool partial, double seconds) override;
 
     // The validation loss (mean squared distance per dimension to the teacher on the held-out
-    // pairs) of a schedule: the fit's own loss, used for the warm start and for keeping the best.
+    // pairs, in pixels or in the distance's features) of a schedule: the fit's own loss, used for
+    // the warm start and for keeping the best.
     double validation_loss(const DifferentiableSchedule& schedule);
     ScheduleFitResult result() const;
     bool resumed() const { return driver_->resumed(); }
@@ -140,6 +149,8 @@ private:
     ScheduleFitOptions options_;
     int64_t levels_ = 0;
     torch::Tensor noise_, labels_, teacher_;            // [pairs + validation_pairs, ...]; the first `pairs` train
+    torch::Tensor target_;                              // what the student is brought to: the teacher's samples, or their features
+    torch::Tensor mapped(const torch::Tensor& samples) const;  // the samples as the distance sees them
     std::optional<DifferentiableSchedule> schedule_;
     std::unique_ptr<torch::optim::Optimizer> optimizer_;
     torch::Tensor best_state_;

@@ -1,0 +1,20 @@
+// The schedule fit's distance to its teacher in the features of a network of train-features
+// instead of in pixels (ScheduleFitOptions::distance_features): the CLI's --feature-distance and
+// the Schedule Learner node's "Match in features of" both come here.
+#pragma once
+
+#include <string>
+
+namespace irl {
+
+class Denoiser;
+struct ScheduleFitOptions;
+
+// Loads the network (a path, or a bundled one by its name under resources/, such as
+// "models/fashion-features.pt") for the denoiser's sample shape, freezes its weights (the fit's gradients reach
+// only the schedule, through the samples) and names the distance after the file. Throws
+// std::invalid_argument when the denoiser's samples are not images, std::runtime_error of one
+// sentence naming the file when it is missing, damaged or made for pictures of another shape.
+void use_feature_distance(ScheduleFitOptions& options, const std::string& path, const Denoiser& denoiser);
+
+}  // namespace irl
