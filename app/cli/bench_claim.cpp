@@ -114,7 +114,7 @@ void print_verdict(const char* what, const nlohmann::json& c) {
                  c["holds"].get<bool>() ? "holds" : "does not hold");
 }
 
-int claim_schedule_fit(const Arguments& args, const ClaimTestbeds& beds) {
+nlohmann::json claim_schedule_fit(const Arguments& args, const ClaimTestbeds& beds) {
     ScheduleBenchPlan plan;
     plan.fit = fit_options(args);
     plan.seeds = training_seeds(args, 0);
@@ -164,8 +164,7 @@ int claim_schedule_fit(const Arguments& args, const ClaimTestbeds& beds) {
         if (v.contains(primary + "_vs_best_classic"))
             print_verdict(v["shifts"].get<bool>() ? "with query shifts, vs the best classic" : "levels only, vs the best classic",
                           v[primary + "_vs_best_classic"]);
-    std::cout << report.dump() << std::endl;
-    return kExitOk;
+    return report;
 }
 
 // What a policy on each solver can change about a good start: gDDIM's stochasticity, the churn of
@@ -180,7 +179,7 @@ std::vector<PolicyCandidate> solver_candidates() {
             {Solver::EulerAncestral, parse_action_space(next)}};
 }
 
-int claim_irl(const Arguments& args, const ClaimTestbeds& beds) {
+nlohmann::json claim_irl(const Arguments& args, const ClaimTestbeds& beds) {
     PolicyClaimPlan plan;
     PolicyTrainingOptions& training = plan.training;
     const std::string solver = args.text("solver", "auto");
@@ -262,11 +261,10 @@ int claim_irl(const Arguments& args, const ClaimTestbeds& beds) {
         print_verdict("vs the best classic", r.verdict[primary + "_vs_best_classic"]);
         print_verdict("vs the tuned schedule at the same cost", r.verdict[primary + "_vs_tuned_schedule"]);
     }
-    std::cout << report.dump() << std::endl;
-    return kExitOk;
+    return report;
 }
 
-int claim_dxmi(const Arguments& args, const ClaimTestbeds& beds) {
+nlohmann::json claim_dxmi(const Arguments& args, const ClaimTestbeds& beds) {
     if (!beds.toy) throw UsageError("--method dxmi runs on the 2-D toys so far (--toy NAME; Fashion-MNIST is issue #49)");
     DxmiBenchPlan plan;
     plan.dxmi = dxmi_options(args);
@@ -313,20 +311,60 @@ int claim_dxmi(const Arguments& args, const ClaimTestbeds& beds) {
         print_verdict((variant + ", over its start").c_str(), v[primary + "_over_start"]);
         if (v.contains(primary + "_vs_best_classic")) print_verdict((variant + ", vs the best classic").c_str(), v[primary + "_vs_best_classic"]);
     }
-    std::cout << report.dump() << std::endl;
-    return kExitOk;
+    return report;
+}
+
+// --reference SOLVER:NFE[,...]: rows beside the claim on the same evaluation seeds, on EDM's
+// default schedule (sigma_max 80, rho 7): Heun at 35 NFE is the quality a few-step sampler aims at.
+nlohmann::json reference_rows(const Arguments& args, const ClaimTestbeds& beds) {
+    nlohmann::json rows = nlohmann::json::array();
+    if (!args.has("reference")) return rows;
+    const std::string text = args.text("reference", "");
+    size_t begin = 0;
+    while (begin <= text.size()) {
+        const size_t comma = std::min(text.find(',', begin), text.size());
+        const std::string item = text.substr(begin, comma - begin);
+        const size_t colon = item.find(':');
+        int nfe = 0;
+        Solver solver{};
+        try {
+            if (colon == std::string::npos) throw std::invalid_argument("no ':'");
+            solver = solver_from_string(item.substr(0, colon));
+            size_t used = 0;
+            nfe = std::stoi(item.substr(colon + 1), &used);
+            if (used != item.size() - colon - 1 || nfe < 1) throw std::invalid_argument("not a count");
+        } catch (const std::exception&) {
+            throw UsageError("--reference: SOLVER:NFE, for example heun:35, not '" + item + "'");
+        }
+        nlohmann::json row = {{"solver", to_string(solver)}, {"sigma_max", 80.0}, {"rho", 7.0},
+                              {"steps", steps_for_evaluations(solver, nfe)}};
+        const double began = now_seconds();
+        row.update(score_sampler(beds.test, classic_settings(row)));
+        row["seconds"] = now_seconds() - began;
+        print_row("reference " + item, row, beds.test.shown);
+        rows.push_back(row);
+        begin = comma + 1;
+    }
+    return rows;
 }
 
 }  // namespace
 
 int bench_claim(const Arguments& args, const CancelToken& cancel) {
     const std::string method = args.text("method", "");
-    if (method != "schedule-fit" && method != "irl" && method != "dxmi")
-        throw UsageError("--method: irl, schedule-fit or dxmi, not '" + method + "'");
+    if (method != "schedule-fit" && method != "irl" && method != "dxmi" && method != "reference")
+        throw UsageError("--method: irl, schedule-fit, dxmi or reference, not '" + method + "'");
+    if (method == "reference" && !args.has("reference")) throw UsageError("--method reference scores the --reference rows: give one, e.g. heun:35");
     if (method == "dxmi" && !args.has("toy")) throw UsageError("--method dxmi runs on the 2-D toys so far (--toy NAME; Fashion-MNIST is issue #49)");
     const std::unique_ptr<ClaimTestbeds> beds = claim_testbeds(args, cancel);
-    if (method == "dxmi") return claim_dxmi(args, *beds);
-    return method == "irl" ? claim_irl(args, *beds) : claim_schedule_fit(args, *beds);
+    nlohmann::json report = method == "reference" ? nlohmann::json{{"method", "reference"}, {"testbed", beds->name}, {"samples", beds->count},
+                                                                   {"evaluation_seeds", beds->test.seeds}}
+                            : method == "dxmi"    ? claim_dxmi(args, *beds)
+                            : method == "irl"     ? claim_irl(args, *beds)
+                                                  : claim_schedule_fit(args, *beds);
+    report["reference"] = reference_rows(args, *beds);
+    std::cout << report.dump() << std::endl;
+    return kExitOk;
 }
 
 }  // namespace irl::cli

@@ -74,6 +74,8 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           at --steps 4 chosen on tuning data, vs their untrained start and the best classic solver at the same\n"
                      "           NFE; train-dxmi's flags [--iterations 500] [--tau1 0.1] ... [--learn-levels] [--noised-negatives] [--fit-steps 4000]\n"
                      "           [--tau1-choices 0.1,0.01,0.001: one sampler per value, the best on the tuning data kept] (docs/dxmi.md)\n"
+                     "           claim, every method: [--reference SOLVER:NFE,...: rows on EDM's default schedule on the same evaluation\n"
+                     "           seeds, e.g. heun:35]; --method reference scores only those\n"
                      "every bench takes\n"
                   << threads_option_help();
         return raw.empty() ? kExitUsage : kExitOk;
@@ -86,7 +88,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                                 "cycles", "graph", "max-progress", "sampler", "torchscript", "python-loop", "large-count",
                                 "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants",
                                 "policy", "start-probability", "checkpoint-dir", "features", "schedule-file", "validation-count", "restarts", "warm-start", "keep-by",
-                                "noise-fraction", "denoiser-lr", "noise-lr", "energy-lr", "value-lr", "tau1", "tau2", "gamma", "width", "fit-steps", "level-lr", "tau1-choices", "feature-distance"},
+                                "noise-fraction", "denoiser-lr", "noise-lr", "energy-lr", "value-lr", "tau1", "tau2", "gamma", "width", "fit-steps", "level-lr", "tau1-choices", "feature-distance", "reference"},
                          {"json", "sampled", "verbose", "no-baselines", "no-floor", "learn-levels", "fixed-sigma-max", "noised-negatives"});
     use_threads_option(args);
     if (what == "solvers") return bench_solvers(args, cancel);

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void oldOptionNamesStillWork();
     void learnScheduleOnAToy();
     void exportedListSamplesLikeTheFile();
+    void claimReferenceRowsOnTheEvaluationSeeds();
     void interruptedTrainingKeepsWhatItLearned_data();
     void interruptedTrainingKeepsWhatItLearned();
 
@@ -92,6 +93,8 @@ void TestCliSample::badArguments_data() {
                                                                   << "warm start has 2 levels";
     QTest::newRow("learn-schedule: a feature distance on a toy") << QStringList{"learn-schedule", "--toy", "ring8", "--feature-distance", "f.pt", "--out", "never.irls"}
                                                                 << "--feature-distance: 'f.pt' is a feature network for images";
+    QTest::newRow("bench claim: a reference without its NFE") << QStringList{"bench", "claim", "--method", "reference", "--toy", "ring8", "--reference", "heun35"}
+                                                              << "--reference: SOLVER:NFE, for example heun:35, not 'heun35'";
     QTest::newRow("a pasted list with a typo") << QStringList{"sample", "--toy", "ring8", "--sigmas", "80, 1O, 1"} << "--sigmas: schedule: '1O'";
     QTest::newRow("learn-schedule without --out") << QStringList{"learn-schedule", "--toy", "ring8"} << "--out";
     QTest::newRow("noise range without colon") << QStringList{"train-policy", "--toy", "ring8", "--actions", "churn=0,1@3", "--out", "never.pt"}
@@ -219,6 +222,22 @@ void TestCliSample::exportedListSamplesLikeTheFile() {
     QCOMPARE(QJsonDocument::fromJson(json).object().value("query_sigmas").toArray().size(), 4);
     QCOMPARE(run({"export-schedule", dir.filePath("missing.irls")}, nullptr, &err), 3);
     QVERIFY2(err.contains("missing.irls") && err.count('\n') == 1, err.constData());
+}
+
+// `bench claim --reference heun:35` scores Heun at 35 NFE on EDM's default schedule on the claim's
+// evaluation seeds; --method reference scores only that.
+void TestCliSample::claimReferenceRowsOnTheEvaluationSeeds() {
+    QByteArray out, err;
+    QCOMPARE(run({"bench", "claim", "--method", "reference", "--toy", "ring8", "--reference", "heun:35", "--count", "200",
+                  "--eval-seeds", "11,12"}, &out, &err), 0);
+    const QJsonObject report = QJsonDocument::fromJson(out).object();
+    QCOMPARE(report.value("evaluation_seeds").toArray().size(), 2);
+    const QJsonObject row = report.value("reference").toArray().at(0).toObject();
+    QCOMPARE(row.value("solver").toString(), QString("heun"));
+    QCOMPARE(row.value("steps").toInt(), 18);
+    QCOMPARE(row.value("nfe").toDouble(), 35.0);
+    QCOMPARE(row.value("evaluations").toDouble(), 2 * 200 * 35.0);
+    QVERIFY2(row.contains("mmd2") && row.value("seeds").toInt() == 2, out.constData());
 }
 
 void TestCliSample::interruptedTrainingKeepsWhatItLearned_data() {
