@@ -75,10 +75,18 @@ struct ClaimTestbeds {
     }
 };
 
+// --testbed NAME: a 2-D toy (ring8, grid25, ...) or fashion (the default); --toy NAME says the same.
+std::string testbed_option(const Arguments& args) {
+    if (args.has("testbed") && args.has("toy") && args.text("testbed", "") != args.text("toy", ""))
+        throw UsageError("--testbed and --toy name different testbeds ('" + args.text("testbed", "") + "', '" + args.text("toy", "") + "')");
+    return args.has("testbed") ? args.text("testbed", "") : args.has("toy") ? args.text("toy", "") : "fashion";
+}
+
 std::unique_ptr<ClaimTestbeds> claim_testbeds(const Arguments& args, const CancelToken& cancel) {
     auto beds = std::make_unique<ClaimTestbeds>();
-    if (args.has("toy")) {
-        const std::string name = args.text("toy", "ring8");
+    const std::string testbed = testbed_option(args);
+    if (testbed != "fashion") {
+        const std::string& name = testbed;
         beds->toy = std::make_unique<GaussianMixtureDenoiser>(make_toy_mixture(name), "toy:" + name);
         beds->name = "toy:" + name;
         beds->count = args.integer("count", 4000, 100, 1000000);
@@ -265,7 +273,7 @@ nlohmann::json claim_irl(const Arguments& args, const ClaimTestbeds& beds) {
 }
 
 nlohmann::json claim_dxmi(const Arguments& args, const ClaimTestbeds& beds) {
-    if (!beds.toy) throw UsageError("--method dxmi runs on the 2-D toys so far (--toy NAME; Fashion-MNIST is issue #49)");
+    if (!beds.toy) throw UsageError("--method dxmi runs on the 2-D toys so far (--testbed ring8 or another toy; Fashion-MNIST is issue #49)");
     DxmiBenchPlan plan;
     plan.dxmi = dxmi_options(args);
     plan.steps = static_cast<int>(args.integer("steps", 4, 1, 1000));
@@ -355,7 +363,8 @@ int bench_claim(const Arguments& args, const CancelToken& cancel) {
     if (method != "schedule-fit" && method != "irl" && method != "dxmi" && method != "reference")
         throw UsageError("--method: irl, schedule-fit, dxmi or reference, not '" + method + "'");
     if (method == "reference" && !args.has("reference")) throw UsageError("--method reference scores the --reference rows: give one, e.g. heun:35");
-    if (method == "dxmi" && !args.has("toy")) throw UsageError("--method dxmi runs on the 2-D toys so far (--toy NAME; Fashion-MNIST is issue #49)");
+    if (method == "dxmi" && testbed_option(args) == "fashion")
+        throw UsageError("--method dxmi runs on the 2-D toys so far (--testbed ring8 or another toy; Fashion-MNIST is issue #49)");
     const std::unique_ptr<ClaimTestbeds> beds = claim_testbeds(args, cancel);
     nlohmann::json report = method == "reference" ? nlohmann::json{{"method", "reference"}, {"testbed", beds->name}, {"samples", beds->count},
                                                                    {"evaluation_seeds", beds->test.seeds}}

@@ -51,9 +51,9 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           also times app/cli/python/heun_loop.py over that file; [--large-count N] one more run of N images\n"
                      "  claim    --method schedule-fit: schedules fitted to a many-step teacher (one per --seeds, --variants\n"
                      "           shifts,plain) vs their warm starts, the best classic solver at the same NFE on the evaluation seeds\n"
-                     "           and a tuned schedule, with the verdict; [--toy NAME] (else Fashion-MNIST) [--solver dpmpp-2m]\n"
-                     "           [--nfe 5] [--count: 4000 toys, 10000 images] [--eval-seeds ...] [--screen-count N] [--iterations 200]\n"
-                     "           [--pairs 200] [--validation-pairs 50] [--batch 32] [--lr 0.02] [--teacher-nfe 35] [--soft-teacher R]\n"
+                     "           and a tuned schedule, with the verdict; [--testbed ring8|grid25|fashion] (default fashion; --toy\n"
+                     "           NAME also) [--solver dpmpp-2m] [--nfe 5] [--count: 4000 toys, 10000 images] [--eval-seeds ...]\n"
+                     "           [--screen-count N] [--iterations 200] [--pairs 200] [--validation-pairs 50] [--batch 32] [--lr 0.02] [--teacher-nfe 35] [--soft-teacher R]\n"
                      "           [--tuning-budget E] [--tuning-count N] [--no-baselines] [--warm-start teacher|tuning: each fit's\n"
                      "           grid schedule nearest its teacher (default), or the grid's best for --solver on the tuning data]\n"
                      "           [--fixed-sigma-max: every fit keeps its warm start's sigma_max] [--keep-by teacher|tuning: each\n"
@@ -88,7 +88,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                                 "cycles", "graph", "max-progress", "sampler", "torchscript", "python-loop", "large-count",
                                 "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants",
                                 "policy", "start-probability", "checkpoint-dir", "features", "schedule-file", "validation-count", "restarts", "warm-start", "keep-by",
-                                "noise-fraction", "denoiser-lr", "noise-lr", "energy-lr", "value-lr", "tau1", "tau2", "gamma", "width", "fit-steps", "level-lr", "tau1-choices", "feature-distance", "reference"},
+                                "noise-fraction", "denoiser-lr", "noise-lr", "energy-lr", "value-lr", "tau1", "tau2", "gamma", "width", "fit-steps", "level-lr", "tau1-choices", "feature-distance", "reference", "testbed"},
                          {"json", "sampled", "verbose", "no-baselines", "no-floor", "learn-levels", "fixed-sigma-max", "noised-negatives"});
     use_threads_option(args);
     if (what == "solvers") return bench_solvers(args, cancel);

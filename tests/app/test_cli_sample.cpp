@@ -27,6 +27,7 @@ private Q_SLOTS:
     void learnScheduleOnAToy();
     void exportedListSamplesLikeTheFile();
     void claimReferenceRowsOnTheEvaluationSeeds();
+    void claimRunsOnFashionAtAShortCount();
     void interruptedTrainingKeepsWhatItLearned_data();
     void interruptedTrainingKeepsWhatItLearned();
 
@@ -95,6 +96,8 @@ void TestCliSample::badArguments_data() {
                                                                 << "--feature-distance: 'f.pt' is a feature network for images";
     QTest::newRow("bench claim: a reference without its NFE") << QStringList{"bench", "claim", "--method", "reference", "--toy", "ring8", "--reference", "heun35"}
                                                               << "--reference: SOLVER:NFE, for example heun:35, not 'heun35'";
+    QTest::newRow("bench claim: two testbeds") << QStringList{"bench", "claim", "--method", "irl", "--testbed", "ring8", "--toy", "grid25"}
+                                               << "--testbed and --toy name different testbeds ('ring8', 'grid25')";
     QTest::newRow("a pasted list with a typo") << QStringList{"sample", "--toy", "ring8", "--sigmas", "80, 1O, 1"} << "--sigmas: schedule: '1O'";
     QTest::newRow("learn-schedule without --out") << QStringList{"learn-schedule", "--toy", "ring8"} << "--out";
     QTest::newRow("noise range without colon") << QStringList{"train-policy", "--toy", "ring8", "--actions", "churn=0,1@3", "--out", "never.pt"}
@@ -228,7 +231,7 @@ void TestCliSample::exportedListSamplesLikeTheFile() {
 // evaluation seeds; --method reference scores only that.
 void TestCliSample::claimReferenceRowsOnTheEvaluationSeeds() {
     QByteArray out, err;
-    QCOMPARE(run({"bench", "claim", "--method", "reference", "--toy", "ring8", "--reference", "heun:35", "--count", "200",
+    QCOMPARE(run({"bench", "claim", "--method", "reference", "--testbed", "ring8", "--reference", "heun:35", "--count", "200",
                   "--eval-seeds", "11,12"}, &out, &err), 0);
     const QJsonObject report = QJsonDocument::fromJson(out).object();
     QCOMPARE(report.value("evaluation_seeds").toArray().size(), 2);
@@ -238,6 +241,27 @@ void TestCliSample::claimReferenceRowsOnTheEvaluationSeeds() {
     QCOMPARE(row.value("nfe").toDouble(), 35.0);
     QCOMPARE(row.value("evaluations").toDouble(), 2 * 200 * 35.0);
     QVERIFY2(row.contains("mmd2") && row.value("seeds").toInt() == 2, out.constData());
+}
+
+// The claim's protocol on the bundled Fashion model, at a smoke-test count: the IRL policy starts
+// at the schedule and constant chosen on training images, is scored on the evaluation seed only, and
+// the report gives its start, its learned row and the margin over the start.
+void TestCliSample::claimRunsOnFashionAtAShortCount() {
+    QByteArray out, err;
+    QCOMPARE(run({"bench", "claim", "--method", "irl", "--testbed", "fashion", "--count", "100", "--tuning-count", "100",
+                  "--screen-count", "100", "--iterations", "2", "--no-baselines", "--solver", "dpmpp-2m", "--actions",
+                  "next=0.8,1,1.25", "--batch", "16", "--eval-seeds", "5", "--threads", "2"},
+                 &out, &err),
+             0);
+    const QJsonObject report = QJsonDocument::fromJson(out).object();
+    QCOMPARE(report.value("testbed").toString(), QString("fashion-mnist"));
+    QCOMPARE(report.value("samples").toInt(), 100);
+    QCOMPARE(report.value("evaluation_seeds").toArray(), QJsonArray{5});
+    const QJsonObject start = report.value("start").toObject(), learned = report.value("learned").toArray().at(0).toObject();
+    QCOMPARE(start.value("solver").toString(), QString("dpmpp-2m"));
+    QVERIFY2(start.value("fd").toDouble() > 0.0 && learned.value("fd").toDouble() > 0.0, out.left(400).constData());
+    QCOMPARE(learned.value("nfe").toDouble(), 5.0);
+    QVERIFY(report.contains("margin_over_start"));
 }
 
 void TestCliSample::interruptedTrainingKeepsWhatItLearned_data() {
