@@ -140,6 +140,8 @@ nlohmann::json claim_schedule_fit(const Arguments& args, const ClaimTestbeds& be
         plan.fit.conditional = false;
     }
     feature_distance_option(args, *beds.test.denoiser, plan.fit);
+    plan.rows_folder = args.text("checkpoint-dir", "");
+    plan.testbed = beds.name;
     plan.screening = screening_option(args, beds.count);
     plan.on_row = row_printer(args, beds.test);
     auto bar = std::make_shared<std::unique_ptr<ProgressBar>>();
@@ -149,6 +151,7 @@ nlohmann::json claim_schedule_fit(const Arguments& args, const ClaimTestbeds& be
         if (p.iteration == p.iterations) (*bar)->finish();
     };
     const ScheduleBenchResult r = run_schedule_bench(beds.test, beds.tuning, plan);
+    if (r.reused_rows > 0) std::fprintf(stderr, "%d rows read back from %s\n", r.reused_rows, plan.rows_folder.c_str());
     const nlohmann::json report = {{"method", "schedule-fit"},
                                    {"testbed", beds.name},
                                    {"solver", to_string(plan.fit.solver)},

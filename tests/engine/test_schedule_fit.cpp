@@ -44,6 +44,7 @@ private Q_SLOTS:
     void scheduleFileRoundTripAndChecks();
     void fitOnTheBundledUnet();
     void benchScoresEveryVariantOnTheSameSeeds();
+    void benchRowsResumeFromTheirFolder();
 };
 
 void TestScheduleFit::parametersGiveBackTheirList() {
@@ -473,6 +474,60 @@ void TestScheduleFit::benchScoresEveryVariantOnTheSameSeeds() {
                            warm.learned[0]["fit"]["fit_evaluations"].get<int64_t>();
     QCOMPARE(warm.learned[0]["fit"]["screen_evaluations"].get<int64_t>(), int64_t(0));  // the fit's own screen did not run
     QCOMPARE(warm.learned[0]["training_evaluations"].get<int64_t>(), fitted + screen);
+}
+
+// With a rows folder, every scored row is kept: the same bench again reads all of them back and
+// gives the same result; a row removed (or damaged) is scored again, the same as before; another
+// setup in that folder is refused, naming the folder and what differs.
+void TestScheduleFit::benchRowsResumeFromTheirFolder() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
+    at::Generator g = make_generator(777);
+    const Testbed test = toy_testbed(denoiser, denoiser.mixture(), denoiser.mixture().sample(400, g), {101, 102});
+    const Testbed tuning = toy_testbed(denoiser, denoiser.mixture(), denoiser.mixture().sample(400, g), {31337});
+    QTemporaryDir dir;
+    ScheduleBenchPlan plan;
+    plan.fit.nfe = 4;
+    plan.fit.pairs = 32;
+    plan.fit.validation_pairs = 16;
+    plan.fit.batch = 16;
+    plan.fit.dtype = torch::kFloat64;
+    plan.fit.conditional = false;
+    plan.fit.run.iterations = 5;
+    plan.seeds = {0};
+    plan.screening.count = 100;
+    plan.tuning_grid = 16;
+    plan.rows_folder = dir.filePath("rows").toStdString();
+    plan.testbed = "toy:ring8";
+    const ScheduleBenchResult first = run_schedule_bench(test, tuning, plan);
+    QCOMPARE(first.reused_rows, 0);
+    // learned with shifts, levels only, the warm start, the classic grid, the tuned schedule
+    const ScheduleBenchResult again = run_schedule_bench(test, tuning, plan);
+    QCOMPARE(again.reused_rows, 5);
+    QCOMPARE(again.learned, first.learned);
+    QCOMPARE(again.classic, first.classic);
+    QCOMPARE(again.verdicts, first.verdicts);
+
+    QVERIFY(QFile::remove(dir.filePath("rows/learned-plain-seed0.json")));
+    {
+        QFile damaged(dir.filePath("rows/learned-shifts-seed0.json"));
+        QVERIFY(damaged.open(QIODevice::WriteOnly));
+        damaged.write("{\"fd\": 1");
+    }
+    const ScheduleBenchResult mended = run_schedule_bench(test, tuning, plan);
+    QCOMPARE(mended.reused_rows, 3);
+    for (size_t i = 0; i < first.learned.size(); ++i) {  // scored again: the same, but for the fit's wall time
+        QCOMPARE(mended.learned[i]["mmd2"], first.learned[i]["mmd2"]);
+        QCOMPARE(mended.learned[i]["fit"]["sigmas"], first.learned[i]["fit"]["sigmas"]);
+        QCOMPARE(mended.learned[i]["fit"]["query_sigmas"], first.learned[i]["fit"]["query_sigmas"]);
+    }
+
+    plan.fit.run.iterations = 6;
+    try {
+        run_schedule_bench(test, tuning, plan);
+        QFAIL("a folder of another setup was used");
+    } catch (const std::runtime_error& e) {
+        QVERIFY2(QString(e.what()).contains(QString::fromStdString(plan.rows_folder)) && QString(e.what()).contains("iterations"), e.what());
+    }
 }
 
 IRL_TEST_CLASS("test_schedule_fit", TestScheduleFit)

@@ -33,6 +33,10 @@ struct ScheduleBenchPlan {
     bool baselines = true;               // the classic grid and the tuned schedule
     int64_t tuning_budget = -1;          // the tuned schedule's evaluations; -1: as many as the costliest fit
     int tuning_grid = 64;
+    // Rows kept in this folder as they are scored (stored_rows.h): a run started again with the same
+    // setup scores only what is missing. Empty: none. `testbed` names the testbed in that setup.
+    std::string rows_folder;
+    std::string testbed;
     // Told of each row as it is scored, and of every fit's iterations.
     std::function<void(const std::string& name, const nlohmann::json& row)> on_row;
     std::function<void(const std::string& fit, const ScheduleFitProgress&)> on_iteration;
@@ -48,11 +52,13 @@ struct ScheduleBenchResult {
     std::vector<nlohmann::json> best_classic;          // by each criterion; the first is the baseline
     nlohmann::json tuned;
     nlohmann::json verdicts = nlohmann::json::array(); // one per variant
+    int reused_rows = 0;                               // rows read back from plan.rows_folder
 };
 
 // Fits on `test`'s denoiser (never on its samples: the fit sees only its own teacher pairs, whose
 // seeds must differ from the evaluation seeds), scores on `test`, tunes on `tuning`. Throws
-// std::invalid_argument for repeated or overlapping seeds, Cancelled through the testbed's token.
+// std::invalid_argument for repeated or overlapping seeds, Cancelled through the testbed's token,
+// std::runtime_error when plan.rows_folder holds the rows of another setup.
 ScheduleBenchResult run_schedule_bench(const Testbed& test, const Testbed& tuning, const ScheduleBenchPlan& plan);
 
 }  // namespace irl
