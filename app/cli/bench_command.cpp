@@ -59,8 +59,9 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                      "           [--fixed-sigma-max: every fit keeps its warm start's sigma_max] [--keep-by teacher|tuning: each\n"
                      "           fit keeps the parameters nearest its teacher (default), or those that score best on the tuning\n"
                      "           data] [--feature-distance F: the fits match their teachers in the features of F, a network of\n"
-                     "           train-features such as models/fashion-features.pt, not in pixels] [--checkpoint-dir DIR: every row\n"
-                     "           kept there as it is scored; the same command again scores only what is missing]\n"
+                     "           train-features (default: models/fashion-features.pt on Fashion) | --pixel-distance]\n"
+                     "           [--checkpoint-dir DIR: every row kept there as it is scored; the same command again scores only\n"
+                     "           what is missing]\n"
                      "           (docs/schedules.md)\n"
                      "           --method irl: IRL policies (one per --seeds) started at the best schedule for --solver and the\n"
                      "           best constant of --actions, both chosen on tuning data (--solver auto, the default: across every\n"
@@ -90,7 +91,7 @@ int bench_command(const std::vector<std::string>& raw, const CancelToken& cancel
                                 "method", "teacher-nfe", "pairs", "validation-pairs", "lr", "soft-teacher", "variants",
                                 "policy", "start-probability", "checkpoint-dir", "features", "schedule-file", "validation-count", "restarts", "warm-start", "keep-by",
                                 "noise-fraction", "denoiser-lr", "noise-lr", "energy-lr", "value-lr", "tau1", "tau2", "gamma", "width", "fit-steps", "level-lr", "tau1-choices", "feature-distance", "reference", "testbed"},
-                         {"json", "sampled", "verbose", "no-baselines", "no-floor", "learn-levels", "fixed-sigma-max", "noised-negatives"});
+                         {"json", "sampled", "verbose", "no-baselines", "no-floor", "learn-levels", "fixed-sigma-max", "noised-negatives", "pixel-distance"});
     use_threads_option(args);
     if (what == "solvers") return bench_solvers(args, cancel);
     if (what == "speed") return bench_speed(args, cancel);

@@ -38,9 +38,14 @@ std::string sigma_text(const std::vector<double>& sigmas) {
 }  // namespace
 
 void feature_distance_option(const Arguments& args, const Denoiser& denoiser, ScheduleFitOptions& options) {
-    if (!args.has("feature-distance")) return;
+    if (args.flag("pixel-distance")) {
+        if (args.has("feature-distance")) throw UsageError("--pixel-distance and --feature-distance: choose one");
+        return;
+    }
+    const std::string path = args.has("feature-distance") ? args.text("feature-distance", "") : default_feature_network(denoiser);
+    if (path.empty()) return;
     try {
-        use_feature_distance(options, args.text("feature-distance", ""), denoiser);
+        use_feature_distance(options, path, denoiser);
     } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("--feature-distance: ") + e.what());
     }
@@ -50,7 +55,7 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
     const Arguments args(raw, {"toy", "model", "solver", "nfe", "teacher-solver", "teacher-nfe", "pairs", "validation-pairs", "batch",
                                "iterations", "lr", "soft-teacher", "soft-teacher-steps", "warm-start", "validate-every", "seed",
                                "checkpoint", "checkpoint-every", "threads", "out", "feature-distance"},
-                         {"help", "json", "no-shift", "fresh", "unconditional", "fixed-sigma-max"});
+                         {"help", "json", "no-shift", "fresh", "unconditional", "fixed-sigma-max", "pixel-distance"});
     if (args.flag("help")) {
         std::cout << "usage: irlstudio-cli learn-schedule --out SCHEDULE.irls [--toy NAME | --model FILE] [OPTIONS]\n\n"
                      "Fits the noise levels of one solver at a fixed NFE to a many-step teacher, through the solver\n"
@@ -71,9 +76,10 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
                      "  --warm-start LIST      start from this sigma list (default: the best of the classic sigma_max x rho grid\n"
                      "                         by the fit's loss on the validation pairs)\n"
                      "  --fixed-sigma-max      keep the warm start's sigma_max; only the levels below it (and the shifts) move\n"
-                     "  --feature-distance F   match the teacher in the features of F, a network of train-features (for Fashion:\n"
-                     "                         models/fashion-features.pt), not in pixels; in the fit, the warm-start screen and the\n"
-                     "                         validation. Never the network that scores the result (the metrics classifier)\n"
+                     "  --feature-distance F   match the teacher in the features of F, a network of train-features, not in pixels;\n"
+                     "                         in the fit, the warm-start screen and the validation; never the network that scores\n"
+                     "                         the result (default: models/fashion-features.pt for 1x28x28 models, else pixels)\n"
+                     "  --pixel-distance       match the teacher in pixels\n"
                      "  --validate-every N     validation loss every N iterations (default 5); the best parameters are kept\n"
                      "  --checkpoint FILE      checkpoint every --checkpoint-every iterations (default 20) and at the end; an existing\n"
                      "                         one is resumed, --fresh starts over; Ctrl+C writes one (default OUT.ckpt) and the\n"
@@ -142,7 +148,7 @@ int learn_schedule_command(const std::vector<std::string>& raw, const CancelToke
     const bool json = args.flag("json");
     if (!json)
         std::cerr << "teacher: " << to_string(options.teacher_solver) << " at " << options.teacher_nfe << " NFE on "
-                  << options.pairs + options.validation_pairs << " start noises\n";
+                  << options.pairs + options.validation_pairs << " start noises; distance to it: " << options.distance << "\n";
     ScheduleFit fit(*denoiser, options, &cancel);
     if (fit.resumed() && !json) std::cerr << "resuming " << options.run.checkpoint << " at iteration " << fit.iterations() << "\n";
     ProgressBar bar("learn-schedule", !json);

@@ -94,6 +94,8 @@ void TestCliSample::badArguments_data() {
                                                                   << "warm start has 2 levels";
     QTest::newRow("learn-schedule: a feature distance on a toy") << QStringList{"learn-schedule", "--toy", "ring8", "--feature-distance", "f.pt", "--out", "never.irls"}
                                                                 << "--feature-distance: 'f.pt' is a feature network for images";
+    QTest::newRow("learn-schedule: two distances") << QStringList{"learn-schedule", "--pixel-distance", "--feature-distance", "f.pt", "--out", "never.irls"}
+                                                   << "--pixel-distance and --feature-distance: choose one";
     QTest::newRow("bench claim: a reference without its NFE") << QStringList{"bench", "claim", "--method", "reference", "--toy", "ring8", "--reference", "heun35"}
                                                               << "--reference: SOLVER:NFE, for example heun:35, not 'heun35'";
     QTest::newRow("bench claim: two testbeds") << QStringList{"bench", "claim", "--method", "irl", "--testbed", "ring8", "--toy", "grid25"}
@@ -189,6 +191,7 @@ void TestCliSample::learnScheduleOnAToy() {
     QCOMPARE(report.value("sigmas").toArray().size(), 5);
     QCOMPARE(report.value("query_sigmas").toArray().size(), 4);
     QCOMPARE(report.value("solver").toString(), QString("dpmpp-2m"));
+    QCOMPARE(report.value("distance").toString(), QString("pixels"));  // no feature network for points
     QVERIFY2(report.value("best_validation").toDouble() < report.value("warm_start_validation").toDouble(), out.constData());
     QCOMPARE(report.value("teacher_evaluations").toInt(), 96 * 35);
     QVERIFY(QFile::exists(dir.filePath("fit.ckpt")));

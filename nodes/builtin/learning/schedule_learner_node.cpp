@@ -73,10 +73,14 @@ NodeTypeInfo ScheduleLearnerNode::declaration() {
                     ParameterSchema::integer("batch", "Batch", d.batch, 1, 100000, "Pairs per iteration"),
                     ParameterSchema::integer("iterations", "Iterations", 200, 1, 1000000),
                     ParameterSchema::number("lr", "Learning rate", d.learning_rate, 1e-6, 1.0),
-                    ParameterSchema::file("distance_features", "Match in features of", "Feature networks (*.features *.pt)",
-                                          "Bring the samples to the teacher's in the features of this network of irlstudio-cli "
-                                          "train-features (for Fashion-MNIST: models/fashion-features.pt), not in pixels; never "
-                                          "the network that scores the result. Empty: pixels"),
+                    ParameterSchema::choice("distance", "Distance", {"features", "pixels"}, "features",
+                                            "How the samples are brought to the teacher's: in a feature network's features "
+                                            "(far better on Fashion-MNIST), or in pixels"),
+                    ParameterSchema::file("distance_features", "Feature network", "Feature networks (*.features *.pt)",
+                                          "A network of irlstudio-cli train-features, never the one that scores the result. Empty: "
+                                          "the bundled Fashion-MNIST judge for 1x28x28 models; other models without one are matched "
+                                          "in pixels")
+                        .shown_if("distance", {"features"}),
                     ParameterSchema::number("soft_teacher", "Soft teacher radius", d.soft_teacher, 0.0, 1.0,
                                             "The student's start noise may move this far (× σ_max √d) from the teacher's; 0: off"),
                     ParameterSchema::integer("validate_every", "Validate every", 5, 1, 1000000),
@@ -107,8 +111,14 @@ Values ScheduleLearnerNode::evaluate(const Values& in, const QVariantMap& p, Run
     if (model.toy) options.dtype = torch::kFloat64;
     options.run.iterations = p.value("iterations").toLongLong();
     options.run.evaluate_every = p.value("validate_every").toLongLong();
-    const QString features = p.value("distance_features").toString();
-    if (!features.isEmpty()) use_feature_distance(options, features.toStdString(), *model.denoiser);
+    if (p.value("distance", "features").toString() == "features") {
+        const std::string named = p.value("distance_features").toString().toStdString();
+        const std::string features = named.empty() ? default_feature_network(*model.denoiser) : named;
+        if (!features.empty()) use_feature_distance(options, features, *model.denoiser);
+        else if (!model.toy && context.notice)
+            context.notice(context.node, "no feature network for this model's pictures: matched in pixels (irlstudio-cli "
+                                         "train-features makes one from your pictures)");
+    }
     options.schedule_file = output_file_path(*declaration().traits.output_file, context.node, p, context.output_dir).toStdString();
     // A named checkpoint is written every 20 iterations and at the end, and resumed; the default
     // one only on a stop, a cancel or a request from the window.

@@ -37,4 +37,15 @@ void use_feature_distance(ScheduleFitOptions& options, const std::string& path, 
     };
 }
 
+std::string default_feature_network(const Denoiser& denoiser) {
+    if (denoiser.sample_shape() != std::vector<int64_t>{1, 28, 28}) return {};
+    const std::string bundled = "models/fashion-features.pt";
+    try {
+        find_resource(bundled);
+    } catch (const std::runtime_error&) {
+        return {};
+    }
+    return bundled;
+}
+
 }  // namespace irl

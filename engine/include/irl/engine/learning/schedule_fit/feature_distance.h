@@ -17,4 +17,9 @@ struct ScheduleFitOptions;
 // sentence naming the file when it is missing, damaged or made for pictures of another shape.
 void use_feature_distance(ScheduleFitOptions& options, const std::string& path, const Denoiser& denoiser);
 
+// The feature network a fit on this denoiser uses when none is named: the bundled second Fashion
+// judge ("models/fashion-features.pt") for 1x28x28 models, else none (empty: pixels). On Fashion
+// at 5 NFE the fit in its features beat the one in pixels by far (docs/schedules.md).
+std::string default_feature_network(const Denoiser& denoiser);
+
 }  // namespace irl
