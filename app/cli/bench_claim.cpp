@@ -215,6 +215,7 @@ nlohmann::json claim_irl(const Arguments& args, const ClaimTestbeds& beds) {
     plan.validation_count = args.integer("validation-count", 0, 0, 1000000);
     plan.restarts = static_cast<int>(args.integer("restarts", 1, 1, 100));
     plan.checkpoint_dir = args.text("checkpoint-dir", "");
+    plan.testbed = beds.name;
     if (args.has("schedule-file")) {
         const LearnedSchedule learned = load_learned_schedule(args.text("schedule-file", ""));
         if (plan.candidates.empty() && learned.solver != training.irl.sampler.solver)
@@ -243,6 +244,7 @@ nlohmann::json claim_irl(const Arguments& args, const ClaimTestbeds& beds) {
         if (p.iteration.iteration == p.iterations) (*bar)->finish();
     };
     const PolicyClaimResult r = run_policy_claim(beds.test, beds.tuning, plan);
+    if (r.reused_rows > 0) std::fprintf(stderr, "%d baseline rows read back from %s\n", r.reused_rows, plan.checkpoint_dir.c_str());
     const std::string primary = beds.test.primary();
     nlohmann::json report = {{"method", "irl"},
                              {"testbed", beds.name},

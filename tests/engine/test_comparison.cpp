@@ -14,6 +14,8 @@
 #include "irl/engine/models/gaussian_mixture_denoiser.h"
 #include "test_registry.h"
 
+#include <QTemporaryDir>
+
 #include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -217,6 +219,24 @@ void TestComparison::claimChoicesNeverSeeTheEvaluationData() {
     QCOMPARE(twice.learned[0]["restarts"].get<int>(), 2);
     QCOMPARE(twice.learned[0]["tuning_evaluations"].get<int64_t>() - twice.start["search_evaluations"].get<int64_t>(),
              2 * (heun.learned[0]["tuning_evaluations"].get<int64_t>() - heun.start["search_evaluations"].get<int64_t>()));
+
+    // With a checkpoint folder the baselines are kept: a rerun reads the classic grid and the tuned
+    // schedule back (the same rows), and another NFE in that folder is refused.
+    QTemporaryDir dir;
+    plan.restarts = 1;
+    plan.baselines = true;
+    plan.screening.count = 100;
+    plan.tuning_grid = 8;
+    plan.checkpoint_dir = dir.filePath("claim").toStdString();
+    const PolicyClaimResult first = claim(777, {1000003, 1000004});
+    QCOMPARE(first.reused_rows, 0);
+    const PolicyClaimResult again = claim(777, {1000003, 1000004});
+    QCOMPARE(again.reused_rows, 2);
+    QCOMPARE(again.classic, first.classic);
+    QCOMPARE(again.tuned, first.tuned);
+    QCOMPARE(again.verdict, first.verdict);
+    plan.nfe = 5;
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, claim(777, {1000003, 1000004}));
 }
 
 IRL_TEST_CLASS("test_comparison", TestComparison)

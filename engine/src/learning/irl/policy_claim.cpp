@@ -1,5 +1,7 @@
 #include "irl/engine/learning/irl/policy_claim.h"
 
+#include "irl/engine/learning/irl/stored_rows.h"
+
 #include "irl/engine/sampling/schedule.h"
 
 #include <torch/torch.h>
@@ -105,6 +107,17 @@ PolicyClaimResult run_policy_claim(const Testbed& test, const Testbed& tuning, c
     result.nfe = plan.nfe;
     const Criterion& primary = test.criteria.front();
     if (!plan.checkpoint_dir.empty()) std::filesystem::create_directories(plan.checkpoint_dir);
+    // The baselines depend on the testbeds, the NFE and the screening only: kept for a rerun.
+    const StoredRows stored(plan.baselines ? plan.checkpoint_dir : std::string(),
+                            {{"bench", "irl claim baselines"},
+                             {"testbed", plan.testbed},
+                             {"count", test.count},
+                             {"evaluation_seeds", test.seeds},
+                             {"tuning_count", tuning.count},
+                             {"tuning_seeds", tuning.seeds},
+                             {"nfe", plan.nfe},
+                             {"screening", {plan.screening.count, plan.screening.rescored}},
+                             {"tuning_grid", plan.tuning_grid}});
 
     // (1) The start, chosen on the tuning testbed (across the candidates, whose searches all count
     // in its cost), then scored on the test testbed like every row.
@@ -217,15 +230,20 @@ PolicyClaimResult run_policy_claim(const Testbed& test, const Testbed& tuning, c
     }
 
     // (4) Every classic solver at the same NFE, screened; the best on the evaluation seeds is the baseline.
-    result.classic = classic_grid(test, plan.nfe, classic_solvers(), plan.screening);
+    result.classic = stored.row("classic", [&] { return classic_grid(test, plan.nfe, classic_solvers(), plan.screening); });
     result.best_classic = best_rows(result.classic, test.criteria, tell);
     // (5) A schedule for DPM-Solver++(2M) tuned on the tuning testbed at the policies' cost, and at a full budget.
-    result.tuned = tuned_schedule(tuning, test, Solver::DpmSolver2M, plan.nfe, plan.tuning_grid, costliest);
+    auto tuned = [&](int64_t budget) {
+        return stored.row("tuned-" + std::to_string(budget),
+                          [&] { return tuned_schedule(tuning, test, Solver::DpmSolver2M, plan.nfe, plan.tuning_grid, budget); });
+    };
+    result.tuned = tuned(costliest);
     tell("tuned schedule at the policies' cost", result.tuned);
     if (plan.full_tuning_budget > 0) {
-        result.tuned_full = tuned_schedule(tuning, test, Solver::DpmSolver2M, plan.nfe, plan.tuning_grid, plan.full_tuning_budget);
+        result.tuned_full = tuned(plan.full_tuning_budget);
         tell("tuned schedule at the full budget", result.tuned_full);
     }
+    result.reused_rows = stored.reused();
     for (const Criterion& criterion : test.criteria)
         v[criterion.key + "_vs_best_classic"] = verdict(result.pooled, result.best_classic.front(), criterion).to_json();
     v[primary.key + "_vs_tuned_schedule"] = verdict(result.pooled, result.tuned, primary).to_json();

@@ -46,8 +46,11 @@ struct PolicyClaimPlan {
     int restarts = 1;
     int64_t validation_count = 0;    // greedy samples per validation; 0: the tuning testbed's count
     // Checkpoints and policy files per training seed (seed-K.ckpt, seed-K-policy.pt), resumed
-    // when they exist; empty: none.
+    // when they exist, and the classic grid and tuned schedules as they are scored (stored_rows.h:
+    // read back by a run of the same testbed, NFE and screening); empty: none. `testbed` names
+    // the testbed there.
     std::string checkpoint_dir;
+    std::string testbed;
     GridScreening screening;         // the classic grid on the test testbed
     bool baselines = true;           // the classic grid and the tuned schedules
     // The tuned schedule is searched with as many evaluations as the costliest policy spent in all
@@ -71,6 +74,7 @@ struct PolicyClaimResult {
     std::vector<nlohmann::json> best_classic;          // by each criterion; the first is the baseline
     nlohmann::json tuned;                              // at the policies' cost
     nlohmann::json tuned_full;                         // at full_tuning_budget (null when 0)
+    int reused_rows = 0;                               // baseline rows read back from checkpoint_dir
     // "<criterion>_vs_best_classic" per criterion, "<primary>_over_start", "_vs_best_constant",
     // "_vs_tuned_schedule", "_vs_tuned_full"; "holds": against the best classic and over the start.
     nlohmann::json verdict;
