@@ -422,14 +422,10 @@ void TestScheduleFit::fitOnTheBundledUnet() {
     QVERIFY(nlohmann::json::parse(load_learned_schedule(options.schedule_file).facts_json)["distance"] == options.distance);
 }
 
-// The claim's driver on ring8, small: one row per variant and training seed, each scored on every
-// evaluation seed; the warm start scored as a row; a verdict per variant against the warm start;
-// a training seed that is also an evaluation seed is refused.
-void TestScheduleFit::benchScoresEveryVariantOnTheSameSeeds() {
-    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
-    at::Generator g = make_generator(777);
-    const torch::Tensor truth = denoiser.mixture().sample(400, g);
-    const Testbed test = toy_testbed(denoiser, denoiser.mixture(), truth, {101, 102});
+namespace {
+
+// The schedule bench on ring8 at 4 NFE with a few small fits, in float64.
+ScheduleBenchPlan small_ring8_bench() {
     ScheduleBenchPlan plan;
     plan.fit.nfe = 4;
     plan.fit.pairs = 32;
@@ -438,6 +434,20 @@ void TestScheduleFit::benchScoresEveryVariantOnTheSameSeeds() {
     plan.fit.dtype = torch::kFloat64;
     plan.fit.conditional = false;
     plan.fit.run.iterations = 5;
+    return plan;
+}
+
+}  // namespace
+
+// The claim's driver on ring8, small: one row per variant and training seed, each scored on every
+// evaluation seed; the warm start scored as a row; a verdict per variant against the warm start;
+// a training seed that is also an evaluation seed is refused.
+void TestScheduleFit::benchScoresEveryVariantOnTheSameSeeds() {
+    GaussianMixtureDenoiser denoiser(make_toy_mixture("ring8"), "toy:ring8");
+    at::Generator g = make_generator(777);
+    const torch::Tensor truth = denoiser.mixture().sample(400, g);
+    const Testbed test = toy_testbed(denoiser, denoiser.mixture(), truth, {101, 102});
+    ScheduleBenchPlan plan = small_ring8_bench();
     plan.seeds = {0, 1};
     plan.baselines = false;
     const ScheduleBenchResult r = run_schedule_bench(test, test, plan);
@@ -485,14 +495,7 @@ void TestScheduleFit::benchRowsResumeFromTheirFolder() {
     const Testbed test = toy_testbed(denoiser, denoiser.mixture(), denoiser.mixture().sample(400, g), {101, 102});
     const Testbed tuning = toy_testbed(denoiser, denoiser.mixture(), denoiser.mixture().sample(400, g), {31337});
     QTemporaryDir dir;
-    ScheduleBenchPlan plan;
-    plan.fit.nfe = 4;
-    plan.fit.pairs = 32;
-    plan.fit.validation_pairs = 16;
-    plan.fit.batch = 16;
-    plan.fit.dtype = torch::kFloat64;
-    plan.fit.conditional = false;
-    plan.fit.run.iterations = 5;
+    ScheduleBenchPlan plan = small_ring8_bench();
     plan.seeds = {0};
     plan.screening.count = 100;
     plan.tuning_grid = 16;
