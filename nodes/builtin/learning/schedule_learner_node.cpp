@@ -75,7 +75,7 @@ NodeTypeInfo ScheduleLearnerNode::declaration() {
                     ParameterSchema::number("lr", "Learning rate", d.learning_rate, 1e-6, 1.0),
                     ParameterSchema::choice("distance", "Distance", {"features", "pixels"}, "features",
                                             "How the samples are brought to the teacher's: in a feature network's features "
-                                            "(far better on Fashion-MNIST), or in pixels"),
+                                            "(better on average on Fashion-MNIST at 5 NFE, docs/schedules.md), or in pixels"),
                     ParameterSchema::file("distance_features", "Feature network", "Feature networks (*.features *.pt)",
                                           "A network of irlstudio-cli train-features, never the one that scores the result. Empty: "
                                           "the bundled Fashion-MNIST judge for 1x28x28 models; other models without one are matched "

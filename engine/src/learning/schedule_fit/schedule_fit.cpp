@@ -54,6 +54,8 @@ ScheduleFit::ScheduleFit(Denoiser& denoiser, ScheduleFitOptions options, const C
         throw std::runtime_error("the denoiser '" + denoiser_.identity() + "' gives no gradients, so no schedule can be fitted through it");
     if (o.run.evaluate_every <= 0) o.run.evaluate_every = 5;
     // Everything the options can get wrong is said now, before the teacher samples (minutes on images).
+    if (o.distance_features)
+        check(!o.distance.empty() && o.distance != "pixels", "a schedule fit with a feature distance names it (distance)");
     if (!o.warm_start.empty()) {
         warm_start_ = o.warm_start;
         if (warm_start_.back() != 0.0) warm_start_.push_back(0.0);
@@ -94,7 +96,6 @@ ScheduleFit::ScheduleFit(Denoiser& denoiser, ScheduleFitOptions options, const C
     teacher_ = taught.samples;
     teacher_evaluations_ = taught.evaluations.sum().item<int64_t>();
     if (o.distance_features) {
-        check(!o.distance.empty() && o.distance != "pixels", "a schedule fit with a feature distance names it (distance)");
         torch::NoGradGuard no_grad;
         std::vector<torch::Tensor> chunks;
         for (int64_t start = 0; start < total; start += kValidationChunk)

@@ -19,7 +19,8 @@ void use_feature_distance(ScheduleFitOptions& options, const std::string& path, 
 
 // The feature network a fit on this denoiser uses when none is named: the bundled second Fashion
 // judge ("models/fashion-features.pt") for 1x28x28 models, else none (empty: pixels). On Fashion
-// at 5 NFE the fit in its features beat the one in pixels by far (docs/schedules.md).
+// at 5 NFE the fits in its features scored FD 9.21 over three seeds against 10.00 for one fit in
+// pixels, and its screen picked the warm start FD prefers (docs/schedules.md).
 std::string default_feature_network(const Denoiser& denoiser);
 
 }  // namespace irl
