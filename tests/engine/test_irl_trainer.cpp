@@ -51,6 +51,7 @@ private Q_SLOTS:
     void initialWeightsFollowTheSeed();
     void entropyBonusFallsToItsEnd();
     void actionProbabilitiesOnlyWhereTheActionChose();
+    void statePolicySeesWhatASampleLooksLike();
 };
 
 void TestIrlTrainer::actionSpaceAndPolicies() {
@@ -439,6 +440,43 @@ void TestIrlTrainer::actionProbabilitiesOnlyWhereTheActionChose() {
     QVERIFY2(torch::allclose(churn, torch::ones_like(churn), 1e-6, 1e-6), qPrintable(QString::number(churn.min().item<double>())));
     QVERIFY2(std::abs(start[0].item<double>() - 1.0) < 1e-6, qPrintable(QString("start rows sum to %1, %2").arg(start[0].item<double>()).arg(start[1].item<double>())));
     QCOMPARE(start.narrow(0, 1, start.size(0) - 1).abs().sum().item<double>(), 0.0);
+}
+
+
+// Two samples at the same noise level that look different (a dark and a bright image; two points
+// on either side of the origin) should be able to get different choices from the state policy,
+// and cannot from the smooth one, which sees only where in the schedule they are. Trained on that
+// one decision by cross-entropy, the state policy learns it and the smooth one stays at a coin flip.
+void TestIrlTrainer::statePolicySeesWhatASampleLooksLike() {
+    struct Case {
+        std::vector<int64_t> shape;
+        torch::Tensor x, denoised;
+    };
+    const torch::Tensor dark = torch::full({1, 1, 28, 28}, -0.8), bright = torch::full({1, 1, 28, 28}, 0.8);
+    const std::vector<Case> cases{
+        {{1, 28, 28}, torch::cat({dark, bright}) + 0.5 * torch::arange(2 * 784, torch::kFloat32).sin().reshape({2, 1, 28, 28}), torch::cat({dark, bright})},
+        {{2}, torch::tensor({{-1.5, 0.2}, {1.5, 0.2}}), torch::tensor({{-1.0, 0.0}, {1.0, 0.0}})}};
+    for (const Case& c : cases) {
+        PolicyInput in{c.x, c.denoised, torch::full({2}, 0.5), torch::full({2}, int64_t(3)), torch::full({2}, int64_t(-1))};
+        const torch::Tensor wanted = torch::tensor({0, 1}, torch::kInt64);
+        SmoothPolicy state(guidance_space(), 6, 3, kNoBudget, c.shape), smooth(guidance_space(), 6, 3);
+        QCOMPARE(state.kind(), std::string("state"));
+        QCOMPARE(smooth.kind(), std::string("smooth"));
+        QVERIFY(std::abs(action_entropy(state.logits(in)).mean().item<double>() - std::log(2.0)) < 1e-6);  // starts uniform
+        for (Policy* policy : std::vector<Policy*>{&state, &smooth}) {
+            torch::optim::Adam adam(policy->parameters(), torch::optim::AdamOptions(0.05));
+            for (int i = 0; i < 100; ++i) {
+                const torch::Tensor loss = torch::nn::functional::cross_entropy(policy->logits(in)[0], wanted);
+                adam.zero_grad();
+                loss.backward();
+                adam.step();
+            }
+        }
+        const torch::Tensor p_state = torch::softmax(state.logits(in)[0], 1), p_smooth = torch::softmax(smooth.logits(in)[0], 1);
+        QVERIFY2(p_state[0][0].item<double>() > 0.9 && p_state[1][1].item<double>() > 0.9, "the state policy tells the samples apart");
+        QVERIFY(torch::allclose(p_smooth[0], p_smooth[1]));
+        QVERIFY(std::abs(p_smooth[0][0].item<double>() - 0.5) < 0.01);
+    }
 }
 
 IRL_TEST_CLASS("test_irl_trainer", TestIrlTrainer)

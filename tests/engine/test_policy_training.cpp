@@ -455,7 +455,7 @@ void TestPolicyTraining::warmStartWithZeroRateReproducesItsStart() {
     QTemporaryDir dir;
     GaussianMixtureDenoiser denoiser = ring();
     const torch::Tensor expert = expert_of(denoiser);
-    for (const std::string kind : {"table", "smooth", "network"}) {
+    for (const std::string kind : {"table", "smooth", "state", "network"}) {
         PolicyTrainingOptions options = small_training(dir.path().toStdString());
         options.checkpoint.clear();
         options.policy_file.clear();

@@ -174,8 +174,42 @@ std::vector<torch::Tensor> NetworkPolicy::logits(const PolicyInput& in) {
     return out;
 }
 
-SmoothPolicy::SmoothPolicy(ActionSpace space, int64_t levels, uint64_t seed, int64_t budget) : Policy(std::move(space), levels, budget) {
-    const int64_t inputs = 1 + 2 * kSmoothFrequencies + (budget > 0 ? 2 : 0);
+namespace {
+
+// How many pooled numbers the state policy sees of a sample of `shape`: five per channel of an
+// image ([C, H, W]); a vector's coordinates of x_t and of D(x_t), and the size of the noise.
+int64_t pooled_state_size(const std::vector<int64_t>& shape) {
+    if (shape.empty()) return 0;
+    if (shape.size() == 3) return 5 * shape[0];
+    int64_t d = 1;
+    for (int64_t s : shape) d *= s;
+    return 2 * d + 1;
+}
+
+// Root mean square over the last dimension.
+torch::Tensor rms(const torch::Tensor& v) { return v.square().mean(-1).sqrt(); }
+
+// The state policy's view of a sample (see SmoothPolicy): [M, pooled_state_size(shape)].
+torch::Tensor pooled_state(const PolicyInput& in, const std::vector<int64_t>& shape) {
+    const int64_t m = in.sigma.size(0);
+    const torch::Tensor sigma = in.sigma.to(torch::kFloat32).reshape({m, 1});
+    const bool image = shape.size() == 3;
+    // [M, channels, pixels]; a vector is one channel.
+    const torch::Tensor x = in.x.to(torch::kFloat32).reshape({m, image ? shape[0] : 1, -1});
+    const torch::Tensor d = in.denoised.defined() ? in.denoised.to(torch::kFloat32).reshape(x.sizes()) : torch::zeros_like(x);
+    const torch::Tensor scaled = x * (sigma.square() + 1.0).rsqrt().unsqueeze(2);
+    // The noise the denoiser takes out, in units of sigma: about 1 where the estimate fits; capped,
+    // since at the smallest levels a small miss divided by sigma is large.
+    const torch::Tensor noise = (x - d) / sigma.clamp_min(1e-3).unsqueeze(2);
+    if (!image) return torch::cat({scaled.flatten(1), d.flatten(1), rms(noise.flatten(1)).clamp_max(10.0).unsqueeze(1)}, 1);
+    return torch::cat({scaled.mean(2), rms(scaled), d.mean(2), rms(d), rms(noise).clamp_max(10.0)}, 1);
+}
+
+}  // namespace
+
+SmoothPolicy::SmoothPolicy(ActionSpace space, int64_t levels, uint64_t seed, int64_t budget, std::vector<int64_t> state_shape)
+    : Policy(std::move(space), levels, budget), state_shape_(std::move(state_shape)) {
+    const int64_t inputs = 1 + 2 * kSmoothFrequencies + (budget > 0 ? 2 : 0) + pooled_state_size(state_shape_);
     seeded_initialisation(seed, [&] {
         hidden1 = register_module("hidden1", torch::nn::Linear(inputs, kSmoothWidth));
         hidden2 = register_module("hidden2", torch::nn::Linear(kSmoothWidth, kSmoothWidth));
@@ -195,6 +229,7 @@ std::vector<torch::Tensor> SmoothPolicy::logits(const PolicyInput& in) {
         parts.push_back(in.remaining.defined() ? (in.remaining.to(torch::kFloat32) / double(budget())).unsqueeze(1) : torch::ones({m, 1}));
         parts.push_back(in.previous_log_step.defined() ? in.previous_log_step.to(torch::kFloat32).unsqueeze(1) : torch::zeros({m, 1}));
     }
+    if (!state_shape_.empty()) parts.push_back(pooled_state(in, state_shape_));
     const torch::Tensor h = torch::silu(hidden2(torch::silu(hidden1(torch::cat(parts, 1)))));
     std::vector<torch::Tensor> out;
     for (const auto& head : *heads) out.push_back(head->as<torch::nn::Linear>()->forward(h));

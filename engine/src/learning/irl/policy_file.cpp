@@ -109,6 +109,8 @@ LoadedPolicy load_policy(const std::string& path, const PolicySetup* expected) {
             loaded.policy = std::make_shared<TablePolicy>(space, levels, budget);
         } else if (kind == "smooth") {
             loaded.policy = std::make_shared<SmoothPolicy>(space, levels, 0, budget);
+        } else if (kind == "state") {
+            loaded.policy = std::make_shared<SmoothPolicy>(space, levels, 0, budget, loaded.setup.sample_shape);
         } else if (kind == "network") {
             loaded.policy = std::make_shared<NetworkPolicy>(space, levels, loaded.setup.sample_shape, loaded.setup.num_classes, 64, 0, budget);
         } else {

@@ -13,7 +13,7 @@
 namespace irl {
 
 const std::vector<std::string>& policy_kind_names() {
-    static const std::vector<std::string> names{"table", "smooth", "network"};
+    static const std::vector<std::string> names{"table", "smooth", "state", "network"};
     return names;
 }
 
@@ -21,9 +21,10 @@ std::shared_ptr<Policy> make_policy(const std::string& kind, const ActionSpace& 
                                     int64_t budget, uint64_t seed, int64_t network_width) {
     if (kind == "table") return std::make_shared<TablePolicy>(actions, levels, budget);
     if (kind == "smooth") return std::make_shared<SmoothPolicy>(actions, levels, seed, budget);
+    if (kind == "state") return std::make_shared<SmoothPolicy>(actions, levels, seed, budget, denoiser.sample_shape());
     if (kind == "network")
         return std::make_shared<NetworkPolicy>(actions, levels, denoiser.sample_shape(), denoiser.num_classes(), network_width, seed, budget);
-    throw std::invalid_argument("the policy must be table, smooth or network, not \"" + kind + "\"");
+    throw std::invalid_argument("the policy must be table, smooth, state or network, not \"" + kind + "\"");
 }
 
 nlohmann::json action_probabilities_json(const std::vector<torch::Tensor>& probabilities) {

@@ -58,7 +58,7 @@ void read_policy_training_settings(const UserSettings& user, PolicyTrainingOptio
     if (const std::optional<std::string> policy = user.text("policy")) {
         const std::vector<std::string>& kinds = policy_kind_names();
         if (std::find(kinds.begin(), kinds.end(), *policy) == kinds.end())
-            throw std::invalid_argument(user.called("policy") + " must be table, smooth or network, not \"" + *policy + "\"");
+            throw std::invalid_argument(user.called("policy") + " must be table, smooth, state or network, not \"" + *policy + "\"");
         options.policy = *policy;
     }
     if (const std::optional<std::string> divergence = user.text("divergence")) {

@@ -113,15 +113,24 @@ std::vector<int64_t> start_choice(const ActionSpace& space, const StepControl& c
 // last step. Neighbouring noise levels get neighbouring choices, so a level learns from the visits
 // of its neighbours, where a table learns only from its own row (most rows of a fine grid are
 // never visited).
+//
+// With a `state_shape` (the samples' shape) it is the "state" policy: the same inputs and, beside
+// them, pooled features of what a sample looks like — per channel of an image the mean and the
+// root mean square of x_t (scaled to unit size at its sigma), of the estimate D(x_t) and of the
+// noise the denoiser sees, (x_t - D(x_t)) / sigma; a vector's coordinates of x_t and D(x_t) as
+// they are. A few numbers per channel, so that a handful of iterations can learn from them.
 class SmoothPolicy : public Policy {
 public:
     // The initial weights are a function of `seed` alone; the heads start at zero (uniform).
-    SmoothPolicy(ActionSpace space, int64_t levels, uint64_t seed = 0, int64_t budget = kNoBudget);
+    SmoothPolicy(ActionSpace space, int64_t levels, uint64_t seed = 0, int64_t budget = kNoBudget,
+                 std::vector<int64_t> state_shape = {});
     std::vector<torch::Tensor> logits(const PolicyInput& in) override;
-    std::string kind() const override { return "smooth"; }
+    std::string kind() const override { return state_shape_.empty() ? "smooth" : "state"; }
     void warm_start(const std::vector<int64_t>& choice, double probability) override;
+    const std::vector<int64_t>& state_shape() const { return state_shape_; }
 
 private:
+    std::vector<int64_t> state_shape_;
     torch::nn::Linear hidden1{nullptr}, hidden2{nullptr};
     torch::nn::ModuleList heads;
 };

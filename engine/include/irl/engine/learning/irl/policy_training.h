@@ -66,7 +66,7 @@ struct PolicyValidation {
     nlohmann::json to_json() const;
 };
 
-// "table", "smooth", "network": the policies a user can train.
+// "table", "smooth", "state", "network": the policies a user can train.
 const std::vector<std::string>& policy_kind_names();
 // The policy of `kind` for an action space over a schedule of `levels` nonzero levels under a
 // budget (SamplerSettings::budget, -1: none). Throws std::invalid_argument naming the kinds.
