@@ -200,18 +200,43 @@ bool RunController::use_output_of(const QString& node_id) {
         return false;
     }
     const QPointF at = parts_.document->graph().view().positions.value(node_id) + QPointF(0, 220);
-    parts_.document->undo_stack()->beginMacro(tr("Add a node that loads the %1").arg(output.label));
-    const QString id = parts_.document->add_node(output.loader_type, at);
+    GraphDocument& doc = *parts_.document;
+    doc.undo_stack()->beginMacro(output.user_type.isEmpty() ? tr("Add a node that loads the %1").arg(output.label)
+                                                            : tr("Add a node that uses the %1").arg(output.label));
+    const QString id = doc.add_node(output.loader_type, at);
+    QString user;
     if (!id.isEmpty()) {
-        for (auto it = output.loader_parameters.begin(); it != output.loader_parameters.end(); ++it)
-            parts_.document->set_parameter(id, it.key(), it.value());
-        parts_.document->set_parameter(id, output.loader_parameter, file);
+        for (auto it = output.loader_parameters.begin(); it != output.loader_parameters.end(); ++it) doc.set_parameter(id, it.key(), it.value());
+        doc.set_parameter(id, output.loader_parameter, file);
+        if (!output.user_type.isEmpty()) user = add_user_of(node_id, id, output, at + QPointF(280, 0));
     }
-    parts_.document->undo_stack()->endMacro();
+    doc.undo_stack()->endMacro();
     if (id.isEmpty()) return false;
-    parts_.scene->select_nodes({id});
-    parts_.training->set_message(tr("%1 loads %2; link its output where the %3 is used.").arg(id, file, output.label));
+    if (user.isEmpty()) {
+        parts_.scene->select_nodes({id});
+        parts_.training->set_message(tr("%1 loads %2; link its output where the %3 is used.").arg(id, file, output.label));
+    } else {
+        parts_.scene->select_nodes({id, user});
+        parts_.training->set_message(tr("%1 loads %2 and %3 samples with it as %4 trained it: Run to see the result.")
+                                         .arg(id, file, user, node_id));
+    }
     return true;
+}
+
+QString RunController::add_user_of(const QString& trainer, const QString& loader, const irl::nodes::OutputFile& output, const QPointF& at) {
+    GraphDocument& doc = *parts_.document;
+    const QString user = doc.add_node(output.user_type, at);
+    const auto* loader_info = doc.graph().type_of(loader);
+    if (user.isEmpty() || !loader_info || loader_info->outputs.isEmpty()) return user;
+    doc.connect_ports({{loader, loader_info->outputs.front().name}, {user, output.user_port}});
+    // The inputs the trainer trained with, from the same outputs.
+    const QVector<irl::nodes::Link> links = doc.graph().links();  // connecting below adds to the graph's
+    for (const irl::nodes::Link& link : links)
+        if (link.to.node == trainer && output.shared_inputs.contains(link.to.port)) doc.connect_ports({link.from, {user, link.to.port}});
+    if (const irl::nodes::Node* node = doc.graph().node(trainer))
+        for (const QString& name : output.shared_parameters)
+            if (node->parameters.contains(name)) doc.set_parameter(user, name, node->parameters.value(name));
+    return user;
 }
 
 void RunController::on_status(const QString& node, int status, const QString& message) {
@@ -279,8 +304,11 @@ void RunController::on_finished(const irl::nodes::RunOutcome& outcome) {
             QString done = iterations == 1 ? tr("1 iteration") : tr("%1 iterations").arg(iterations);
             done += tr(" in %1 s").arg(trained, 0, 'f', 1) + (paused > 0.5 ? tr(" (and %1 s paused)").arg(paused, 0, 'f', 0) : QString());
             const auto* info = parts_.document->graph().type_of(training_node_);
-            const QString use = info && info->traits.output_file ? tr(" \"Use result\" adds a node that loads the %1.").arg(info->traits.output_file->label)
-                                                                 : QString();
+            QString use;
+            if (info && info->traits.output_file)
+                use = (info->traits.output_file->user_type.isEmpty() ? tr(" \"Use result\" adds a node that loads the %1.")
+                                                                     : tr(" \"Use result\" adds a node that loads the %1 and one that samples with it."))
+                          .arg(info->traits.output_file->label);
             parts_.training->set_message(tr("Training finished: %1.%2").arg(done, use));
         } else {
             parts_.training->set_message(outcome.cancelled ? tr("Training cancelled; what was learned is in the checkpoint.")

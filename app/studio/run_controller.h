@@ -12,12 +12,14 @@
 #include <memory>
 #include <vector>
 
+class QPointF;
 class QProgressBar;
 
 namespace irl::nodes {
 class Graph;
 class GraphRunner;
 class NodePacks;
+struct OutputFile;
 struct RunOutcome;
 struct SamplingPreview;
 struct TrainingReport;
@@ -64,8 +66,9 @@ public:
     QStringList trainers() const;
     bool is_trainer(const QString& node) const;
     void start_training(const QString& trainer);
-    // Adds a node that loads what `node` wrote (its type's output-file trait); false with a
-    // message in the training view when there is nothing to load yet.
+    // Adds a node that loads what `node` wrote (its type's output-file trait) and, where the trait
+    // names one, a node that uses it as `node` trained it; false with a message in the training
+    // view when there is nothing to load yet.
     bool use_output_of(const QString& node);
 
 Q_SIGNALS:
@@ -81,6 +84,9 @@ private:
     void on_sampling_preview(const irl::nodes::SamplingPreview& preview);
     void on_training_report(const irl::nodes::TrainingReport& report);
     void on_finished(const irl::nodes::RunOutcome& outcome);
+    // The node that uses what `trainer` wrote, loaded by `loader` (OutputFile::user_type), at `at`;
+    // empty when it could not be added.
+    QString add_user_of(const QString& trainer, const QString& loader, const irl::nodes::OutputFile& output, const QPointF& at);
 
     Parts parts_;
     struct Pending;

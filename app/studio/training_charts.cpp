@@ -6,6 +6,7 @@
 #include <QGridLayout>
 #include <QLabel>
 #include <QLineSeries>
+#include <QPen>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -90,6 +91,14 @@ void TrainingCharts::add_series(Plot& plot, const irl::nodes::TrainingCurve& cur
     series->attachAxis(curve.right_axis ? plot.y2 : plot.y);
     plot.series.insert(curve.name, series);
     plot.right.insert(curve.name, curve.right_axis);
+    if (curve.reference) {
+        QPen pen = series->pen();
+        pen.setStyle(Qt::DashLine);
+        pen.setColor(theme_colours().caption);
+        pen.setWidthF(1.5);
+        series->setPen(pen);
+        plot.reference.insert(curve.name, NAN);
+    }
     if (curve.right_axis) plot.y2->setVisible(true);
     plot.chart->legend()->setVisible(plot.series.size() > 1);
 }
@@ -97,11 +106,13 @@ void TrainingCharts::add_series(Plot& plot, const irl::nodes::TrainingCurve& cur
 void TrainingCharts::append(Plot& plot, const QString& name, double x, double y) {
     QLineSeries* series = plot.series.value(name);
     if (!series || !std::isfinite(y)) return;
-    series->append(x, y);
+    const bool reference = plot.reference.contains(name);
+    if (reference) plot.reference[name] = y;
+    else series->append(x, y);
     const int side = plot.right.value(name) ? 1 : 0;
     plot.low[side] = std::min(plot.low[side], y);
     plot.high[side] = std::max(plot.high[side], y);
-    plot.last_x = std::max(plot.last_x, x);
+    if (!reference) plot.last_x = std::max(plot.last_x, x);
     // Rescale the axis to its series, with a little headroom.
     double lo = plot.low[side], hi = plot.high[side];
     if (hi - lo < 1e-9) {
@@ -118,6 +129,13 @@ void TrainingCharts::append(Plot& plot, const QString& name, double x, double y)
     const double raw = span / 5.0, magnitude = std::pow(10.0, std::floor(std::log10(raw)));
     const double step = raw <= magnitude ? magnitude : raw <= 2 * magnitude ? 2 * magnitude : raw <= 5 * magnitude ? 5 * magnitude : 10 * magnitude;
     plot.x->setTickInterval(std::max(1.0, step));
+    span_references(plot);
+}
+
+void TrainingCharts::span_references(Plot& plot) {
+    const double right = plot.x->max();
+    for (auto it = plot.reference.begin(); it != plot.reference.end(); ++it)
+        if (std::isfinite(it.value())) plot.series.value(it.key())->replace(QList<QPointF>{{0.0, it.value()}, {right, it.value()}});
 }
 
 void TrainingCharts::add(double iteration, const QVector<irl::nodes::TrainingCurve>& curves) {

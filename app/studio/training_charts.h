@@ -40,6 +40,7 @@ private:
         QValueAxis* y2 = nullptr;  // right axis
         QHash<QString, QLineSeries*> series;
         QHash<QString, bool> right;
+        QHash<QString, double> reference;  // reference curves and their level
         // Running bounds of the left and right axes' values, so that appending stays O(1).
         double low[2] = {INFINITY, INFINITY}, high[2] = {-INFINITY, -INFINITY};
         double last_x = 1;
@@ -47,6 +48,8 @@ private:
     Plot& plot_for(const QString& chart);
     void add_series(Plot& plot, const irl::nodes::TrainingCurve& curve);
     void append(Plot& plot, const QString& name, double x, double y);
+    // Lays every reference curve of `plot` across its current x range.
+    static void span_references(Plot& plot);
 
     QGridLayout* grid_;
     QLabel* placeholder_;

@@ -480,13 +480,37 @@ private Q_SLOTS:
         QVERIFY(training->iterations_shown() < 400);
         QVERIFY(QFileInfo::exists(window.output_dir() + "/ring8-policy.pt"));
 
-        // The result feeds a Policy node.
+        // Beside the policy's FD, the best classic solver at the same NFE (every solver over
+        // sigma_max x rho, scored as the evaluations are) as a flat line across the chart.
+        const QList<QPointF> classic = training->series_points("best_classic_fd");
+        QCOMPARE(classic.size(), 2);
+        QCOMPARE(classic.front().x(), 0.0);
+        QCOMPARE(classic.front().y(), classic.back().y());
+        QVERIFY(classic.back().x() >= training->series_points("fd").back().x());
+        QVERIFY(std::isfinite(classic.front().y()) && classic.front().y() > 0);
+
+        // The result feeds a Policy node and a Sampler that samples with it as the trainer trained.
         const int before = doc->graph().nodes().size();
         QTest::mouseClick(training->findChild<QPushButton*>("train-use"), Qt::LeftButton);
-        QCOMPARE(doc->graph().nodes().size(), before + 1);
-        const irl::nodes::Node& added = doc->graph().nodes().last();
-        QCOMPARE(added.type, QString("irl.policy"));
-        QVERIFY(added.parameters.value("file").toString().endsWith("ring8-policy.pt"));
+        QCOMPARE(doc->graph().nodes().size(), before + 2);
+        const irl::nodes::Node loader = doc->graph().nodes().at(before), sampler = doc->graph().nodes().last();
+        QCOMPARE(loader.type, QString("irl.policy"));
+        QVERIFY(loader.parameters.value("file").toString().endsWith("ring8-policy.pt"));
+        QCOMPARE(sampler.type, QString("irl.sampler"));
+        QCOMPARE(sampler.parameters.value("solver").toString(), QString("euler"));
+        auto linked = [&](const QString& from, const QString& port) {
+            for (const irl::nodes::Link& l : doc->graph().links())
+                if (l.to.node == sampler.id && l.to.port == port) return l.from.node == from;
+            return false;
+        };
+        QVERIFY(linked(loader.id, "policy"));
+        QVERIFY(linked("denoiser-1", "denoiser"));
+        QVERIFY(linked("schedule-1", "schedule"));
+        // It runs: the policy file fits the sampler it was put on.
+        finished.clear();
+        QVERIFY(window.run({sampler.id}));
+        QVERIFY(wait_finished(window, finished, 30000));
+        QCOMPARE(finished.first().at(0).toBool(), true);
         doc->undo_stack()->undo();
         QCOMPARE(doc->graph().nodes().size(), before);
     }

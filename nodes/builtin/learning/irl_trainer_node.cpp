@@ -4,12 +4,15 @@
 
 #include "irl/engine/core/random.h"
 #include "irl/engine/learning/irl/policy_training.h"
+#include "irl/engine/learning/irl/sampler_comparison.h"
 #include "irl/engine/learning/irl/training_settings.h"
 #include "irl/engine/metrics/sample_metrics.h"
 #include "irl/nodes/output_paths.h"
 
 #include <QDir>
 #include <QFileInfo>
+
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
@@ -69,6 +72,48 @@ QVariantMap policy_metrics(const SampleResult& samples, const DenoiserValue& mod
     return numbers;
 }
 
+// The level the training view compares the policy's evaluations with: the best classic solver a
+// user could pick at the same number of function evaluations (every classic solver over the
+// classic grid of sigma_max x rho), scored as the evaluations are — as many samples, the same seed,
+// classes and reference. Images are screened on 64 samples and the best three scored in full.
+struct ClassicLine {
+    double fd = 0.0;
+    QString label;  // "best classic at 5 NFE: heun, σmax 20, ρ 5"
+};
+
+std::optional<ClassicLine> best_classic_line(const DenoiserValue& model, const DatasetValue& expert, const PolicyTrainingOptions& options,
+                                             int nfe, const CancelToken* cancel) {
+    Testbed testbed;
+    GridScreening screening;
+    if (model.toy) {
+        testbed.denoiser = model.denoiser.get();
+        testbed.count = options.evaluation_count;
+        testbed.seeds = {options.evaluation_seed};
+        testbed.dtype = torch::kFloat64;
+        testbed.cancel = cancel;
+        // The truth policy_metrics scores against.
+        at::Generator g = make_generator(777);
+        const torch::Tensor truth = model.toy->sample(std::max<int64_t>(1000, testbed.count), g);
+        testbed.metrics = [truth](const torch::Tensor& samples, const torch::Tensor&) {
+            return nlohmann::json{{"fd", frechet_distance(samples, truth)}};
+        };
+        testbed.criteria = {{"fd", false}};
+    } else if (scorable(model.denoiser->sample_shape())) {
+        testbed = reference_testbed(*model.denoiser, &expert, options.evaluation_count, {options.evaluation_seed}, cancel);
+        if (!options.irl.conditional || model.denoiser->num_classes() == 0) testbed.labels = torch::Tensor();
+        screening.count = 64;
+    } else {
+        return std::nullopt;
+    }
+    const nlohmann::json best = best_row(classic_grid(testbed, nfe, classic_solvers(), screening), testbed.criteria.front());
+    if (best.is_null()) return std::nullopt;
+    return ClassicLine{best["fd"].get<double>(), QString("best classic at %1 NFE: %2, σmax %3, ρ %4")
+                                                     .arg(nfe)
+                                                     .arg(QString::fromStdString(best["solver"].get<std::string>()))
+                                                     .arg(best["sigma_max"].get<double>())
+                                                     .arg(best["rho"].get<double>())};
+}
+
 TrainingReport report_of(const IrlIteration& last, const IrlTrainer& trainer, const ActionSpace& space, const ScheduleValue& schedule,
                          int64_t iterations, const QString& node) {
     TrainingReport report;
@@ -107,9 +152,11 @@ TrainingReport report_of(const IrlIteration& last, const IrlTrainer& trainer, co
     return report;
 }
 
-void add_evaluation(TrainingReport& report, const QVariantMap& metrics, const QByteArray& samples_png) {
+void add_evaluation(TrainingReport& report, const QVariantMap& metrics, const QByteArray& samples_png,
+                    const std::optional<ClassicLine>& classic) {
     const bool toy = metrics.contains("mean_log_density");
     report.curves.push_back({"Evaluation", "fd", "FD", metrics.value("fd").toDouble(), false});
+    if (classic) report.curves.push_back({"Evaluation", "best_classic_fd", classic->label, classic->fd, false, true});
     if (toy) {
         report.curves.push_back({"Evaluation", "mean_log_density", "log density", metrics.value("mean_log_density").toDouble(), true});
     } else {
@@ -117,6 +164,7 @@ void add_evaluation(TrainingReport& report, const QVariantMap& metrics, const QB
         report.curves.push_back({"Evaluation", "recall", "recall", metrics.value("recall").toDouble(), true});
     }
     report.status += QString(" · FD %1").arg(metrics.value("fd").toDouble(), 0, 'g', 4);
+    if (classic) report.status += QString(" (%1: %2)").arg(classic->label).arg(classic->fd, 0, 'g', 4);
     report.samples_png = samples_png;
     report.samples_caption = toy ? "greedy policy (orange) over the true data (grey)" : "greedy policy samples";
 }
@@ -157,12 +205,20 @@ NodeTypeInfo IrlTrainerNode::declaration() {
         integer_setting("eval_every", "Evaluate every", 10,
                                  "Iterations between evaluations (FD, precision, recall, samples); 0: never"),
         integer_setting("eval_count", "Evaluation samples", defaults.evaluation_count),
+        ParameterSchema::boolean("classic_line", "Best classic line", true,
+                                 "At the first evaluation, score every classic solver over σmax × ρ at the policy's number of function "
+                                 "evaluations, as the evaluations are scored, and draw the best as a line beside them (on images "
+                                 "this takes about a minute)"),
         ParameterSchema::text("checkpoint", "Checkpoint", "", "A file in the output folder to checkpoint to and resume from (optional)"),
         ParameterSchema::boolean("resume", "Resume", true, "Continue from the checkpoint when it exists"),
         ParameterSchema::text("save", "Save as", "", "The policy file written when training ends, in the output folder; empty: <node>-policy.pt")};
     t.renamed_parameters = {{"lambda", "pr_lambda"}};
     t.traits.interactive_training = true;
-    t.traits.output_file = OutputFile{"save", "{node}-policy.pt", "irl.policy", "file", {}, "policy"};
+    // "Use result": the policy on a Sampler with the denoiser, schedule and solver it trained on.
+    t.traits.output_file = OutputFile{"save",        "{node}-policy.pt",          "irl.policy",
+                                      "file",        {},                          "policy",
+                                      "irl.sampler", "policy",                    {"denoiser", "schedule"},
+                                      {"solver", "renoise_cap", "budget"}};
     return t;
 }
 
@@ -192,16 +248,24 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
     PolicyTrainingControl control;
     steer_from_window(control, context);
     QVariantMap last_metrics;
+    std::optional<ClassicLine> classic;
+    bool classic_scored = !p.value("classic_line", true).toBool();
     control.on_iteration = [&](const PolicyTrainingProgress& progress) {
         TrainingReport report = report_of(progress.iteration, training.trainer(), options.actions, schedule, options.iterations, context.node);
         if (progress.evaluation) {
             last_metrics = policy_metrics(*progress.evaluation, model, expert);
+            if (!classic_scored) {
+                classic_scored = true;
+                if (context.progress) context.progress(context.node, double(progress.iteration.iteration) / double(options.iterations),
+                                                       "scoring the classic solvers for the comparison line");
+                classic = best_classic_line(model, expert, options, static_cast<int>(std::lround(progress.evaluation->nfe)), context.cancel);
+            }
             // The noise levels the greedy policy took (the first sample's): with schedule
             // actions this is the schedule it learned.
             StepProfile taken{"greedy_sigmas", "σ of each step (greedy policy, first sample)", {}};
             for (double sigma : schedule_taken(progress.evaluation->path, 0)) taken.values << sigma;
             report.profiles << taken;
-            add_evaluation(report, last_metrics, picture_of(progress.evaluation->samples, model.toy));
+            add_evaluation(report, last_metrics, picture_of(progress.evaluation->samples, model.toy), classic);
         }
         if (context.training_report) context.training_report(report);
         if (context.progress)
@@ -217,6 +281,7 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
         context.report(context.node, "entropy", last.entropy);
         context.report(context.node, "training_evaluations", static_cast<double>(training.trainer().total_evaluations()));
         for (auto it = last_metrics.begin(); it != last_metrics.end(); ++it) context.report(context.node, it.key(), it.value().toDouble());
+        if (classic) context.report(context.node, "best_classic_fd", classic->fd);
     }
     return {{"policy", PolicyValue{training.policy(), training.setup(), 0.0}}};
 }

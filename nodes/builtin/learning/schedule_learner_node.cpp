@@ -89,7 +89,9 @@ NodeTypeInfo ScheduleLearnerNode::declaration() {
                     ParameterSchema::boolean("resume", "Resume", true, "Continue from the checkpoint when it exists"),
                     ParameterSchema::text("save", "Save as", "", "The schedule file written at the end, in the output folder; empty: <node>-schedule.irls")}};
     t.traits.interactive_training = true;
-    t.traits.output_file = OutputFile{"save", "{node}-schedule.irls", "irl.schedule", "file", {{"kind", "learned"}}, "schedule"};
+    // "Use result": the schedule on a Sampler with the denoiser and solver it was fitted for.
+    t.traits.output_file = OutputFile{"save",        "{node}-schedule.irls", "irl.schedule", "file", {{"kind", "learned"}}, "schedule",
+                                      "irl.sampler", "schedule",             {"denoiser"},   {"solver"}};
     return t;
 }
 

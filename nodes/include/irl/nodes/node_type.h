@@ -39,6 +39,14 @@ struct OutputFile {
     QString loader_parameter;        // its parameter that takes the path
     QVariantMap loader_parameters;   // further parameters the loader needs for this file
     QString label;                   // "policy": what the window calls the result
+    // Where the result is used, so that "use the result" gives something that runs: a node of
+    // `user_type` beside the loader, its input `user_port` fed by the loader's first output, its
+    // inputs named in `shared_inputs` linked as the trainer's inputs of those names are, and the
+    // trainer's parameters named in `shared_parameters` copied. Empty: the loader alone.
+    QString user_type;
+    QString user_port;
+    QStringList shared_inputs;
+    QStringList shared_parameters;
 };
 
 struct NodeTraits {

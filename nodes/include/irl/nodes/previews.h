@@ -34,6 +34,9 @@ struct TrainingCurve {
     QString label;   // "loss": the legend
     double value = 0.0;
     bool right_axis = false;  // plotted against the chart's right axis
+    // A level to compare with, not a measurement of this iteration (the best classic solver's
+    // score): drawn as a dashed line across the whole chart at its latest value.
+    bool reference = false;
 };
 
 // The probability of each choice at each step of the schedule (a learned policy's actions).
