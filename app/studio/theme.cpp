@@ -30,6 +30,7 @@ const ThemeColours& theme_colours() {
                                       QColor(255, 200, 87),
                                       QColor(37, 38, 42),
                                       QColor(70, 73, 80),
+                                      kTooltipText,
                                       QColor(74, 63, 30),
                                       QColor(138, 116, 52),
                                       QColor(243, 230, 192)};
@@ -84,6 +85,7 @@ QVector<ColourPair> theme_colour_pairs() {
             {"placeholder on the window", theme_colours().caption, p.color(QPalette::Window)},
             {"letters over pictures", theme_colours().overlay_text, theme_colours().picture_background},
             {"chart placeholder", theme_colours().caption, theme_colours().chart_background},
+            {"reference line on a chart", theme_colours().reference_line, theme_colours().chart_background},
             {"banner text", theme_colours().banner_text, theme_colours().banner_background},
             // The node editor's own colours.
             {"node title", editor_style::text(), editor_style::node_header()},

@@ -24,6 +24,7 @@ struct ThemeColours {
     QColor marker;              // the swipe comparison's divider
     QColor chart_background;
     QColor chart_grid;
+    QColor reference_line;      // a level a chart compares with (the best classic solver's score)
     QColor banner_background;   // the notice above the canvas after a file was migrated
     QColor banner_border;
     QColor banner_text;

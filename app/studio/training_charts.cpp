@@ -94,7 +94,8 @@ void TrainingCharts::add_series(Plot& plot, const irl::nodes::TrainingCurve& cur
     if (curve.reference) {
         QPen pen = series->pen();
         pen.setStyle(Qt::DashLine);
-        pen.setColor(theme_colours().caption);
+        // The first level of a chart in the reference colour, a second in the marker's.
+        pen.setColor(plot.reference.isEmpty() ? theme_colours().reference_line : theme_colours().marker);
         pen.setWidthF(1.5);
         series->setPen(pen);
         plot.reference.insert(curve.name, NAN);

@@ -11,6 +11,7 @@
 #include "preview_panel.h"
 #include "run_history.h"
 #include "theme.h"
+#include "training_charts.h"
 #include "training_view.h"
 #include "node_item.h"
 #include "zoomable_image.h"
@@ -480,8 +481,12 @@ private Q_SLOTS:
         QVERIFY(training->iterations_shown() < 400);
         QVERIFY(QFileInfo::exists(window.output_dir() + "/ring8-policy.pt"));
 
-        // Beside the policy's FD, the best classic solver at the same NFE (every solver over
-        // sigma_max x rho, scored as the evaluations are) as a flat line across the chart.
+        // The held-out FD of the greedy policy, beside its start's and the best classic solver's at
+        // the same NFE (every solver over sigma_max x rho, on the same held-out test) as flat
+        // lines across the chart.
+        QVERIFY(!training->series_points("validation_fd").isEmpty());
+        QCOMPARE(training->series_points("start_fd").size(), 2);
+        QVERIFY(training->charts()->charts().contains("Validation (held out)"));
         const QList<QPointF> classic = training->series_points("best_classic_fd");
         QCOMPARE(classic.size(), 2);
         QCOMPARE(classic.front().x(), 0.0);
