@@ -309,7 +309,18 @@ void RunController::on_finished(const irl::nodes::RunOutcome& outcome) {
                 use = (info->traits.output_file->user_type.isEmpty() ? tr(" \"Use result\" adds a node that loads the %1.")
                                                                      : tr(" \"Use result\" adds a node that loads the %1 and one that samples with it."))
                           .arg(info->traits.output_file->label);
-            parts_.training->set_message(tr("Training finished: %1.%2").arg(done, use));
+            // A trainer that keeps the best validated result says which one it kept.
+            QString kept;
+            if (numbers.contains("validation_best_iteration")) {
+                const int best = numbers.value("validation_best_iteration").toInt();
+                const double best_fd = numbers.value("validation_best_fd").toDouble(), start_fd = numbers.value("validation_start_fd").toDouble();
+                kept = best == 0 ? tr(" Kept its start: no iteration scored better on the held-out data (FD %1).").arg(best_fd, 0, 'g', 4)
+                                 : tr(" Kept iteration %1, the best on the held-out data (FD %2; its start %3).")
+                                       .arg(best)
+                                       .arg(best_fd, 0, 'g', 4)
+                                       .arg(start_fd, 0, 'g', 4);
+            }
+            parts_.training->set_message(tr("Training finished: %1.%2%3").arg(done, kept, use));
         } else {
             parts_.training->set_message(outcome.cancelled ? tr("Training cancelled; what was learned is in the checkpoint.")
                                                            : tr("Training failed: %1").arg(outcome.error));

@@ -31,6 +31,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QUndoStack>
+#include <QLabel>
 #include <QtTest/QtTest>
 
 using namespace irl::studio;
@@ -480,6 +481,9 @@ private Q_SLOTS:
         QCOMPARE(finished.first().at(0).toBool(), true);
         QVERIFY(training->iterations_shown() < 400);
         QVERIFY(QFileInfo::exists(window.output_dir() + "/ring8-policy.pt"));
+        // It says which policy it kept.
+        QVERIFY2(training->findChild<QLabel*>("training-status")->text().contains("Kept "),
+                 qPrintable(training->findChild<QLabel*>("training-status")->text()));
 
         // The held-out FD of the greedy policy, beside its start's and the best classic solver's at
         // the same NFE (every solver over sigma_max x rho, on the same held-out test) as flat
