@@ -233,9 +233,11 @@ QString RunController::add_user_of(const QString& trainer, const QString& loader
     const QVector<irl::nodes::Link> links = doc.graph().links();  // connecting below adds to the graph's
     for (const irl::nodes::Link& link : links)
         if (link.to.node == trainer && output.shared_inputs.contains(link.to.port)) doc.connect_ports({link.from, {user, link.to.port}});
-    if (const irl::nodes::Node* node = doc.graph().node(trainer))
-        for (const QString& name : output.shared_parameters)
-            if (node->parameters.contains(name)) doc.set_parameter(user, name, node->parameters.value(name));
+    // A copy: each set_parameter replaces the document's graph.
+    const irl::nodes::Node* node = doc.graph().node(trainer);
+    const QVariantMap parameters = node ? node->parameters : QVariantMap();
+    for (const QString& name : output.shared_parameters)
+        if (parameters.contains(name)) doc.set_parameter(user, name, parameters.value(name));
     return user;
 }
 

@@ -497,6 +497,11 @@ private Q_SLOTS:
         QCOMPARE(classic.front().y(), classic.back().y());
         QVERIFY(classic.back().x() >= training->series_points("fd").back().x());
         QVERIFY(std::isfinite(classic.front().y()) && classic.front().y() > 0);
+        // The start (Euler on EDM's schedule: churn 0 is the untrained table's first choice) is one
+        // of the grid's settings, scored on the same samples: the best classic is at least as good.
+        const QList<QPointF> start = training->series_points("start_fd");
+        QVERIFY2(classic.front().y() <= start.front().y() * (1 + 1e-3),
+                 qPrintable(QString("best classic %1, start %2").arg(classic.front().y()).arg(start.front().y())));
 
         // The result feeds a Policy node and a Sampler that samples with it as the trainer trained.
         const int before = doc->graph().nodes().size();

@@ -16,6 +16,8 @@
 #include <functional>
 #include <optional>
 #include <sstream>
+#include <tuple>
+#include <utility>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
@@ -112,8 +114,10 @@ struct ClassicLine {
     QString setting;  // "heun, σmax 20, ρ 5"
 };
 
-std::optional<ClassicLine> best_classic_line(const Testbed& testbed, int nfe, nlohmann::json setup, const QString& output_dir) {
+std::optional<ClassicLine> best_classic_line(const Testbed& testbed, int nfe, double sigma_min, nlohmann::json setup,
+                                             const QString& output_dir) {
     setup["nfe"] = nfe;
+    setup["sigma_min"] = sigma_min;
     setup["count"] = testbed.count;
     setup["seeds"] = testbed.seeds;
     setup["conditional"] = testbed.labels.defined();
@@ -123,7 +127,7 @@ std::optional<ClassicLine> best_classic_line(const Testbed& testbed, int nfe, nl
     const StoredRows stored(output_dir.isEmpty() ? std::string() : QDir(output_dir).filePath("classic-lines/" + QString::fromStdString(name.str())).toStdString(),
                             setup);
     const nlohmann::json best =
-        stored.row("best", [&] { return best_row(classic_grid(testbed, nfe, classic_solvers()), testbed.criteria.front()); });
+        stored.row("best", [&] { return best_row(classic_grid(testbed, nfe, classic_solvers(), {}, sigma_min), testbed.criteria.front()); });
     if (best.is_null()) return std::nullopt;
     return ClassicLine{best["fd"].get<double>(), nfe,
                        QString("%1, σmax %2, ρ %3")
@@ -132,17 +136,38 @@ std::optional<ClassicLine> best_classic_line(const Testbed& testbed, int nfe, nl
                            .arg(best["rho"].get<double>())};
 }
 
+// The schedule's smallest nonzero level: the classic grid's sigma_min, so that a Karras schedule
+// the trainer starts from is one of the grid's settings.
+double smallest_level(const std::vector<double>& sigmas) {
+    double smallest = 0.002;
+    for (double s : sigmas)
+        if (s > 0.0) smallest = s;
+    return smallest;
+}
+
 // What a testbed's reference is, for the classic line's setup: the model, and the reference images'
-// count and sums (or, on a toy, the seed of its true samples).
+// count and sums, the whole set's and its first and last image's (or, on a toy, the seed of its
+// true samples), summed in place: the expert set can be 60 000 images.
 nlohmann::json line_setup(const DenoiserValue& model, const DatasetValue& reference, uint64_t truth_seed) {
     nlohmann::json setup = {{"denoiser", model.denoiser->identity()}, {"weights", model.denoiser->weights_checksum()}};
     if (model.toy) {
         setup["truth_seed"] = truth_seed;
     } else {
-        const torch::Tensor data = reference.data.to(torch::kFloat64);
-        setup["reference"] = {data.size(0), data.sum().item<double>(), data.square().sum().item<double>()};
+        const torch::Tensor& data = reference.data;
+        const int64_t n = data.size(0);
+        setup["reference"] = {n, data.sum(torch::kFloat64).item<double>(), n > 0 ? data[0].sum(torch::kFloat64).item<double>() : 0.0,
+                              n > 0 ? data[n - 1].sum(torch::kFloat64).item<double>() : 0.0};
     }
     return setup;
+}
+
+// The expert images held out for validation: a seeded draw of a tenth (at most 2000), so that an
+// image folder read class by class gives every class to both parts. {training, held out}.
+std::pair<torch::Tensor, torch::Tensor> hold_out(const torch::Tensor& data) {
+    const int64_t n = data.size(0), held = std::min<int64_t>(n / 10, 2000);
+    at::Generator g = make_generator(20261208);
+    const torch::Tensor order = torch::randperm(n, g, torch::kInt64);
+    return {data.index_select(0, std::get<0>(order.narrow(0, held, n - held).sort())), data.index_select(0, order.narrow(0, 0, held))};
 }
 
 // The chart the policy is judged on, and its curves at a validation: the held-out FD of the
@@ -297,16 +322,16 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
     torch::Tensor training_data = expert.data;
     std::optional<Testbed> validation_bed;
     if (p.value("keep_best", true).toBool() && options.evaluate_every > 0) {
-        const int64_t n = expert.data.size(0), held = model.toy ? 0 : std::min<int64_t>(n / 10, 2000);
-        if (model.toy || held >= 100) {
-            if (held > 0) {
-                training_data = expert.data.narrow(0, 0, n - held);
-                held_out.data = expert.data.narrow(0, n - held, held);
-            }
+        if (model.toy) {
+            validation_bed = fd_testbed(model, expert, options.evaluation_count, options.validation_seed, false, 778, context.cancel);
+        } else if (!scorable(model.denoiser->sample_shape())) {
+            validation_note = " · no validation: FD is measured on 1x28x28 images only so far";
+        } else if (expert.data.size(0) / 10 < 100) {
+            validation_note = QString(" · no validation: %1 expert images are too few to hold out 100").arg(expert.data.size(0));
+        } else {
+            std::tie(training_data, held_out.data) = hold_out(expert.data);
             validation_bed = fd_testbed(model, held_out, options.evaluation_count, options.validation_seed, options.irl.conditional, 778,
                                         context.cancel);
-        } else {
-            validation_note = QString(" · no validation: %1 expert images are too few to hold out 100").arg(n);
         }
     }
     if (validation_bed) {
@@ -328,13 +353,20 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
             if (!classic_scored) {
                 // On the testbed the policy is judged on: the held-out one, or else its evaluations'.
                 classic_scored = true;
-                if (context.progress) context.progress(context.node, double(progress.iteration.iteration) / double(options.iterations),
-                                                       "scoring the classic solvers for the comparison line");
+                if (context.training_report) {
+                    TrainingReport waiting;
+                    waiting.node = context.node;
+                    waiting.iteration = static_cast<int>(progress.iteration.iteration);
+                    waiting.total = static_cast<int>(options.iterations);
+                    waiting.status = "Scoring every classic solver over σmax × ρ for the comparison line (kept in the output folder "
+                                     "for the next training; Cancel stops it)…";
+                    context.training_report(waiting);
+                }
                 const std::optional<Testbed> bed = validation_bed ? validation_bed
                                                                   : fd_testbed(model, expert, options.evaluation_count, options.evaluation_seed,
                                                                                options.irl.conditional, 777, context.cancel);
                 if (bed)
-                    classic = best_classic_line(*bed, static_cast<int>(std::lround(progress.evaluation->nfe)),
+                    classic = best_classic_line(*bed, static_cast<int>(std::lround(progress.evaluation->nfe)), smallest_level(schedule.sigmas),
                                                 validation_bed ? line_setup(model, held_out, 778) : line_setup(model, expert, 777),
                                                 context.output_dir);
             }
@@ -369,7 +401,7 @@ Values IrlTrainerNode::evaluate(const Values& in, const QVariantMap& p, RunConte
         context.report(context.node, "training_evaluations", static_cast<double>(training.trainer().total_evaluations()));
         for (auto it = last_metrics.begin(); it != last_metrics.end(); ++it) context.report(context.node, it.key(), it.value().toDouble());
         if (classic) context.report(context.node, "best_classic_fd", classic->fd);
-        if (outcome.validation.enabled) {
+        if (outcome.validation.enabled && outcome.validation.last_iteration >= 0) {
             context.report(context.node, "validation_start_fd", outcome.validation.start);
             context.report(context.node, "validation_best_fd", outcome.validation.best);
             context.report(context.node, "validation_best_iteration", static_cast<double>(outcome.validation.best_iteration));

@@ -116,9 +116,11 @@ std::vector<int64_t> start_choice(const ActionSpace& space, const StepControl& c
 //
 // With a `state_shape` (the samples' shape) it is the "state" policy: the same inputs and, beside
 // them, pooled features of what a sample looks like — per channel of an image the mean and the
-// root mean square of x_t (scaled to unit size at its sigma), of the estimate D(x_t) and of the
-// noise the denoiser sees, (x_t - D(x_t)) / sigma; a vector's coordinates of x_t and D(x_t) as
-// they are. A few numbers per channel, so that a handful of iterations can learn from them.
+// root mean square of x_t (scaled to unit size at its sigma), of the last estimate of the clean
+// sample (PolicyInput::denoised, the denoiser's output at the previous level) and of what lies
+// between them in units of sigma, (x_t - denoised) / sigma; for a vector, its coordinates (x_t at
+// unit size) and the estimate's, and the size of that difference. A few numbers per channel, so
+// that a handful of iterations can learn from them.
 class SmoothPolicy : public Policy {
 public:
     // The initial weights are a function of `seed` alone; the heads start at zero (uniform).
