@@ -238,6 +238,8 @@ QString RunController::add_user_of(const QString& trainer, const QString& loader
     const QVariantMap parameters = node ? node->parameters : QVariantMap();
     for (const QString& name : output.shared_parameters)
         if (parameters.contains(name)) doc.set_parameter(user, name, parameters.value(name));
+    for (const irl::nodes::OutputFile::ImpliedParameter& implied : output.implied_parameters)
+        if (parameters.value(implied.parameter) == implied.value) doc.set_parameter(user, implied.user_parameter, implied.user_value);
     return user;
 }
 

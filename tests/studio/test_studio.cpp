@@ -503,7 +503,9 @@ private Q_SLOTS:
         QVERIFY2(classic.front().y() <= start.front().y() * (1 + 1e-3),
                  qPrintable(QString("best classic %1, start %2").arg(classic.front().y()).arg(start.front().y())));
 
-        // The result feeds a Policy node and a Sampler that samples with it as the trainer trained.
+        // The result feeds a Policy node and a Sampler that samples with it as the trainer trained
+        // (a trainer told to train unconditionally gives an unconditional Sampler, class -2).
+        QVERIFY(doc->set_parameter("irl_trainer-1", "labels", "unconditional"));
         const int before = doc->graph().nodes().size();
         QTest::mouseClick(training->findChild<QPushButton*>("train-use"), Qt::LeftButton);
         QCOMPARE(doc->graph().nodes().size(), before + 2);
@@ -512,6 +514,7 @@ private Q_SLOTS:
         QVERIFY(loader.parameters.value("file").toString().endsWith("ring8-policy.pt"));
         QCOMPARE(sampler.type, QString("irl.sampler"));
         QCOMPARE(sampler.parameters.value("solver").toString(), QString("euler"));
+        QCOMPARE(sampler.parameters.value("class").toInt(), -2);
         auto linked = [&](const QString& from, const QString& port) {
             for (const irl::nodes::Link& l : doc->graph().links())
                 if (l.to.node == sampler.id && l.to.port == port) return l.from.node == from;

@@ -23,7 +23,7 @@ namespace {
 
 // Where the sampler file goes (the Save as parameter); the energy is written beside it. The DxMI
 // Sampler node loads it, so the window offers "use the result".
-const OutputFile kSamplerFile{"save", "{node}-sampler.dxmi", "irl.dxmi_sampler", "file", {}, "DxMI sampler", {}, {}, {}, {}};
+const OutputFile kSamplerFile{"save", "{node}-sampler.dxmi", "irl.dxmi_sampler", "file", {}, "DxMI sampler", {}, {}, {}, {}, {}};
 
 QString energy_path_for(const QString& sampler_path) {
     const QFileInfo info(sampler_path);

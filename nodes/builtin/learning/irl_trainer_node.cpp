@@ -291,7 +291,8 @@ NodeTypeInfo IrlTrainerNode::declaration() {
     t.traits.output_file = OutputFile{"save",        "{node}-policy.pt",          "irl.policy",
                                       "file",        {},                          "policy",
                                       "irl.sampler", "policy",                    {"denoiser", "schedule"},
-                                      {"solver", "renoise_cap", "budget"}};
+                                      {"solver", "renoise_cap", "budget"},
+                                      {{"labels", "unconditional", "class", -2}}};
     return t;
 }
 

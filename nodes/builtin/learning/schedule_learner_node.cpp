@@ -91,7 +91,7 @@ NodeTypeInfo ScheduleLearnerNode::declaration() {
     t.traits.interactive_training = true;
     // "Use result": the schedule on a Sampler with the denoiser and solver it was fitted for.
     t.traits.output_file = OutputFile{"save",        "{node}-schedule.irls", "irl.schedule", "file", {{"kind", "learned"}}, "schedule",
-                                      "irl.sampler", "schedule",             {"denoiser"},   {"solver"}};
+                                      "irl.sampler", "schedule",             {"denoiser"},   {"solver"},   {}};
     return t;
 }
 

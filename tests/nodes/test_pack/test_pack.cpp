@@ -71,7 +71,7 @@ public:
                        {ParameterSchema::integer("iterations", "Iterations", 10, 1, 100000),
                         ParameterSchema::text("save", "Save as", "", "empty: <node>-count.txt")}};
         t.traits.interactive_training = true;
-        t.traits.output_file = OutputFile{"save", "{node}-count.txt", "test.count_reader", "file", {{"scale", 2.0}}, "count", {}, {}, {}, {}};
+        t.traits.output_file = OutputFile{"save", "{node}-count.txt", "test.count_reader", "file", {{"scale", 2.0}}, "count", {}, {}, {}, {}, {}};
         return t;
     }
     Values evaluate(const Values&, const QVariantMap& parameters, RunContext& context) override {

@@ -47,6 +47,16 @@ struct OutputFile {
     QString user_port;
     QStringList shared_inputs;
     QStringList shared_parameters;
+    // A trainer setting the user node says in its own words: when the trainer's `parameter` is
+    // `value`, the user node's `user_parameter` is set to `user_value` (an IRL Trainer trained with
+    // labels "unconditional" gives a Sampler of class -2).
+    struct ImpliedParameter {
+        QString parameter;
+        QVariant value;
+        QString user_parameter;
+        QVariant user_value;
+    };
+    QVector<ImpliedParameter> implied_parameters;
 };
 
 struct NodeTraits {
