@@ -177,7 +177,8 @@ std::vector<torch::Tensor> NetworkPolicy::logits(const PolicyInput& in) {
 namespace {
 
 // How many pooled numbers the state policy sees of a sample of `shape`: five per channel of an
-// image ([C, H, W]); a vector's coordinates of x_t and of D(x_t), and the size of the noise.
+// image ([C, H, W]); a vector's coordinates of x_t and of the last estimate, and the size of
+// what lies between them.
 int64_t pooled_state_size(const std::vector<int64_t>& shape) {
     if (shape.empty()) return 0;
     if (shape.size() == 3) return 5 * shape[0];
@@ -198,8 +199,8 @@ torch::Tensor pooled_state(const PolicyInput& in, const std::vector<int64_t>& sh
     const torch::Tensor x = in.x.to(torch::kFloat32).reshape({m, image ? shape[0] : 1, -1});
     const torch::Tensor d = in.denoised.defined() ? in.denoised.to(torch::kFloat32).reshape(x.sizes()) : torch::zeros_like(x);
     const torch::Tensor scaled = x * (sigma.square() + 1.0).rsqrt().unsqueeze(2);
-    // The noise the denoiser takes out, in units of sigma: about 1 where the estimate fits; capped,
-    // since at the smallest levels a small miss divided by sigma is large.
+    // What lies between x_t and the last estimate, in units of sigma: about 1 where the estimate
+    // fits; capped, since at the smallest levels a small miss divided by sigma is large.
     const torch::Tensor noise = (x - d) / sigma.clamp_min(1e-3).unsqueeze(2);
     if (!image) return torch::cat({scaled.flatten(1), d.flatten(1), rms(noise.flatten(1)).clamp_max(10.0).unsqueeze(1)}, 1);
     return torch::cat({scaled.mean(2), rms(scaled), d.mean(2), rms(d), rms(noise).clamp_max(10.0)}, 1);
